@@ -1,0 +1,136 @@
+"""Serve the bundled sample news sites on 127.0.0.1, for ``newsetl demo`` and the tests.
+
+Each site is a folder under ``site/`` served as files; ``{{BASE}}`` in a file becomes
+the site's own address, and the query string is ignored when finding the file (so a
+tracking-parameter link reaches the same page). Missing files are 404s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flows.sample_site.build import EXPECTED_DIR, SITE_DIR, SITES
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+FEEDS = {"baocantho": ["/rss/tin-moi.rss"], "tintuc": ["/feed.atom"]}
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+        self.server.requests.append(self.path)
+        path = unquote(urlsplit(self.path).path)
+        if path.endswith("/"):
+            path += "index.html"
+        file = (self.server.root / path.lstrip("/")).resolve()
+        if self.server.root not in file.parents or not file.is_file():
+            self._send(404, b"<html><body><h1>404 - Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y trang</h1></body></html>",
+                       "text/html; charset=utf-8")
+            return
+        body = file.read_bytes().replace(b"{{BASE}}", self.server.base.encode())
+        self._send(200, body, CONTENT_TYPES.get(file.suffix, "application/octet-stream"))
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server signature
+        pass
+
+
+class _SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, root: Path, host: str, port: int):
+        super().__init__((host, port), _Handler)
+        self.root = root.resolve()
+        self.base = f"http://{host}:{self.server_address[1]}"
+        self.requests: list[str] = []
+
+
+@dataclass
+class RunningSite:
+    """One served site: its address, the requests it answered, and its sources.toml entry."""
+
+    name: str
+    title: str
+    base: str
+    server: _SiteServer
+
+    @property
+    def requests(self) -> list[str]:
+        return self.server.requests
+
+    def source_toml(self) -> str:
+        feeds = ", ".join(f'"{self.base}{f}"' for f in FEEDS[self.name])
+        return (f'[[sources]]\nname = "{self.name}"\ntitle = "{self.title} (mẫu)"\nhomepage = "{self.base}/"\n'
+                f'feeds = [{feeds}]\nsitemaps = ["{self.base}/sitemap.xml"]\nlanguage = "vi"\n'
+                f'timezone = "{TIMEZONE}"\n')
+
+
+@contextmanager
+def serve_sample_sites(host: str = "127.0.0.1") -> Iterator[dict[str, RunningSite]]:
+    """Start every sample site on a free port of ``host``; stopped when the block ends."""
+    sites: dict[str, RunningSite] = {}
+    threads = []
+    try:
+        for meta in SITES.values():
+            server = _SiteServer(SITE_DIR / meta["name"], host, 0)
+            thread = threading.Thread(target=server.serve_forever, name=f"sample-{meta['name']}", daemon=True)
+            thread.start()
+            threads.append(thread)
+            sites[meta["name"]] = RunningSite(meta["name"], meta["title"], server.base, server)
+        yield sites
+    finally:
+        for site in sites.values():
+            site.server.shutdown()
+            site.server.server_close()
+
+
+def sources_toml(sites: dict[str, RunningSite]) -> str:
+    return "\n".join(site.source_toml() for site in sites.values())
+
+
+def expected_records() -> list[dict]:
+    """The expected warehouse record of every sample article (written by ``build.py``)."""
+    import json
+
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXPECTED_DIR.glob("*/*.json"))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the sample news sites until Ctrl-C.")
+    parser.add_argument("--write-sources", metavar="FILE", help="also write a sources file for them")
+    args = parser.parse_args()
+    with serve_sample_sites() as sites:
+        text = sources_toml(sites)
+        if args.write_sources:
+            Path(args.write_sources).write_text(text, encoding="utf-8")
+        print(text)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

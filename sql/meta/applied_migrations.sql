@@ -1,0 +1,1 @@
+SELECT version FROM news.schema_migrations ORDER BY version

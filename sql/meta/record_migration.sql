@@ -1,0 +1,1 @@
+INSERT INTO news.schema_migrations (version) VALUES (:version)

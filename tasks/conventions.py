@@ -1,0 +1,41 @@
+"""How news pages print the parts around an article's text, as patterns.
+
+Shared by extraction (to find these parts) and normalisation (to split them into
+fields): datelines opening a lead (``(CT)-``, ``TTO -``), role-labelled bylines
+closing the body (``Tin, ảnh: ANH DŨNG``), photo credits, and widget labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tasks.text import is_upper_name
+
+# "(CT)- ", "(Dân trí) - ", "(NLĐO)-", "TTO - ", "VOV.VN - " at the start of a lead.
+DATELINE = re.compile(r"^\s*\((?P<paren>[^()]{1,30})\)\s*[-–—:]+\s*"
+                      r"|^\s*(?P<bare>[A-ZĐ][A-Za-zĐđ.]{1,14})\s+[-–—]\s+")
+# A role label in a byline: "Tin, ảnh:", "Bài và ảnh:", "Bài:", "Ảnh:".
+BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh|video|clip|đồ họa|thực hiện|nhóm phóng viên)"
+                         r"(?:\s*(?:,|và)\s*(?:ảnh|video|clip))*\s*:", re.IGNORECASE)
+PHOTO_CREDIT = re.compile(r"^\s*\(?ảnh\s*:", re.IGNORECASE)
+# Widget labels that pages print as text of their own.
+BOILERPLATE = frozenset({
+    "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
+    "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
+    "advertisement", "quảng cáo",
+})
+MAX_BYLINE_CHARS = 120
+
+
+def looks_like_byline(text: str) -> bool:
+    """A closing line that credits people: role words (``Tin, ảnh:``) or a short name in capitals."""
+    if len(text) > MAX_BYLINE_CHARS:
+        return False
+    if BYLINE_ROLE.match(text):
+        return True
+    words = text.split()
+    return 1 <= len(words) <= 8 and is_upper_name(text) and not text.endswith((".", "?", "!", ":"))
+
+
+def starts_with_dateline(text: str) -> bool:
+    return bool(DATELINE.match(text))

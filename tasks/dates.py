@@ -1,0 +1,89 @@
+"""Turn the date strings news pages print into timezone-aware datetimes.
+
+Order of trust for the offset: the string's own offset (``+07:00``, ``GMT+7``),
+else the source's time zone, since Vietnamese papers print local times without
+one. ``GMT+7`` is read as news sites mean it (UTC+7), not in the inverted POSIX
+sense that some parsers apply.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+
+from dateutil import parser as dateutil_parser
+
+from tasks.text import clean
+
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?!\d)")
+_TIME = re.compile(
+    r"(?<![\d:])(?P<h>\d{1,2})(?:[:h](?P<min>\d{2}))(?::(?P<s>\d{2}))?(?!\d)\s*(?P<ampm>AM|PM|SA|CH)?",
+    re.IGNORECASE,
+)
+_GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", re.IGNORECASE)
+
+
+def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:
+    """The instant a date string names, or None; a string without an offset is read in ``tz``."""
+    text = clean(raw)
+    if not text:
+        return None
+    for parse in (_parse_iso, _parse_dmy, _parse_rfc2822, _parse_other):
+        try:
+            value = parse(text, tz)
+        except (ValueError, OverflowError, TypeError):
+            value = None
+        if value is not None:
+            return value
+    return None
+
+
+def has_time(raw: str | None) -> bool:
+    """Whether a date string gives a time of day, so a date-only value can borrow one elsewhere."""
+    return bool(raw and _TIME.search(clean(raw).split("T", 1)[-1]))
+
+
+def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
+    match = _ISO.search(text)
+    if not match:
+        return None
+    value = datetime.fromisoformat(match.group(0).replace(" ", "T").replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _parse_dmy(text: str, tz: tzinfo) -> datetime | None:
+    date = _DMY.search(text)
+    if not date:
+        return None
+    rest = text[: date.start()] + " " + text[date.end():]
+    hour = minute = second = 0
+    time = _TIME.search(rest)
+    if time:
+        hour, minute = int(time["h"]), int(time["min"])
+        second = int(time["s"] or 0)
+        ampm = (time["ampm"] or "").upper()
+        if ampm in ("PM", "CH") and hour < 12:
+            hour += 12
+        elif ampm in ("AM", "SA") and hour == 12:
+            hour = 0
+    value = datetime(int(date["y"]), int(date["m"]), int(date["d"]), hour, minute, second)
+    offset = _GMT.search(rest)
+    if offset:
+        delta = timedelta(hours=int(offset["h"]), minutes=int(offset["m"] or 0))
+        return value.replace(tzinfo=timezone(delta if offset["sign"] == "+" else -delta))
+    return value.replace(tzinfo=tz)
+
+
+def _parse_rfc2822(text: str, tz: tzinfo) -> datetime | None:
+    value = parsedate_to_datetime(text)
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _parse_other(text: str, tz: tzinfo) -> datetime | None:
+    value = dateutil_parser.parse(text, dayfirst=True, fuzzy=False)
+    return value if value.tzinfo else value.replace(tzinfo=tz)

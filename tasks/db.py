@@ -1,0 +1,147 @@
+"""Where the warehouse is, how to reach it, and how its schema is brought up to date.
+
+``DATABASE_URL`` names a Postgres server; without it the project starts an embedded
+Postgres from the ``pgserver`` wheel in ``NEWSETL_DATA_DIR``. Either way the same
+forward-only migrations in ``sql/migrations`` and views in ``sql/views`` apply, and
+every statement the code runs is a file under ``sql/`` (see :func:`query`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cache
+from importlib.resources import files
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tasks.config import settings
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "news"
+# One lock id for "a migration is running", so that two runs starting at once
+# do not both apply the same migration.
+MIGRATION_LOCK_ID = 4_210_117
+
+
+class DatabaseError(Exception):
+    """The warehouse cannot be reached or brought up to date; the message is one readable line."""
+
+
+def sql_text(relative: str) -> str:
+    return files("sql").joinpath(relative).read_text(encoding="utf-8")
+
+
+@cache
+def query(relative: str) -> sa.TextClause:
+    """A statement from ``sql/`` (e.g. ``load/upsert_article.sql``), parameterised with ``:name``."""
+    return sa.text(sql_text(relative))
+
+
+_engine_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set, else the URL of the embedded server (started on first use)."""
+    url = settings().database_url
+    if url:
+        return url.replace("postgres://", "postgresql://", 1)
+    return _embedded_url()
+
+
+def _embedded_url() -> str:
+    data_dir = settings().data_dir / "pgdata"
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - pgserver is a declared dependency
+        raise DatabaseError(f"DATABASE_URL is not set and pgserver is not installed: {exc}") from None
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pgserver.get_server(str(data_dir))
+    except Exception as exc:
+        raise DatabaseError(f"could not start the embedded Postgres in {data_dir}: {exc}") from None
+    return server.get_uri()
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.hostname is None:
+        return f"embedded Postgres ({url.split('host=')[-1]})"
+    return f"{parts.hostname}:{parts.port or 5432}{parts.path}"
+
+
+def engine(url: str | None = None) -> Engine:
+    """One pooled engine per URL and process; checks the connection once, with a readable error."""
+    url = url or database_url()
+    with _engine_lock:
+        if url in _engines:
+            return _engines[url]
+        eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                               connect_args={"connect_timeout": 10, "application_name": "newsetl"})
+        try:
+            with eng.connect() as conn:
+                conn.execute(sa.text("select 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            eng.dispose()
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise DatabaseError(f"database unreachable at {describe(url)}: {reason}") from None
+        _engines[url] = eng
+        return eng
+
+
+def dispose_engines() -> None:
+    with _engine_lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+def migrations() -> list[tuple[str, str]]:
+    """(version, sql) of every migration file, in order."""
+    folder = files("sql").joinpath("migrations")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name.removesuffix(".sql"), folder.joinpath(name).read_text(encoding="utf-8")) for name in names]
+
+
+def views() -> list[tuple[str, str]]:
+    folder = files("sql").joinpath("views")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name.removesuffix(".sql"), folder.joinpath(name).read_text(encoding="utf-8")) for name in names]
+
+
+def upgrade(eng: Engine | None = None) -> list[str]:
+    """Apply pending migrations, then (re)create the views; returns the versions applied.
+
+    Serialised with an advisory lock so that concurrent runs are safe.
+    """
+    eng = eng or engine()
+    applied: list[str] = []
+    with eng.begin() as conn:
+        conn.execute(sa.text("select pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        _run_script(conn, sql_text("meta/schema_migrations.sql"), "schema_migrations")
+        done = set(conn.execute(query("meta/applied_migrations.sql")).scalars())
+        for version, body in migrations():
+            if version in done:
+                continue
+            log.info("applying migration %s", version)
+            _run_script(conn, body, version)
+            conn.execute(query("meta/record_migration.sql"), {"version": version})
+            applied.append(version)
+        for name, body in views():
+            _run_script(conn, body, f"view {name}")
+    return applied
+
+
+def _run_script(conn: Connection, body: str, what: str) -> None:
+    # The DBAPI cursor runs a whole multi-statement script as written: no parameter
+    # parsing, so a '%' or ':' in a comment or literal is harmless.
+    try:
+        conn.connection.cursor().execute(body)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise DatabaseError(f"{what} failed: {reason}") from None

@@ -1,0 +1,195 @@
+"""Turn a source's feeds and sitemaps into the article URLs to fetch.
+
+Feeds (RSS 0.9x-2.0, Atom) are read with feedparser and sitemaps (urlset, sitemap
+index, Google News) with ultimate-sitemap-parser; both get their bytes from
+``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
+normalise to the same form are one entry, keeping the first listing's hints and
+filling gaps from later ones. A listing that cannot be fetched or parsed becomes
+a ``discover`` reject; the other listings of the source still count.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+from dataclasses import dataclass, field, replace
+
+import feedparser
+from lxml import etree
+from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
+from usp.tree import sitemap_from_str
+
+from tasks.config import Source
+from tasks.dates import parse_date
+from tasks.fetch import Fetcher, FetchError
+from tasks.records import DiscoveredUrl, Reject
+from tasks.text import clean
+from tasks.urls import normalise_url
+
+log = logging.getLogger(__name__)
+logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own
+
+MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is as deep as news sites go
+MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps.org limit for one uncompressed file
+
+
+@dataclass
+class Discovery:
+    """What one source's listings gave: URLs in listing order, and what failed."""
+
+    source: str
+    urls: list[DiscoveredUrl] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    offsite: int = 0  # URLs on other hosts, left out
+    listings_ok: int = 0
+
+    def __post_init__(self) -> None:
+        self._index: dict[str, int] = {}
+
+    def add(self, item: DiscoveredUrl) -> None:
+        key = normalise_url(item.url)
+        if key in self._index:
+            i = self._index[key]
+            old = self.urls[i]
+            self.urls[i] = replace(old, title_hint=old.title_hint or item.title_hint,
+                                   published_hint=old.published_hint or item.published_hint)
+            return
+        self._index[key] = len(self.urls)
+        self.urls.append(replace(item, url=key))
+
+
+def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery:
+    """Read every feed and sitemap of ``source``; never raises for a bad listing."""
+    result = Discovery(source.name)
+    own = fetcher or Fetcher()
+    try:
+        for feed_url in source.feeds:
+            _read_listing(result, source, feed_url, own, _parse_feed)
+        for sitemap_url in source.sitemaps:
+            _read_sitemap(result, source, sitemap_url, own, depth=0, seen=set())
+    finally:
+        if fetcher is None:
+            own.close()
+    if result.offsite:
+        log.info("%s: left out %d URLs on other hosts", source.name, result.offsite)
+    return result
+
+
+def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse) -> bytes | None:
+    body = _fetch_listing(result, source, url, fetcher)
+    if body is None:
+        return None
+    try:
+        items = parse(body, source, url)
+    except ListingError as exc:
+        result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        return None
+    result.listings_ok += 1
+    _keep(result, source, items)
+    return body
+
+
+def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> bytes | None:
+    try:
+        page = fetcher.get(url)
+    except FetchError as exc:
+        result.rejects.append(Reject(source.name, url, "discover", exc.reason, exc.status))
+        return None
+    if page.status != 200:
+        result.rejects.append(Reject(source.name, url, "discover", f"HTTP {page.status}", page.status))
+        return None
+    return page.body
+
+
+def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl]) -> None:
+    for item in items:
+        if source.owns(item.url):
+            result.add(item)
+        else:
+            result.offsite += 1
+
+
+class ListingError(Exception):
+    """A feed or sitemap that was fetched but cannot be read."""
+
+
+def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
+    parsed = feedparser.parse(body, sanitize_html=False)
+    if parsed.bozo and not parsed.entries:
+        raise ListingError(f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
+    if not parsed.version and not parsed.entries:
+        raise ListingError("not an RSS or Atom feed")
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link:
+            continue
+        raw_date = entry.get("published") or entry.get("updated")
+        items.append(DiscoveredUrl(
+            url=link, source=source.name, via=url,
+            title_hint=clean(entry.get("title")) or None,
+            published_hint=parse_date(raw_date, source.tz),
+        ))
+    return items
+
+
+def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher, depth: int, seen: set[str]) -> None:
+    key = normalise_url(url)
+    if key in seen:
+        result.rejects.append(Reject(source.name, url, "discover", "sitemap index includes itself (loop)"))
+        return
+    seen.add(key)
+    body = _fetch_listing(result, source, url, fetcher)
+    if body is None:
+        return
+    try:
+        sitemap = _parse_sitemap(body)
+    except ListingError as exc:
+        result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        return
+    result.listings_ok += 1
+    if isinstance(sitemap, AbstractIndexSitemap):
+        for child in sitemap.sub_sitemaps:
+            if depth + 1 > MAX_SITEMAP_DEPTH:
+                result.rejects.append(Reject(source.name, child.url, "discover",
+                                             f"sitemap nested deeper than {MAX_SITEMAP_DEPTH} levels"))
+            elif source.owns(child.url):
+                _read_sitemap(result, source, child.url, fetcher, depth + 1, seen)
+            else:
+                result.offsite += 1
+        return
+    items = []
+    for page in sitemap.pages:
+        story = page.news_story
+        published = story.publish_date if story else None
+        if published is not None and published.tzinfo is None:
+            published = published.replace(tzinfo=source.tz)
+        items.append(DiscoveredUrl(url=page.url, source=source.name, via=url,
+                                   title_hint=clean(story.title) if story and story.title else None,
+                                   published_hint=published))
+    _keep(result, source, items)
+
+
+def _parse_sitemap(body: bytes):
+    if body[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
+                body = gz.read(MAX_SITEMAP_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise ListingError(f"broken gzip sitemap: {exc}") from None
+        if len(body) > MAX_SITEMAP_BYTES:
+            raise ListingError(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
+    try:
+        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise ListingError(f"malformed sitemap XML: {exc}") from None
+    tag = etree.QName(root).localname
+    if tag not in ("urlset", "sitemapindex"):
+        raise ListingError(f"not a sitemap: root element is <{tag}>")
+    sitemap = sitemap_from_str(body.decode("utf-8", errors="replace"))
+    if isinstance(sitemap, InvalidSitemap):
+        raise ListingError(f"unreadable sitemap: {sitemap.reason}")
+    return sitemap
+
+

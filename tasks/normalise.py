@@ -1,0 +1,126 @@
+"""Turn an :class:`ExtractedPage` into the warehouse :class:`Article`.
+
+Here the page's raw strings become fields: the lead's dateline (``(CT)-``) is split
+off, the byline (``Tin, ảnh: ANH DŨNG``) becomes title-cased author names, dates
+become timezone-aware instants (the source's zone when the page gives no offset),
+the canonical URL is kept only when it is on the source's host, and the content
+hash and word count are computed. Pure: the same input gives the same record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tasks.config import Source
+from tasks.conventions import BYLINE_ROLE, DATELINE
+from tasks.dates import parse_date
+from tasks.records import Article, ExtractedPage
+from tasks.text import clean, title_case_name, word_count
+from tasks.urls import normalise_url
+
+UTC_ZONE = ZoneInfo("UTC")
+# Separators between names in a byline: "A - B", "A, B", "A và B".
+_NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
+_NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
+
+
+def normalise_article(page: ExtractedPage, source: Source | None = None, *,
+                      fetched_url: str | None = None, title_hint: str | None = None,
+                      published_hint: datetime | None = None) -> Article:
+    """The record for one page; hints are what the feed or sitemap said (used only to fill gaps)."""
+    tz = source.tz if source else UTC_ZONE
+    provenance = dict(page.provenance)
+    url = normalise_url(fetched_url or page.url)
+
+    dateline, lead = split_dateline(page.lead)
+    authors = parse_byline(page.byline) if page.byline else ()
+    if not authors:
+        authors = tuple(a for a in (title_case_name(x) for x in page.meta_authors) if _is_person(a, page, source))
+        if authors:
+            provenance["authors"] = provenance.get("meta_authors", "meta")
+    else:
+        provenance["authors"] = "byline"
+    provenance.pop("meta_authors", None)
+
+    published = parse_date(page.published_raw, tz)
+    if published is None and published_hint is not None:
+        published = published_hint
+        provenance["published_at"] = "feed"
+    modified = parse_date(page.modified_raw, tz)
+
+    title = clean(page.title) or clean(title_hint)
+    body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
+    return Article(
+        source=source.name if source else "",
+        url=url,
+        canonical_url=canonical_url(page.canonical_url, url, source),
+        title=title,
+        lead=lead or None,
+        body=body,
+        captions=tuple(c for c in (clean(x) for x in page.captions) if c),
+        authors=authors,
+        published_at=published,
+        modified_at=modified,
+        section=page.section,
+        tags=page.tags,
+        language=language_code(page.language) or (source.language if source else None),
+        image_url=page.image_url,
+        dateline=dateline,
+        byline=clean(page.byline) or None,
+        published_raw=page.published_raw,
+        word_count=word_count(lead, body),
+        content_hash=content_hash(title, lead, body),
+        provenance=provenance,
+    )
+
+
+def split_dateline(lead: str | None) -> tuple[str | None, str]:
+    """``(CT)- Ngày 23-1...`` -> (``CT``, ``Ngày 23-1...``); a lead without one is returned as is."""
+    lead = clean(lead)
+    match = DATELINE.match(lead)
+    if not match:
+        return None, lead
+    return clean(match["paren"] or match["bare"]), lead[match.end():].strip()
+
+
+def parse_byline(byline: str) -> tuple[str, ...]:
+    """Person names of a byline, title-cased, in order: ``Bài: MỸ THANH - Ảnh: DUY KHÔI`` -> both."""
+    names: list[str] = []
+    for chunk in BYLINE_ROLE.split(clean(byline)):
+        for name in _NAME_SPLIT.split(chunk):
+            name = title_case_name(name.strip(" .:-–—()"))
+            if name and name not in names and not _NOT_A_NAME.search(name):
+                names.append(name)
+    return tuple(names)
+
+
+def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
+    """Author metadata that names the outlet or a URL is not a person."""
+    if not name or _NOT_A_NAME.search(name):
+        return False
+    outlets = {clean(page.site_name).lower()} | ({clean(source.title).lower()} if source else set())
+    return name.lower() not in outlets
+
+
+def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:
+    """The page's declared canonical URL when it is on the source's host, else the fetched URL."""
+    if declared and (source is None or source.owns(declared)):
+        return normalise_url(declared)
+    return normalise_url(fetched)
+
+
+def language_code(value: str | None) -> str | None:
+    """``vi-VN`` / ``vi_VN`` -> ``vi``."""
+    if not value:
+        return None
+    code = re.split(r"[-_]", value.strip())[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def content_hash(title: str, lead: str | None, body: str) -> str:
+    """Identity of the text itself: equal for the same article reached by two URLs."""
+    text = "\n".join(clean(t).lower() for t in (title, lead or "", body))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,129 @@
+"""The records that pass between the steps; every step takes and returns these.
+
+They are frozen so that a step cannot change what an earlier one produced: a
+later step builds a new record instead (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Stage = Literal["discover", "fetch", "extract", "load"]
+
+
+@dataclass(frozen=True)
+class DiscoveredUrl:
+    """An article URL found in a feed or sitemap, with what that listing said about it.
+
+    The hints fill gaps the page itself leaves: a page that prints no date still
+    gets the feed's ``pubDate``.
+    """
+
+    url: str
+    source: str
+    via: str  # the feed or sitemap URL it came from
+    title_hint: str | None = None
+    published_hint: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP exchange for an article page, as stored in ``news.pages``."""
+
+    url: str  # normalised requested URL: the key the next run looks up
+    final_url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class Article:
+    """The clean article record the warehouse holds (``news.articles``)."""
+
+    source: str
+    url: str
+    canonical_url: str
+    title: str
+    lead: str | None
+    body: str  # paragraphs separated by a blank line
+    captions: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    image_url: str | None = None
+    dateline: str | None = None
+    byline: str | None = None
+    published_raw: str | None = None
+    word_count: int = 0
+    content_hash: str = ""
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A page or listing that failed one stage; stored in ``news.rejects``, never dropped."""
+
+    source: str
+    url: str
+    stage: Stage
+    reason: str
+    http_status: int | None = None
+
+
+@dataclass
+class SourceStats:
+    """Per-source counts for the run summary and ``news.ingest_run_sources``."""
+
+    source: str
+    discovered: int = 0
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    error: str | None = None
+
+    COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicates", "rejected")
+
+    def add(self, other: SourceStats) -> None:
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.error = self.error or other.error
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What a page says, as printed: raw strings and their provenance, before normalisation.
+
+    ``lead`` still carries its dateline and ``byline`` its role words; the
+    normalise step splits them into the warehouse fields.
+    """
+
+    url: str
+    title: str | None = None
+    lead: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
+    byline: str | None = None
+    meta_authors: tuple[str, ...] = ()
+    published_raw: str | None = None
+    modified_raw: str | None = None
+    canonical_url: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    image_url: str | None = None
+    site_name: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)

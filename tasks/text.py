@@ -1,0 +1,42 @@
+"""Text clean-up shared by extraction and normalisation: one definition of "clean text".
+
+Vietnamese pages mix NFC and NFD forms, non-breaking and zero-width spaces and
+byte-order marks; every string the warehouse stores passes through :func:`clean`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# U+200B..U+200D zero-width space/joiners, U+2060 word joiner, U+FEFF BOM, U+00AD soft hyphen.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def clean(text: str | None) -> str:
+    """NFC, invisible characters removed, every whitespace run one space, ends trimmed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def word_count(*texts: str | None) -> int:
+    return sum(len(_WORD.findall(t)) for t in texts if t)
+
+
+def is_upper_name(text: str) -> bool:
+    """True for text written in capitals, as Vietnamese papers print bylines (``ANH DŨNG``)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def title_case_name(name: str) -> str:
+    """``ANH DŨNG`` -> ``Anh Dũng``; names already in mixed case are kept as written."""
+    name = clean(name)
+    if not is_upper_name(name):
+        return name
+    return " ".join(part[:1].upper() + part[1:].lower() for part in name.split(" "))
