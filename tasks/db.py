@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from tasks.config import settings
 
 log = logging.getLogger(__name__)
+logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
 
 SCHEMA = "news"
 # One lock id for "a migration is running", so that two runs starting at once
@@ -47,10 +49,16 @@ _engines: dict[str, Engine] = {}
 
 def database_url() -> str:
     """``DATABASE_URL`` if set, else the URL of the embedded server (started on first use)."""
-    url = settings().database_url
-    if url:
-        return url.replace("postgres://", "postgresql://", 1)
-    return _embedded_url()
+    url = settings().database_url or _embedded_url()
+    return with_driver(url)
+
+
+def with_driver(url: str) -> str:
+    """Pin psycopg2 (the declared driver): SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql://."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 def _embedded_url() -> str:
@@ -61,7 +69,9 @@ def _embedded_url() -> str:
         raise DatabaseError(f"DATABASE_URL is not set and pgserver is not installed: {exc}") from None
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(str(data_dir))
+        with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset (normal for root)
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(str(data_dir))
     except Exception as exc:
         raise DatabaseError(f"could not start the embedded Postgres in {data_dir}: {exc}") from None
     return server.get_uri()
@@ -77,7 +87,7 @@ def describe(url: str) -> str:
 
 def engine(url: str | None = None) -> Engine:
     """One pooled engine per URL and process; checks the connection once, with a readable error."""
-    url = url or database_url()
+    url = with_driver(url or database_url())
     with _engine_lock:
         if url in _engines:
             return _engines[url]

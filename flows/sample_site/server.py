@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,13 +88,18 @@ class RunningSite:
 
 
 @contextmanager
-def serve_sample_sites(host: str = "127.0.0.1") -> Iterator[dict[str, RunningSite]]:
-    """Start every sample site on a free port of ``host``; stopped when the block ends."""
+def serve_sample_sites(host: str = "127.0.0.1",
+                       preferred_ports: Sequence[int] = ()) -> Iterator[dict[str, RunningSite]]:
+    """Start every sample site on ``host``; stopped when the block ends.
+
+    A preferred port keeps the sites' URLs the same between demo runs (so a second
+    demo finds its articles already held); a taken one falls back to a free port.
+    """
     sites: dict[str, RunningSite] = {}
     threads = []
     try:
-        for meta in SITES.values():
-            server = _SiteServer(SITE_DIR / meta["name"], host, 0)
+        for i, meta in enumerate(SITES.values()):
+            server = _start(SITE_DIR / meta["name"], host, preferred_ports[i] if i < len(preferred_ports) else 0)
             thread = threading.Thread(target=server.serve_forever, name=f"sample-{meta['name']}", daemon=True)
             thread.start()
             threads.append(thread)
@@ -104,6 +109,15 @@ def serve_sample_sites(host: str = "127.0.0.1") -> Iterator[dict[str, RunningSit
         for site in sites.values():
             site.server.shutdown()
             site.server.server_close()
+
+
+def _start(root: Path, host: str, port: int) -> _SiteServer:
+    try:
+        return _SiteServer(root, host, port)
+    except OSError:
+        if port == 0:
+            raise
+        return _SiteServer(root, host, 0)
 
 
 def sources_toml(sites: dict[str, RunningSite]) -> str:
@@ -126,10 +140,8 @@ def main() -> None:
         if args.write_sources:
             Path(args.write_sources).write_text(text, encoding="utf-8")
         print(text)
-        try:
+        with suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

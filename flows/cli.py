@@ -1,0 +1,234 @@
+"""The ``newsetl`` command: run, demo, serve, db upgrade, extract.
+
+Exit codes: 0 the command did its work (a run that finished, even with rejected
+pages or a partial status); 1 a run that failed; 2 a configuration or usage error,
+found before anything is fetched; 3 the database cannot be reached or upgraded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import flows  # noqa: F401  - Prefect environment defaults
+from tasks.config import DEFAULT_SOURCES_FILE, ConfigError, load_sources
+from tasks.db import DatabaseError, database_url, describe, engine, upgrade
+from tasks.records import SourceStats
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+# Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
+console = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.quiet:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        err.print(f"[red]config error:[/red] {exc}", highlight=False)
+        return EXIT_CONFIG
+    except DatabaseError as exc:
+        err.print(f"[red]database error:[/red] {exc}", highlight=False)
+        return EXIT_DATABASE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsetl",
+        description="Ingest news articles from feeds and sitemaps into Postgres (schema 'news').",
+        epilog="Database: DATABASE_URL (e.g. postgresql://user@host:5432/db) when set; otherwise an embedded "
+               "Postgres kept in NEWSETL_DATA_DIR (default ~/.local/share/newsetl). "
+               "Start with 'newsetl demo' to see a whole run against the bundled sample sites.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one ingest over the configured sources",
+                         description="Discover, fetch, extract and load articles of every source in the "
+                                     "sources file, then print a summary per source and the run id.")
+    _add_run_options(run)
+    run.set_defaults(handler=cmd_run)
+
+    demo = sub.add_parser("demo", help="run the ingest against the bundled sample news sites (no internet needed)",
+                          description="Start the bundled sample news sites on 127.0.0.1, ingest them into the "
+                                      "warehouse, and print the summary and the newest rows.")
+    demo.add_argument("--limit", type=int, metavar="N", help="at most N new article pages per source")
+    demo.set_defaults(handler=cmd_demo)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_up = db_sub.add_parser("upgrade", help="apply pending migrations from sql/migrations and refresh the views")
+    db_up.set_defaults(handler=cmd_db_upgrade)
+
+    serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
+                           description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
+                                       "keeps running and starts a flow run at each tick. Trigger one by hand "
+                                       "with: prefect deployment run 'ingest/newsetl-ingest'.")
+    serve.add_argument("--cron", required=True, metavar="EXPR", help='cron expression, e.g. "*/30 * * * *"')
+    serve.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone of the cron expression")
+    serve.add_argument("--name", default="newsetl-ingest", help="deployment name (default %(default)s)")
+    _add_run_options(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    extract = sub.add_parser("extract", help="print the article record extracted from saved pages, as JSON",
+                             description="Extract article records from HTML files (one JSON object per line); "
+                                         "what to run to see why a source comes out wrong.")
+    extract.add_argument("files", nargs="+", metavar="FILE", help="saved HTML page(s); .gz is read too")
+    extract.add_argument("--url", help="the URL the page was fetched from (default: file://PATH)")
+    extract.add_argument("--source", metavar="NAME", help="read with this source's settings (time zone, host)")
+    extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
+                         help="sources file for --source (default %(default)s)")
+    extract.set_defaults(handler=cmd_extract)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
+                        help="sources file (TOML, default %(default)s)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="ingest only these sources")
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N new article pages per source")
+
+
+def _check_ready(sources_file: str, only: list[str] | None) -> None:
+    """Config and database problems are reported before anything is fetched."""
+    sources = load_sources(sources_file, only)
+    url = database_url()
+    upgrade(engine(url))
+    err.print(f"{len(sources)} sources from {sources_file}; warehouse: {describe(url)}", highlight=False)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _check_ready(args.sources, args.only)
+    return _run_flow(args.sources, args.only, args.limit)
+
+
+def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> int:
+    from flows.ingest import ingest
+
+    try:
+        summary = ingest(sources_file=sources_file, only=only, limit=limit)
+    except (ConfigError, DatabaseError):
+        raise
+    except Exception as exc:
+        err.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        return EXIT_FAILED
+    print_summary(summary)
+    return 0
+
+
+def print_summary(summary) -> None:
+    table = Table(title=f"newsetl run {summary.run_id}: {summary.status}", title_justify="left")
+    table.add_column("source")
+    for name in SourceStats.COUNTS:
+        table.add_column(name, justify="right")
+    for stats in [*summary.sources, summary.totals]:
+        table.add_row(stats.source, *(str(getattr(stats, n)) for n in SourceStats.COUNTS),
+                      style="bold" if stats.source == "total" else None)
+    console.print(table)
+    for line in summary.errors:
+        console.print(f"[yellow]partial:[/yellow] {line}", highlight=False)
+    if summary.totals.rejected:
+        console.print(f"rejects: SELECT * FROM news.rejects WHERE run_id = {summary.run_id};", highlight=False)
+    console.print(f"run id: {summary.run_id}" + (f"  (Prefect flow run {summary.flow_run_id})"
+                                                 if summary.flow_run_id else ""), highlight=False)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.sample_site.server import serve_sample_sites, sources_toml
+    from tasks.db import query
+
+    with serve_sample_sites(preferred_ports=(8761, 8762)) as sites, tempfile.TemporaryDirectory() as tmp:
+        sources_file = Path(tmp) / "sources.toml"
+        sources_file.write_text(sources_toml(sites), encoding="utf-8")
+        for site in sites.values():
+            err.print(f"sample site '{site.name}' at {site.base}/", highlight=False)
+        _check_ready(str(sources_file), None)
+        code = _run_flow(str(sources_file), None, args.limit)
+    if code == 0:
+        with engine().connect() as conn:
+            rows = conn.execute(query("report/latest_articles.sql"), {"limit": 5}).all()
+        table = Table(title="newest rows of news.rpt_articles", title_justify="left")
+        for column in ("source", "published (local)", "title", "authors", "section", "words"):
+            table.add_column(column, max_width=60 if column == "title" else None, no_wrap=column != "title")
+        for row in rows:
+            table.add_row(row.source, f"{row.published_local:%Y-%m-%d %H:%M}" if row.published_local else "",
+                          row.title, ", ".join(row.authors), row.section or "", str(row.word_count))
+        console.print(table)
+    return code
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    url = database_url()
+    applied = upgrade(engine(url))
+    console.print(f"{describe(url)}: " + (f"applied {', '.join(applied)}" if applied else "already up to date"),
+                  highlight=False)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _check_ready(args.sources, args.only)
+    from flows.ingest import ingest
+
+    parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
+    err.print(f"serving '{args.name}' on cron '{args.cron}' ({args.timezone}); Ctrl-C stops", highlight=False)
+    ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    import gzip
+
+    from tasks.extract import ExtractError, extract_article
+
+    source = None
+    if args.source:
+        source = load_sources(args.sources, [args.source])[0]
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            err.print(f"{name}: {exc.strerror}", highlight=False)
+            failed += 1
+            continue
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        url = args.url or path.resolve().as_uri()
+        try:
+            article = extract_article(data, url, source)
+        except ExtractError as exc:
+            print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
+            failed += 1
+            continue
+        record = {"file": name, **dataclasses.asdict(article)}
+        print(json.dumps(record, ensure_ascii=False, default=_json_default))
+    return EXIT_FAILED if failed else 0
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The two units of work a flow schedules: discover one source, and ingest one batch of its pages.
+
+Prefect costs about 20 ms per task run, so a task is a source or a batch of pages,
+never a single URL; the per-page steps (fetch, extract, normalise, dedupe) run
+inside :func:`ingest_batch` and the batch is loaded in one transaction. Both are
+plain functions first, wrapped as Prefect tasks at the bottom. A bad page or
+listing becomes a reject row; only a failing database raises, and that is what
+the Prefect retries are for (HTTP is retried inside ``tasks.fetch``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.config import Source
+from tasks.db import engine
+from tasks.dedupe import FetchPlan, dedupe_batch, select_urls_to_fetch
+from tasks.discover import discover_source
+from tasks.extract import ExtractError, extract_article
+from tasks.fetch import Fetcher, FetchError
+from tasks.load import known_urls, load_batch, save_rejects
+from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+# Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
+FINAL_STATUSES = frozenset({200, 203, 404, 410})
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
+    """Prefect's run logger inside a flow or task run (so lines show in the UI), else a plain logger."""
+    try:
+        from prefect import get_run_logger
+
+        return get_run_logger()
+    except Exception:
+        return logging.getLogger("newsetl")
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """What discovery found for a source and which URLs this run will fetch."""
+
+    source: Source
+    plan: FetchPlan
+    stats: SourceStats
+
+
+def discover_urls(source: Source, run_id: int, limit: int | None = None) -> SourcePlan:
+    """Read the source's listings, store their rejects, and pick the URLs not yet held."""
+    log = run_logger()
+    eng = engine()
+    discovery = discover_source(source)
+    save_rejects(eng, run_id, discovery.rejects)
+    known = known_urls(eng, [u.url for u in discovery.urls])
+    plan = select_urls_to_fetch(discovery.urls, known, limit)
+    failed_all = discovery.listings_ok == 0
+    stats = SourceStats(
+        source.name,
+        discovered=len(discovery.urls),
+        rejected=len(discovery.rejects),
+        error=f"every feed and sitemap failed: {discovery.rejects[0].reason}" if failed_all else None,
+    )
+    for reject in discovery.rejects:
+        log.warning("%s: listing %s rejected: %s", source.name, reject.url, reject.reason)
+    log.info("%s: %d article URLs in %d listings; %d already held, %d to fetch%s", source.name,
+             len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
+             f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
+    return SourcePlan(source, plan, stats)
+
+
+def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl]) -> SourceStats:
+    """Fetch, extract, normalise and dedupe a batch of pages, then load it in one transaction."""
+    pages: list[FetchedPage] = []
+    articles: list[Article] = []
+    rejects: list[Reject] = []
+    with Fetcher() as fetcher:
+        for item in urls:
+            page, article, reject = _ingest_page(source, item, fetcher)
+            if page is not None:
+                pages.append(page)
+            if article is not None:
+                articles.append(article)
+            if reject is not None:
+                rejects.append(reject)
+    unique, duplicates = dedupe_batch(articles)
+    result = load_batch(engine(), run_id, source.name, pages, unique, rejects)
+    stats = SourceStats(source.name, fetched=len(urls), new=result.new, updated=result.updated,
+                        unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
+                        rejected=result.rejected)
+    run_logger().info("%s: batch of %d pages: %d new, %d updated, %d unchanged, %d duplicates, %d rejected",
+                      source.name, len(urls), stats.new, stats.updated, stats.unchanged, stats.duplicates,
+                      stats.rejected)
+    return stats
+
+
+def _ingest_page(source: Source, item: DiscoveredUrl,
+                 fetcher: Fetcher) -> tuple[FetchedPage | None, Article | None, Reject | None]:
+    """One page through fetch -> extract -> normalise: (page to store, article, reject)."""
+    try:
+        page = fetcher.get(item.url)
+    except FetchError as exc:
+        return None, None, Reject(source.name, item.url, "fetch", exc.reason, exc.status)
+    stored = page if page.status in FINAL_STATUSES else None
+    if page.status != 200:
+        return stored, None, Reject(source.name, item.url, "fetch", f"HTTP {page.status}", page.status)
+    if page.content_type not in HTML_TYPES:
+        return stored, None, Reject(source.name, item.url, "extract", f"not an HTML page: {page.content_type}", 200)
+    try:
+        article = extract_article(_decoded(page), page.final_url, source, fetched_url=item.url,
+                                  title_hint=item.title_hint, published_hint=item.published_hint)
+    except ExtractError as exc:
+        return stored, None, Reject(source.name, item.url, "extract", str(exc), page.status)
+    except Exception as exc:  # an extractor bug must cost one page, not the batch
+        reason = f"extractor failed: {type(exc).__name__}: {exc}"
+        return stored, None, Reject(source.name, item.url, "extract", reason, page.status)
+    return stored, article, None
+
+
+def _decoded(page: FetchedPage) -> str | bytes:
+    """Text when the server named a charset; else the bytes, for the parser's own detection (BOM, <meta>)."""
+    content_type = page.headers.get("content-type", "")
+    if "charset=" in content_type:
+        charset = content_type.split("charset=")[-1].split(";")[0].strip().strip("\"'")
+        try:
+            return page.body.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return page.body
+
+
+discover_task = task(discover_urls, name="discover", retries=2, retry_delay_seconds=[5, 30],
+                     cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
+ingest_batch_task = task(ingest_batch, name="ingest-batch", retries=1, retry_delay_seconds=10,
+                         cache_policy=NO_CACHE, task_run_name="ingest-batch-{source.name}")
