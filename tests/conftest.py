@@ -1,0 +1,79 @@
+"""Shared fixtures: a real Postgres database per test, the sample sites over real HTTP, Prefect's harness.
+
+The database: ``TEST_DATABASE_URL`` or ``DATABASE_URL`` names a server (CI sets the
+machine's Postgres); without either, an embedded Postgres from pgserver is started in
+a temporary folder. Either way the session creates a database of its own on that
+server and drops it at the end, and each test starts from an empty ``news`` schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import tasks  # noqa: F401  - Prefect environment defaults
+from flows.sample_site.server import serve_sample_sites, sources_toml
+from tasks import db
+
+
+def _server_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return db.with_driver(url)
+    import pgserver
+
+    return db.with_driver(pgserver.get_server(str(tmp_root / "pgdata")).get_uri())
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this test session, on the configured or embedded server."""
+    server = _server_url(tmp_path_factory.mktemp("pg"))
+    name = f"newsetl_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    yield url
+    db.dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def warehouse(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sa.Engine]:
+    """The test database with an empty, fully migrated ``news`` schema, set as DATABASE_URL."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    eng = db.engine(database_url)
+    with eng.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
+    db.upgrade(eng)
+    yield eng
+
+
+@pytest.fixture(scope="session")
+def sample_sites():
+    with serve_sample_sites() as sites:
+        yield sites
+
+
+@pytest.fixture
+def sample_sources_file(sample_sites, tmp_path: Path) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(sources_toml(sample_sites), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_backend():
+    """A temporary Prefect API for the session, so flows run as real flow runs."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,58 @@
+"""Bylines, datelines and names as the warehouse stores them."""
+
+import pytest
+
+from tasks.conventions import looks_like_byline
+from tasks.normalise import content_hash, language_code, parse_byline, split_dateline
+from tasks.text import clean, title_case_name
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("Tin, ảnh: ANH DŨNG", ("Anh Dũng",)),
+    ("Bài, ảnh: CHÂU NGỌC ĐIỀN", ("Châu Ngọc Điền",)),
+    ("Bài và ảnh: GIA BẢO", ("Gia Bảo",)),
+    ("Bài: MỸ THANH - Ảnh: DUY KHÔI", ("Mỹ Thanh", "Duy Khôi")),
+    ("KHÁNH TRUNG", ("Khánh Trung",)),
+    ("Ngọc Hân - Bảo Trân", ("Ngọc Hân", "Bảo Trân")),
+    ("Minh Khôi", ("Minh Khôi",)),
+    ("Bài: ĐỨC ANH, HOÀI PHƯƠNG", ("Đức Anh", "Hoài Phương")),
+])
+def test_byline_to_authors(byline, authors):
+    assert parse_byline(byline) == authors
+
+
+@pytest.mark.parametrize(("lead", "dateline", "rest"), [
+    ("(CT)- Ngày 23-1-2018, tập thể", "CT", "Ngày 23-1-2018, tập thể"),
+    ("(Dân trí) - Sáng nay", "Dân trí", "Sáng nay"),
+    ("(NLĐO)-Chiều 5-3", "NLĐO", "Chiều 5-3"),
+    ("(Chinhphu.vn) - Thủ tướng", "Chinhphu.vn", "Thủ tướng"),
+    ("TTO - Sáng 7-3", "TTO", "Sáng 7-3"),
+    ("VOV.VN - Chiều nay", "VOV.VN", "Chiều nay"),
+    ("Ngày 5 - 3 vừa qua", None, "Ngày 5 - 3 vừa qua"),
+])
+def test_dateline_is_split_from_lead(lead, dateline, rest):
+    assert split_dateline(lead) == (dateline, rest)
+
+
+def test_clean_is_nfc_without_invisibles():
+    decomposed = "Cần Tho\u0302\u0300"  # "Thồ" written with combining marks
+    assert clean(f"\ufeff  {decomposed}\u200b \u00a0 x ") == "Cần Thồ x"
+
+
+def test_title_case_keeps_mixed_case_names():
+    assert title_case_name("ANH DŨNG") == "Anh Dũng"
+    assert title_case_name("Lê Văn An") == "Lê Văn An"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tin, ảnh: ANH DŨNG", True), ("THU SƯƠNG", True), ("Chia sẻ bài viết", False),
+    ("Theo kế hoạch, kiểm điểm sẽ diễn ra hết ngày 24-1-2018.", False), ("HĐND THÀNH PHỐ HỌP.", False),
+])
+def test_byline_detection(text, expected):
+    assert looks_like_byline(text) is expected
+
+
+def test_language_code_and_hash():
+    assert language_code("vi-VN") == "vi" and language_code("vi_VN") == "vi" and language_code("x") is None
+    assert content_hash("A", "b", "c") == content_hash(" A ", "b", "c")
+    assert content_hash("A", "b", "c") != content_hash("A", "b", "c d")
