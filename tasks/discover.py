@@ -116,8 +116,6 @@ class ListingError(Exception):
 
 def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
     parsed = feedparser.parse(body, sanitize_html=False)
-    if parsed.bozo and not parsed.entries:
-        raise ListingError(f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
     if not parsed.version and not parsed.entries:
         raise ListingError("not an RSS or Atom feed")
     items = []
@@ -131,6 +129,11 @@ def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
             title_hint=clean(entry.get("title")) or None,
             published_hint=parse_date(raw_date, source.tz),
         ))
+    if parsed.bozo and not items:
+        raise ListingError(f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
+    if parsed.bozo:
+        log.warning("%s: feed %s is malformed (%s); kept its %d readable links",
+                    source.name, url, parsed.get("bozo_exception"), len(items))
     return items
 
 

@@ -111,6 +111,19 @@ def serve_sample_sites(host: str = "127.0.0.1",
             site.server.server_close()
 
 
+@contextmanager
+def serve_directory(root: Path, host: str = "127.0.0.1") -> Iterator[RunningSite]:
+    """Serve any folder the same way (``{{BASE}}`` replaced), e.g. a test's own faulty site."""
+    server = _SiteServer(root, host, 0)
+    thread = threading.Thread(target=server.serve_forever, name=f"site-{root.name}", daemon=True)
+    thread.start()
+    try:
+        yield RunningSite(root.name, root.name, server.base, server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def _start(root: Path, host: str, port: int) -> _SiteServer:
     try:
         return _SiteServer(root, host, port)

@@ -1,0 +1,114 @@
+"""The real Prefect flow against the sample sites and a real Postgres: rows, counts, rejects, idempotence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from flows.ingest import ingest
+from flows.sample_site.server import expected_records
+
+pytestmark = pytest.mark.e2e
+LISTINGS = {"/rss/tin-moi.rss", "/sitemap.xml", "/sitemaps/news.xml", "/feed.atom"}
+
+
+def rows(eng: sa.Engine, sql: str, **params) -> list[sa.Row]:
+    with eng.connect() as conn:
+        return conn.execute(sa.text(sql), params).all()
+
+
+def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites, sample_sources_file,
+                                                        prefect_backend):
+    first_requests = {name: len(site.requests) for name, site in sample_sites.items()}
+    summary = ingest(sources_file=str(sample_sources_file))
+
+    assert summary.status == "completed", summary.errors
+    stats = {s.source: s for s in summary.sources}
+    # baocantho: 17 articles + the broken page; the RSS links carry tracking parameters,
+    # the sitemap lists the same pages clean: each page is fetched once.
+    b = stats["baocantho"]
+    assert (b.discovered, b.fetched, b.new, b.duplicates, b.rejected) == (18, 18, 17, 0, 1)
+    # tintuc: 17 articles + an AMP copy of one (a duplicate) + a removed article (404).
+    t = stats["tintuc"]
+    assert (t.discovered, t.fetched, t.new, t.duplicates, t.rejected) == (19, 19, 17, 1, 1)
+    fetched_paths = [p.split("?")[0] for site in sample_sites.values() for p in site.requests]
+    assert fetched_paths.count("/thoi-su/ban-thuong-vu-thanh-uy-can-tho-kiem-diem-2017.html") == 1
+
+    # Every field of every article row is the expected record's.
+    for record in expected_records():
+        base = sample_sites[record["source"]].base
+        (row,) = rows(warehouse, "SELECT * FROM news.articles WHERE canonical_url = :u",
+                      u=base + record["canonical_path"])
+        assert row.source == record["source"]
+        assert row.url == base + record["path"]
+        for field in ("title", "dateline", "lead", "body", "captions", "authors", "byline", "section", "tags",
+                      "language"):
+            assert getattr(row, field) == record[field], (record["path"], field)
+        assert row.published_at == datetime.fromisoformat(record["published_at"]), record["path"]
+        assert row.image_url == base + record["image_path"]
+        # "feed" only for the page that prints no date; the others say which page signal won.
+        assert (row.provenance["published_at"] == "feed") == (record["published_from"] == "feed")
+        assert row.run_id == summary.run_id
+
+    rejects = rows(warehouse, "SELECT source, url, stage, reason, http_status FROM news.rejects ORDER BY source")
+    assert [(r.source, r.url.rsplit("/", 1)[-1], r.stage, r.reason, r.http_status) for r in rejects] == [
+        ("baocantho", "loi-trang.html", "extract", "no article text found", 200),
+        ("tintuc", "bai-da-go-bo.html", "fetch", "HTTP 404", 404),
+    ]
+    (run,) = rows(warehouse, "SELECT * FROM news.ingest_runs")
+    assert (run.status, run.discovered, run.fetched, run.new, run.duplicates, run.rejected) == (
+        "completed", 37, 37, 34, 1, 2)
+    assert run.finished_at is not None and str(run.flow_run_id) == summary.flow_run_id
+    assert rows(warehouse, "SELECT count(*) FROM news.pages")[0][0] == 37
+    assert rows(warehouse, "SELECT count(*) FROM news.ingest_run_sources WHERE run_id = :r", r=run.id)[0][0] == 2
+
+    # The flow and its tasks are real Prefect runs.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(summary.flow_run_id)
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])))
+    assert flow_run.state.is_completed()
+    assert sorted(tr.name for tr in task_runs) == ["discover-baocantho", "discover-tintuc",
+                                                   "ingest-batch-baocantho", "ingest-batch-tintuc"]
+
+    # Second run over unchanged sites: listings only, no article page, no new row.
+    before = {name: len(site.requests) for name, site in sample_sites.items()}
+    assert before != first_requests
+    again = ingest(sources_file=str(sample_sources_file))
+    new_paths = {p.split("?")[0] for name, site in sample_sites.items() for p in site.requests[before[name]:]}
+    assert new_paths == LISTINGS
+    assert again.status == "completed"
+    assert (again.totals.discovered, again.totals.fetched, again.totals.new, again.totals.rejected) == (37, 0, 0, 0)
+    assert rows(warehouse, "SELECT count(*) FROM news.articles")[0][0] == 34
+    assert rows(warehouse, "SELECT count(*) FROM news.rejects")[0][0] == 2
+    assert rows(warehouse, "SELECT count(*) FROM news.pages")[0][0] == 37
+
+
+def test_a_failing_source_leaves_the_others_and_marks_the_run_partial(warehouse, sample_sites, tmp_path: Path,
+                                                                     sample_sources_file, prefect_backend):
+    sources = tmp_path / "sources.toml"
+    # Port 9 on loopback: nothing listens, so every listing of this source is refused at once.
+    sources.write_text(sample_sources_file.read_text(encoding="utf-8") + """
+[[sources]]
+name = "offline"
+homepage = "http://127.0.0.1:9/"
+feeds = ["http://127.0.0.1:9/rss.xml"]
+sitemaps = ["http://127.0.0.1:9/sitemap.xml"]
+timezone = "Asia/Ho_Chi_Minh"
+""", encoding="utf-8")
+    summary = ingest(sources_file=str(sources), only=["offline", "baocantho"], limit=5)
+
+    assert summary.status == "partial"
+    stats = {s.source: s for s in summary.sources}
+    assert stats["offline"].error.startswith("every feed and sitemap failed: connection failed")
+    assert (stats["offline"].discovered, stats["offline"].rejected) == (0, 2)
+    assert (stats["baocantho"].fetched, stats["baocantho"].new) == (5, 5)  # --limit 5
+    (run,) = rows(warehouse, "SELECT status, error, new FROM news.ingest_runs")
+    assert run.status == "partial" and "offline" in run.error and run.new == 5
+    discover_rejects = rows(warehouse, "SELECT url FROM news.rejects WHERE source = 'offline' AND stage = 'discover'")
+    assert len(discover_rejects) == 2

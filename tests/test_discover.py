@@ -1,0 +1,85 @@
+"""Discovery over real HTTP: feeds and sitemaps in, article URLs out; a bad listing is a reject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.sample_site.server import expected_records, serve_directory
+from tasks.config import Source
+from tasks.discover import discover_source
+
+VN = "Asia/Ho_Chi_Minh"
+
+
+def source(base: str, feeds=(), sitemaps=(), name="site") -> Source:
+    return Source(name=name, title=name, homepage=base + "/", feeds=tuple(base + f for f in feeds),
+                  sitemaps=tuple(base + s for s in sitemaps), language="vi", timezone=VN)
+
+
+def test_rss_with_tracking_links_and_news_sitemap_give_one_url_each(sample_sites):
+    site = sample_sites["baocantho"]
+    found = discover_source(source(site.base, ["/rss/tin-moi.rss"], ["/sitemap.xml"]))
+    assert found.rejects == [] and found.listings_ok == 3  # feed, index, news sitemap
+    urls = [u.url for u in found.urls]
+    assert len(urls) == len(set(urls)) == 18  # 17 articles + the broken page
+    assert not any("utm_" in u or "#" in u for u in urls)
+    seed = next(u for u in found.urls if "kiem-diem-2017" in u.url)
+    assert seed.published_hint.isoformat() == "2018-01-23T22:19:00+07:00"
+
+
+def test_atom_feed_gives_the_date_a_page_does_not_print(sample_sites):
+    site = sample_sites["tintuc"]
+    found = discover_source(source(site.base, ["/feed.atom"], ["/sitemap.xml"]))
+    assert found.rejects == []
+    urls = {u.url for u in found.urls}
+    assert site.base + "/xa-hoi/bai-da-go-bo.html" in urls
+    assert any("/amp/" in u for u in urls)
+    articles = [u for u in found.urls if "/amp/" not in u.url and "bai-da-go" not in u.url]
+    assert len(articles) == 17 and all(u.published_hint is not None for u in articles)
+    undated = next(r for r in expected_records() if r["published_from"] == "feed")
+    hint = next(u.published_hint for u in found.urls if u.url == site.base + undated["path"])
+    assert hint.isoformat() == undated["published_at"]
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+GOOD_RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Một</title><link>{{BASE}}/a.html</link><pubDate>Mon, 02 Mar 2026 08:00:00 +0700</pubDate></item>
+<item><title>Ngoài</title><link>https://other.example/b.html</link></item>
+</channel></rss>"""
+
+
+def test_bad_listings_become_rejects_and_good_ones_still_count(tmp_path):
+    root = write_site(tmp_path / "site", {
+        "good.rss": GOOD_RSS,
+        "broken.rss": "<?xml version='1.0'?><rss><channel><item><title>cut",
+        "page.rss": "<html><body>not a feed</body></html>",
+        "broken.xml": "<?xml version='1.0'?><urlset><url><loc>x</loc></url",
+        "loop.xml": ("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                     "<sitemap><loc>{{BASE}}/loop.xml</loc></sitemap></sitemapindex>"),
+    })
+    with serve_directory(root) as site:
+        found = discover_source(source(site.base, ["/good.rss", "/broken.rss", "/page.rss", "/missing.rss"],
+                                       ["/broken.xml", "/loop.xml"]))
+    assert [u.url for u in found.urls] == [site.base + "/a.html"]
+    assert found.offsite == 1
+    reasons = {r.url.rsplit("/", 1)[-1]: (r.stage, r.reason, r.http_status) for r in found.rejects}
+    assert reasons["broken.rss"][1].startswith("malformed feed")
+    assert reasons["page.rss"][1] == "not an RSS or Atom feed"
+    assert reasons["missing.rss"] == ("discover", "HTTP 404", 404)
+    assert reasons["broken.xml"][1].startswith("malformed sitemap XML")
+    assert reasons["loop.xml"][1] == "sitemap index includes itself (loop)"
+    assert found.listings_ok == 2  # good.rss and the loop index's first read
+
+
+def test_unreachable_listing_is_a_reject_not_a_crash():
+    # Port 9 on loopback: nothing listens there; the connection is refused at once.
+    found = discover_source(source("http://127.0.0.1:9", ["/feed.rss"]))
+    assert found.urls == [] and found.listings_ok == 0
+    assert found.rejects[0].stage == "discover" and "connection failed" in found.rejects[0].reason
