@@ -1,0 +1,88 @@
+"""The ``newsetl`` command as a user runs it: exit codes, messages, the summary table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def newsetl(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "COLUMNS": "160", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
+
+
+def test_help_explains_the_commands():
+    result = newsetl("--help")
+    assert result.returncode == 0
+    for command in ("run", "demo", "serve", "db", "extract", "DATABASE_URL"):
+        assert command in result.stdout
+    run_help = newsetl("run", "--help").stdout
+    assert "--sources" in run_help and "--only" in run_help and "--limit" in run_help
+
+
+def test_bad_config_exits_2_naming_file_source_and_key(tmp_path, sample_sites):
+    bad = tmp_path / "sources.toml"
+    bad.write_text(f'[[sources]]\nname = "x"\nhomepage = "{sample_sites["tintuc"].base}/"\n'
+                   f'feeds = ["{sample_sites["tintuc"].base}/feed.atom"]\nlanguages = "vi"\n', encoding="utf-8")
+    before = len(sample_sites["tintuc"].requests)
+    result = newsetl("run", "--sources", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}: source 'x': unknown key 'languages'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(sample_sites["tintuc"].requests) == before  # nothing fetched
+
+
+def test_unreachable_database_exits_3_before_fetching(sample_sources_file, sample_sites):
+    before = {n: len(s.requests) for n, s in sample_sites.items()}
+    # Port 9 on loopback: nothing listens there.
+    result = newsetl("run", "--sources", str(sample_sources_file),
+                     env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/newsetl"})
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines()[-1].startswith("database error: database unreachable at 127.0.0.1:9/newsetl")
+    assert "Traceback" not in result.stderr
+    assert {n: len(s.requests) for n, s in sample_sites.items()} == before
+
+
+def test_db_upgrade_is_idempotent(warehouse, database_url):
+    env = {"DATABASE_URL": database_url}
+    result = newsetl("db", "upgrade", env=env)
+    assert result.returncode == 0 and "already up to date" in result.stdout
+
+
+def test_run_prints_summary_and_a_second_run_fetches_no_article(warehouse, database_url, sample_sources_file):
+    env = {"DATABASE_URL": database_url}
+    first = newsetl("run", "--sources", str(sample_sources_file), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    lines = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+             for line in first.stdout.splitlines() if line.startswith("│")}
+    # discovered, fetched, new, updated, unchanged, duplicates, rejected
+    assert lines["baocantho"] == ["18", "18", "17", "0", "0", "0", "1"]
+    assert lines["tintuc"] == ["19", "19", "17", "0", "0", "1", "1"]
+    assert "run id: 1" in first.stdout
+
+    second = newsetl("run", "--sources", str(sample_sources_file), env=env)
+    assert second.returncode == 0
+    lines = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+             for line in second.stdout.splitlines() if line.startswith("│")}
+    assert lines["total"] == ["37", "0", "0", "0", "0", "0", "0"]
+    assert "run id: 2" in second.stdout
+
+
+def test_extract_prints_the_record_as_json(tmp_path):
+    import json
+
+    page = Path(__file__).parents[2] / "flows/sample_site/site/baocantho/thoi-su"
+    result = newsetl("extract", str(page / "ban-thuong-vu-thanh-uy-can-tho-kiem-diem-2017.html"),
+                     str(page / "loi-trang.html"), "--url", "https://baocantho.com.vn/thoi-su/x.html")
+    assert result.returncode == 1  # one of the two files is not an article
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["authors"] == ["Anh Dũng"] and first["dateline"] == "CT"
+    assert first["published_at"] == "2018-01-23T22:19:00+00:00"  # no --source: no time zone known, UTC
+    assert second == {"file": str(page / "loi-trang.html"), "error": "no article text found"}
