@@ -45,7 +45,8 @@ def test_unreachable_database_exits_3_before_fetching(sample_sources_file, sampl
     result = newsetl("run", "--sources", str(sample_sources_file),
                      env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/newsetl"})
     assert result.returncode == 3
-    assert result.stderr.strip().splitlines()[-1].startswith("database error: database unreachable at 127.0.0.1:9/newsetl")
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("database error: database unreachable at 127.0.0.1:9/newsetl")
     assert "Traceback" not in result.stderr
     assert {n: len(s.requests) for n, s in sample_sites.items()} == before
 
