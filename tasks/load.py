@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control",
                 "content-language", "location")
 
+# Faults of one row (bad data, a constraint): that row becomes a reject. Anything else
+# (connection lost, server gone) fails the whole batch, which then rolls back and is retried.
+ROW_FAULTS = (sa.exc.DataError, sa.exc.IntegrityError, ValueError)
+
 
 def sync_sources(eng: Engine, sources: Iterable[Source]) -> None:
     with eng.begin() as conn:
@@ -108,7 +112,7 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
             try:
                 with conn.begin_nested():
                     outcome = _upsert_article(conn, article, run_id)
-            except sa.exc.SQLAlchemyError as exc:
+            except ROW_FAULTS as exc:
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 load_rejects.append(Reject(source, article.url, "load", f"database refused the row: {reason}"))
                 continue

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# U+200B..U+200D zero-width space/joiners, U+2060 word joiner, U+FEFF BOM, U+00AD soft hyphen.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# U+200B..U+200D zero-width space/joiners, U+2060 word joiner, U+FEFF BOM, U+00AD soft hyphen,
+# and C0 control characters other than whitespace (Postgres refuses NUL in text).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 

@@ -1,0 +1,68 @@
+"""Loading into the real Postgres: new, unchanged, updated, duplicate, and a row the database refuses."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from tasks.config import Source
+from tasks.load import known_urls, load_batch, start_run, sync_sources
+from tasks.normalise import content_hash
+from tasks.records import Article, FetchedPage, Reject
+
+SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
+                language="vi", timezone="Asia/Ho_Chi_Minh")
+
+
+def article(slug: str, body: str = "Nội dung bài viết.") -> Article:
+    return Article(source="mau", url=f"http://127.0.0.1/{slug}.html", canonical_url=f"http://127.0.0.1/{slug}.html",
+                   title=f"Tiêu đề {slug}", lead="Mở đầu.", body=body, authors=("Anh Dũng",),
+                   published_at=datetime(2026, 3, 7, 1, 1, tzinfo=UTC), word_count=5,
+                   content_hash=content_hash(f"Tiêu đề {slug}", "Mở đầu.", body))
+
+
+def page(slug: str, status: int = 200) -> FetchedPage:
+    return FetchedPage(url=f"http://127.0.0.1/{slug}.html", final_url=f"http://127.0.0.1/{slug}.html",
+                       status=status, headers={"content-type": "text/html", "x-private": "dropped"},
+                       body=b"<html>...</html>", fetched_at=datetime.now(UTC))
+
+
+def count(eng: sa.Engine, sql: str) -> int:
+    with eng.connect() as conn:
+        return conn.execute(sa.text(sql)).scalar_one()
+
+
+def test_new_unchanged_updated_duplicate_and_refused(warehouse):
+    sync_sources(warehouse, [SOURCE])
+    run = start_run(warehouse, ["mau"], None)
+
+    first = load_batch(warehouse, run, "mau", [page("a"), page("gone", 404)], [article("a"), article("b")],
+                       [Reject("mau", "http://127.0.0.1/gone.html", "fetch", "HTTP 404", 404)])
+    assert (first.new, first.rejected) == (2, 1)
+    assert known_urls(warehouse, ["http://127.0.0.1/a.html", "http://127.0.0.1/gone.html",
+                                  "http://127.0.0.1/b.html", "http://127.0.0.1/c.html"]) == {
+        "http://127.0.0.1/a.html", "http://127.0.0.1/gone.html", "http://127.0.0.1/b.html"}
+
+    same_text_other_url = dataclasses.replace(article("a"), url="http://127.0.0.1/a-copy.html",
+                                              canonical_url="http://127.0.0.1/a-copy.html")
+    amp_copy = dataclasses.replace(article("b", body="Nội dung đã sửa."), url="http://127.0.0.1/amp/b.html")
+    refused = dataclasses.replace(article("c"), title="NUL \x00 in title")
+    second = load_batch(warehouse, run, "mau", [], [
+        article("a"),                          # same URL, same text
+        article("b", body="Nội dung đã sửa."),  # same URL, new text
+        same_text_other_url,                   # same text under another canonical URL
+        amp_copy,                              # another URL declaring the same canonical URL
+        refused,                               # the database refuses the row
+        article("d"),                          # still loaded after the refusal
+    ], [])
+    assert (second.new, second.unchanged, second.updated, second.duplicates, second.rejected) == (1, 1, 1, 2, 1)
+    assert count(warehouse, "SELECT count(*) FROM news.articles") == 3
+    assert count(warehouse, "SELECT count(*) FROM news.articles WHERE body = 'Nội dung đã sửa.'") == 1
+    with warehouse.connect() as conn:
+        reject = conn.execute(sa.text("SELECT stage, reason FROM news.rejects WHERE stage = 'load'")).one()
+    assert reject.reason.startswith("database refused the row:") and "0x00" in reject.reason
+    with warehouse.connect() as conn:
+        headers = conn.execute(sa.text("SELECT headers FROM news.pages WHERE url LIKE '%/a.html'")).scalar_one()
+    assert headers == {"content-type": "text/html"}
