@@ -185,11 +185,31 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _check_ready(args.sources, args.only)
+    parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
+    if os.environ.get("PREFECT_API_URL"):
+        return _serve(args, parameters)
+    from flows.prefect_server import PrefectServerError, local_prefect_server
+
+    try:
+        with local_prefect_server() as api:
+            os.environ["PREFECT_API_URL"] = api
+            err.print(f"started a local Prefect server: UI at {api.removesuffix('/api')}", highlight=False)
+            return _serve(args, parameters)
+    except PrefectServerError as exc:
+        err.print(f"[red]prefect error:[/red] {exc}; set PREFECT_API_URL to use a running server",
+                  highlight=False)
+        return EXIT_FAILED
+
+
+def _serve(args: argparse.Namespace, parameters: dict) -> int:
+    from prefect.schedules import Cron
+
     from flows.ingest import ingest
 
-    parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
-    err.print(f"serving '{args.name}' on cron '{args.cron}' ({args.timezone}); Ctrl-C stops", highlight=False)
-    ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
+    err.print(f"serving 'ingest/{args.name}' on cron '{args.cron}' ({args.timezone}); Ctrl-C stops. "
+              f"Run now with: prefect deployment run 'ingest/{args.name}'", highlight=False)
+    ingest.serve(name=args.name, schedule=Cron(args.cron, timezone=args.timezone), parameters=parameters,
+                 print_starting_message=False)
     return 0
 
 
