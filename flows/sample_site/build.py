@@ -85,11 +85,15 @@ def _body_blocks(article: dict, photo) -> list[str]:
     return blocks
 
 
+def _addresses(article: dict) -> tuple[str, str]:
+    """The article's absolute URL and lead-image URL, as written in pages and feeds."""
+    return BASE + article_path(article), f"{BASE}/uploads/{article['slug']}.jpg"
+
+
 def render_a(article: dict) -> str:
     site = SITES["a"]
     when = _published(article)
-    url = BASE + article_path(article)
-    image = f"{BASE}/uploads/{article['slug']}.jpg"
+    url, image = _addresses(article)
 
     def photo(caption: str) -> str:
         return (f'<table class="image" align="center"><tr><td><img src="/uploads/{article["slug"]}.jpg" '
@@ -136,8 +140,7 @@ def render_a(article: dict) -> str:
 def render_b(article: dict, *, print_date: bool = True) -> str:
     site = SITES["b"]
     when = _published(article)
-    url = BASE + article_path(article)
-    image = f"{BASE}/uploads/{article['slug']}.jpg"
+    url, image = _addresses(article)
 
     def photo(caption: str) -> str:
         return (f'<figure class="pic"><img src="/uploads/{article["slug"]}.jpg" alt="{_attr(caption)}">'

@@ -18,6 +18,12 @@ def newsetl(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -
                           env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
 
 
+def summary_rows(stdout: str) -> dict[str, list[str]]:
+    """The summary table's rows: source -> counts, as printed."""
+    return {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in stdout.splitlines() if line.startswith("│")}
+
+
 def test_help_explains_the_commands():
     result = newsetl("--help")
     assert result.returncode == 0
@@ -61,8 +67,7 @@ def test_run_prints_summary_and_a_second_run_fetches_no_article(warehouse, datab
     env = {"DATABASE_URL": database_url}
     first = newsetl("run", "--sources", str(sample_sources_file), env=env)
     assert first.returncode == 0, first.stderr[-2000:]
-    lines = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
-             for line in first.stdout.splitlines() if line.startswith("│")}
+    lines = summary_rows(first.stdout)
     # discovered, fetched, new, updated, unchanged, duplicates, rejected
     assert lines["baocantho"] == ["18", "18", "17", "0", "0", "0", "1"]
     assert lines["tintuc"] == ["19", "19", "17", "0", "0", "1", "1"]
@@ -70,8 +75,7 @@ def test_run_prints_summary_and_a_second_run_fetches_no_article(warehouse, datab
 
     second = newsetl("run", "--sources", str(sample_sources_file), env=env)
     assert second.returncode == 0
-    lines = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
-             for line in second.stdout.splitlines() if line.startswith("│")}
+    lines = summary_rows(second.stdout)
     assert lines["total"] == ["37", "0", "0", "0", "0", "0", "0"]
     assert "run id: 2" in second.stdout
 
