@@ -92,9 +92,10 @@ def _ingest_sources(sources: list[Source], run_id: int, limit: int | None) -> li
         previous: PrefectFuture | None = None
         batches[source.name] = []
         urls = plan.plan.to_fetch
-        for start in range(0, len(urls), batch_size):
+        starts = range(0, len(urls), batch_size)
+        for number, start in enumerate(starts, start=1):
             previous = ingest_batch_task.submit(source, run_id, urls[start:start + batch_size],
-                                                wait_for=[previous] if previous else None)
+                                                f"{number}/{len(starts)}", wait_for=[previous] if previous else None)
             batches[source.name].append(previous)
     for name, futures in batches.items():
         stats = results[name]

@@ -43,9 +43,7 @@ class Discovery:
     rejects: list[Reject] = field(default_factory=list)
     offsite: int = 0  # URLs on other hosts, left out
     listings_ok: int = 0
-
-    def __post_init__(self) -> None:
-        self._index: dict[str, int] = {}
+    _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
 
     def add(self, item: DiscoveredUrl) -> None:
         key = normalise_url(item.url)

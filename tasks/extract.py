@@ -84,7 +84,7 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage:
         return None
 
     h1 = _first_h1(soup)
-    meta_title = pick_title_from_meta(ld, meta)
+    meta_title = _meta_titles(ld, meta)
     title = pick("title", ("page", h1), *meta_title)
 
     tags = _tags(soup, ld, meta)
@@ -184,7 +184,7 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
     return urljoin(url, base["href"]) if base else url
 
 
-def pick_title_from_meta(ld: dict, meta: dict[str, str]) -> list[tuple[str, str | None]]:
+def _meta_titles(ld: dict, meta: dict[str, str]) -> list[tuple[str, str | None]]:
     return [("json-ld", _ld_text(ld.get("headline"))), ("meta", meta.get("og:title")),
             ("meta", _strip_site_suffix(meta.get("title")))]
 

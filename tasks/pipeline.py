@@ -72,8 +72,11 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
     return SourcePlan(source, plan, stats)
 
 
-def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl]) -> SourceStats:
-    """Fetch, extract, normalise and dedupe a batch of pages, then load it in one transaction."""
+def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
+    """Fetch, extract, normalise and dedupe a batch of pages, then load it in one transaction.
+
+    ``label`` ("2/5": second of five batches of this source) is for the progress log.
+    """
     pages: list[FetchedPage] = []
     articles: list[Article] = []
     rejects: list[Reject] = []
@@ -91,8 +94,8 @@ def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl]) -> Sour
     stats = SourceStats(source.name, fetched=len(urls), new=result.new, updated=result.updated,
                         unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
                         rejected=result.rejected)
-    run_logger().info("%s: batch of %d pages: %d new, %d updated, %d unchanged, %d duplicates, %d rejected",
-                      source.name, len(urls), stats.new, stats.updated, stats.unchanged, stats.duplicates,
+    run_logger().info("%s batch %s: %d pages: %d new, %d updated, %d unchanged, %d duplicates, %d rejected",
+                      source.name, label, len(urls), stats.new, stats.updated, stats.unchanged, stats.duplicates,
                       stats.rejected)
     return stats
 
@@ -135,4 +138,4 @@ def _decoded(page: FetchedPage) -> str | bytes:
 discover_task = task(discover_urls, name="discover", retries=2, retry_delay_seconds=[5, 30],
                      cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
 ingest_batch_task = task(ingest_batch, name="ingest-batch", retries=1, retry_delay_seconds=10,
-                         cache_policy=NO_CACHE, task_run_name="ingest-batch-{source.name}")
+                         cache_policy=NO_CACHE, task_run_name="ingest-batch-{source.name}-{label}")

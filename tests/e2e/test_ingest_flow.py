@@ -21,7 +21,9 @@ def rows(eng: sa.Engine, sql: str, **params) -> list[sa.Row]:
 
 
 def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites, sample_sources_file,
-                                                        prefect_backend):
+                                                        prefect_backend, monkeypatch):
+    # 7 pages per batch: three batches per source, so duplicates must be caught across batches.
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "7")
     first_requests = {name: len(site.requests) for name, site in sample_sites.items()}
     summary = ingest(sources_file=str(sample_sources_file))
 
@@ -74,8 +76,9 @@ def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites,
         flow_run = client.read_flow_run(summary.flow_run_id)
         task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])))
     assert flow_run.state.is_completed()
-    assert sorted(tr.name for tr in task_runs) == ["discover-baocantho", "discover-tintuc",
-                                                   "ingest-batch-baocantho", "ingest-batch-tintuc"]
+    assert sorted(tr.name for tr in task_runs) == ["discover-baocantho", "discover-tintuc"] + [
+        f"ingest-batch-{source}-{n}/3" for source in ("baocantho", "tintuc") for n in (1, 2, 3)]
+    assert all(tr.state.is_completed() for tr in task_runs)
 
     # Second run over unchanged sites: listings only, no article page, no new row.
     before = {name: len(site.requests) for name, site in sample_sites.items()}
