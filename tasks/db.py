@@ -63,14 +63,12 @@ def with_driver(url: str) -> str:
 
 def _embedded_url() -> str:
     data_dir = settings().data_dir / "pgdata"
-    try:
-        import pgserver
-    except ImportError as exc:  # pragma: no cover - pgserver is a declared dependency
-        raise DatabaseError(f"DATABASE_URL is not set and pgserver is not installed: {exc}") from None
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
         with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset (normal for root)
             warnings.simplefilter("ignore")
+            import pgserver
+
             server = pgserver.get_server(str(data_dir))
     except Exception as exc:
         raise DatabaseError(f"could not start the embedded Postgres in {data_dir}: {exc}") from None

@@ -54,7 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server signature
-        pass
+        if self.server.verbose:
+            super().log_message(format, *args)
 
 
 class _SiteServer(ThreadingHTTPServer):
@@ -65,6 +66,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.base = f"http://{host}:{self.server_address[1]}"
         self.requests: list[str] = []
+        self.verbose = False  # print an access-log line per request (when serving by hand)
 
 
 @dataclass
@@ -149,10 +151,12 @@ def main() -> None:
     parser.add_argument("--write-sources", metavar="FILE", help="also write a sources file for them")
     args = parser.parse_args()
     with serve_sample_sites() as sites:
+        for site in sites.values():
+            site.server.verbose = True
         text = sources_toml(sites)
         if args.write_sources:
             Path(args.write_sources).write_text(text, encoding="utf-8")
-        print(text)
+        print(text, flush=True)
         with suppress(KeyboardInterrupt):
             threading.Event().wait()
 
