@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -70,11 +71,16 @@ def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites,
 
     # The flow and its tasks are real Prefect runs.
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(summary.flow_run_id)
         task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])))
+        (artifact,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id])))
+    assert artifact.key == "ingest-summary" and artifact.type == "table"
+    assert {"source": "total", "discovered": 37, "fetched": 37, "new": 34, "updated": 0, "unchanged": 0,
+            "duplicates": 1, "rejected": 2, "error": ""} in json.loads(artifact.data)
     assert flow_run.state.is_completed()
     assert sorted(tr.name for tr in task_runs) == ["discover-baocantho", "discover-tintuc"] + [
         f"ingest-batch-{source}-{n}/3" for source in ("baocantho", "tintuc") for n in (1, 2, 3)]
