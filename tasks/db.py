@@ -13,6 +13,7 @@ import threading
 import warnings
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -62,7 +63,11 @@ def with_driver(url: str) -> str:
 
 
 def _embedded_url() -> str:
-    data_dir = settings().data_dir / "pgdata"
+    return embedded_server_url(settings().data_dir / "pgdata")
+
+
+def embedded_server_url(data_dir: Path) -> str:
+    """Start (or join) the embedded Postgres keeping its data in ``data_dir``; its URL."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
         with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset (normal for root)

@@ -23,11 +23,7 @@ from tasks import db
 
 def _server_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if url:
-        return db.with_driver(url)
-    import pgserver
-
-    return db.with_driver(pgserver.get_server(str(tmp_root / "pgdata")).get_uri())
+    return db.with_driver(url or db.embedded_server_url(tmp_root / "pgdata"))
 
 
 @pytest.fixture(scope="session")
