@@ -50,6 +50,9 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         published = published_hint
         provenance["published_at"] = "feed"
     modified = parse_date(page.modified_raw, tz)
+    for name, value in (("published_at", published), ("modified_at", modified)):
+        if value is None:
+            provenance.pop(name, None)  # a date string that did not parse gave nothing
 
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 
 from tasks.config import Source
 from tasks.db import engine
@@ -33,10 +34,8 @@ FINAL_STATUSES = frozenset({200, 203, 404, 410})
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
     """Prefect's run logger inside a flow or task run (so lines show in the UI), else a plain logger."""
     try:
-        from prefect import get_run_logger
-
         return get_run_logger()
-    except Exception:
+    except MissingContextError:
         return logging.getLogger("newsetl")
 
 
