@@ -114,17 +114,11 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
-def migrations() -> list[tuple[str, str]]:
-    """(version, sql) of every migration file, in order."""
-    folder = files("sql").joinpath("migrations")
-    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(name.removesuffix(".sql"), folder.joinpath(name).read_text(encoding="utf-8")) for name in names]
-
-
-def views() -> list[tuple[str, str]]:
-    folder = files("sql").joinpath("views")
-    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(name.removesuffix(".sql"), folder.joinpath(name).read_text(encoding="utf-8")) for name in names]
+def sql_scripts(folder: str) -> list[tuple[str, str]]:
+    """(name, sql) of every ``.sql`` file in ``sql/<folder>``, in name order (migrations are numbered)."""
+    directory = files("sql").joinpath(folder)
+    names = sorted(p.name for p in directory.iterdir() if p.name.endswith(".sql"))
+    return [(name.removesuffix(".sql"), directory.joinpath(name).read_text(encoding="utf-8")) for name in names]
 
 
 def upgrade(eng: Engine | None = None) -> list[str]:
@@ -138,14 +132,14 @@ def upgrade(eng: Engine | None = None) -> list[str]:
         conn.execute(sa.text("select pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         _run_script(conn, sql_text("meta/schema_migrations.sql"), "schema_migrations")
         done = set(conn.execute(query("meta/applied_migrations.sql")).scalars())
-        for version, body in migrations():
+        for version, body in sql_scripts("migrations"):
             if version in done:
                 continue
             log.info("applying migration %s", version)
             _run_script(conn, body, version)
             conn.execute(query("meta/record_migration.sql"), {"version": version})
             applied.append(version)
-        for name, body in views():
+        for name, body in sql_scripts("views"):
             _run_script(conn, body, f"view {name}")
     return applied
 
