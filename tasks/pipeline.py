@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
-from tasks.config import Source
+from tasks.config import Source, settings
 from tasks.db import engine
 from tasks.dedupe import FetchPlan, dedupe_batch, select_urls_to_fetch
 from tasks.discover import discover_source
@@ -54,7 +55,7 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
     eng = engine()
     discovery = discover_source(source)
     save_rejects(eng, run_id, discovery.rejects)
-    known = known_urls(eng, [u.url for u in discovery.urls])
+    known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
     plan = select_urls_to_fetch(discovery.urls, known, limit)
     failed_all = discovery.listings_ok == 0
     stats = SourceStats(
@@ -69,6 +70,11 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
              len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
              f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
     return SourcePlan(source, plan, stats)
+
+
+def refetch_age() -> timedelta:
+    """Re-fetch policy: articles younger than this (``NEWSETL_REFETCH_DAYS``, default 2) are fetched again."""
+    return timedelta(days=settings().refetch_days)
 
 
 def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
