@@ -1,4 +1,4 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, extract.
+"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed; 2 a configuration or usage error,
@@ -97,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
                          help="sources file for --source (default %(default)s)")
     extract.set_defaults(handler=cmd_extract)
+
+    reprocess = sub.add_parser("reprocess", help="re-extract the stored raw pages with the current extractor",
+                               description="Read the pages already fetched (news.pages) and run them through "
+                                           "extraction, dedupe and load again, without fetching: changed "
+                                           "articles get a new version, unchanged ones are only marked as seen.")
+    reprocess.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
+                           help="sources file whose settings (URL rules) apply, when it exists (default %(default)s)")
+    reprocess.add_argument("--only", nargs="+", metavar="NAME", help="reprocess only these sources' pages")
+    reprocess.add_argument("--batch-size", type=int, metavar="N", help="pages per batch (default NEWSETL_BATCH_SIZE)")
+    reprocess.set_defaults(handler=cmd_reprocess)
     return parser
 
 
@@ -242,6 +252,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
         record = {"file": name, **dataclasses.asdict(article)}
         print(json.dumps(record, ensure_ascii=False, default=_json_default))
     return EXIT_FAILED if failed else 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from flows.reprocess import reprocess
+
+    url = database_url()
+    upgrade(engine(url))
+    err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
+    try:
+        summary = reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size)
+    except (ConfigError, DatabaseError):
+        raise
+    except Exception as exc:
+        err.print(f"[red]reprocess failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        return EXIT_FAILED
+    print_summary(summary)
+    return 0
 
 
 def _json_default(value):

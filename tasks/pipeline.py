@@ -128,6 +128,23 @@ def _ingest_page(source: Source, item: DiscoveredUrl,
     return stored, article, None
 
 
+def extract_fetched(source: Source, page: FetchedPage) -> tuple[Article | None, Reject | None]:
+    """A stored 200 page through extract -> normalise, as ingest does it; for re-extraction (``flows.reprocess``).
+
+    The same outcomes as :func:`_ingest_page` after its fetch: an article, or a reject
+    (not HTML, no article found, or an extractor bug that costs this page only).
+    """
+    if page.content_type not in HTML_TYPES:
+        return None, Reject(source.name, page.url, "extract", f"not an HTML page: {page.content_type}", page.status)
+    try:
+        return extract_article(_decoded(page), page.final_url, source, fetched_url=page.url), None
+    except ExtractError as exc:
+        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
+    except Exception as exc:  # an extractor bug must cost one page, not the batch
+        reason = f"extractor failed: {type(exc).__name__}: {exc}"
+        return None, Reject(source.name, page.url, "extract", reason, page.status)
+
+
 def _decoded(page: FetchedPage) -> str | bytes:
     """Text when the server named a charset; else the bytes, for the parser's own detection (BOM, <meta>)."""
     content_type = page.headers.get("content-type", "")

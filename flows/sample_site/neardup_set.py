@@ -3,7 +3,7 @@
 Duplicates: each sample article is republished by one or two other papers the way
 Vietnamese papers republish each other and the news agency: a new title, the first
 paragraph trimmed, a "Theo TTXVN" credit or an agency dateline, a few words changed,
-paragraphs laid out differently, a "Xem thêm" box. Every pair within one story
+paragraphs laid out differently, the closing paragraph cut, a "Xem thêm" box. Every pair within one story
 (original and copies, copy and copy) is labelled a duplicate.
 
 Non-duplicates on similar topics: the sample articles are all about Cần Thơ and the
@@ -99,7 +99,9 @@ def _copy(item: dict, original: LabelledArticle, syndicator: str, rng: random.Ra
     """One syndicated copy: a random mix of what republishing papers do, always with a new title."""
     lead: str | None = item["lead"]
     body = list(item["body"])
-    edits = rng.sample(["trim", "credit", "words", "layout", "more"], k=rng.randint(2, 4))
+    edits = rng.sample(["trim", "credit", "words", "layout", "more", "shorten"], k=rng.randint(2, 5))
+    if "shorten" in edits and len(body) > 2:  # the closing paragraph cut for space
+        body = body[:-1]
     if "trim" in edits:  # the first paragraph is dropped
         if rng.random() < 0.5:
             lead = None
@@ -160,9 +162,8 @@ def _digests(originals: list[dict], rng: random.Random, count: int = 8) -> list[
     """"Tin vắn" digests: the leads of four stories of one section or week, each a paragraph."""
     digests = []
     by_date = sorted(originals, key=lambda o: o["published"])
-    for n in range(count):
-        start = rng.randrange(0, len(by_date) - 4)
-        picked = by_date[start:start + 4]
+    for n in range(count):  # consecutive, non-overlapping windows of four: no two digests share a story
+        picked = by_date[n * 4:n * 4 + 4]
         body = "\n\n".join(f"{o['title']}. {o['lead']}" for o in picked)
         published = max(datetime.fromisoformat(o["published"]) for o in picked) + timedelta(hours=2)
         story = "|".join([f"digest-{n}", *(o["slug"] for o in picked)])
