@@ -59,6 +59,8 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
             articles.append(article)
         if reject is not None:
             rejects.append(reject)
+    # A page at its own canonical URL wins over a copy of it (AMP, tracking link) within the batch.
+    articles.sort(key=lambda a: a.url != a.canonical_url)
     unique, duplicates = dedupe_batch(articles)
     result = load_batch(engine(), run_id, source.name, [], unique, rejects)
     stats = SourceStats(source.name, discovered=len(rows), new=result.new, updated=result.updated,
