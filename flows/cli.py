@@ -133,12 +133,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> int:
     from flows.ingest import ingest
 
+    return _summarised(lambda: ingest(sources_file=sources_file, only=only, limit=limit), "run")
+
+
+def _summarised(run, what: str) -> int:
+    """Run a flow and print its summary; a failure other than config or database is exit code 1."""
     try:
-        summary = ingest(sources_file=sources_file, only=only, limit=limit)
+        summary = run()
     except (ConfigError, DatabaseError):
         raise
     except Exception as exc:
-        err.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(f"[red]{what} failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
         return EXIT_FAILED
     print_summary(summary)
     return 0
@@ -260,15 +265,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     url = database_url()
     upgrade(engine(url))
     err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
-    try:
-        summary = reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size)
-    except (ConfigError, DatabaseError):
-        raise
-    except Exception as exc:
-        err.print(f"[red]reprocess failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
-        return EXIT_FAILED
-    print_summary(summary)
-    return 0
+    return _summarised(lambda: reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size),
+                       "reprocess")
 
 
 def _json_default(value):

@@ -143,3 +143,18 @@ def test_a_stricter_threshold_splits_copies_into_stories_of_their_own(warehouse)
     labelled = build()
     quality = score(labelled, load_labelled(warehouse, labelled, threshold=0.99), 0.99)
     assert quality.recall < 0.5 and quality.precision == 1.0
+
+
+def test_an_article_stored_before_clusters_gets_one_when_seen_again(warehouse):
+    sync_sources(warehouse, [SOURCE])
+    run = start_run(warehouse, ["mau"], None)
+    a = article("a", body=" ".join(f"câu thứ {n} của bài viết mẫu về Cần Thơ." for n in range(20)))
+    load_batch(warehouse, run, "mau", [], [a], [])
+    with warehouse.begin() as conn:  # as migration 0002 leaves older rows
+        conn.execute(sa.text("UPDATE news.articles SET cluster_id = NULL"))
+        conn.execute(sa.text("DELETE FROM news.article_buckets"))
+    assert load_batch(warehouse, run, "mau", [], [a], []).unchanged == 1
+    with warehouse.connect() as conn:
+        row = conn.execute(sa.text("SELECT id, cluster_id FROM news.articles")).one()
+        buckets = conn.execute(sa.text("SELECT count(*) FROM news.article_buckets")).scalar_one()
+    assert row.cluster_id == row.id and buckets == 32

@@ -8,8 +8,9 @@
 ALTER TABLE news.articles
     ADD COLUMN version    integer NOT NULL DEFAULT 1,  -- 1 when new; +1 each time its content changed
     ADD COLUMN cluster_id bigint;                      -- the story: articles with one cluster_id are one story
--- Rows loaded before this migration are stories of their own until they are seen again.
-UPDATE news.articles SET cluster_id = id;
+-- Rows loaded before this migration have no cluster (NULL) until they are seen again or
+-- re-extracted (`newsetl reprocess`), which puts them in their story; views read NULL as a story
+-- of its own.
 CREATE INDEX articles_cluster_id_idx ON news.articles (cluster_id);
 
 CREATE TABLE news.article_urls (
