@@ -124,7 +124,8 @@ def _articles(eng):
 def test_labelled_near_duplicates_are_clustered_with_target_precision_and_recall(warehouse):
     labelled = build()
     assert labelled.duplicate_pairs >= 40 and len(labelled.pairs) - labelled.duplicate_pairs >= 200
-    quality = score(labelled, load_labelled(warehouse, labelled), DEFAULT_THRESHOLD)
+    clusters = load_labelled(warehouse, labelled)
+    quality = score(labelled, clusters, DEFAULT_THRESHOLD)
     assert quality.precision >= 0.98, quality
     assert quality.recall >= 0.90, quality
     # One row per story in the view, represented by the earliest-published member (the original).
@@ -134,8 +135,11 @@ def test_labelled_near_duplicates_are_clustered_with_target_precision_and_recall
                                        "JOIN news.articles a ON a.id = s.representative_id")).all()
         unclustered = conn.execute(sa.text("SELECT count(*) FROM news.articles WHERE cluster_id IS NULL")).scalar()
     assert unclustered == 0
-    assert len(stories) == len(originals)
-    assert {url.rsplit("/", 1)[-1].removesuffix(".html") for _, url in stories} == originals
+    # Every original (the earliest-published) represents its story; a story split by a recall
+    # miss adds a row represented by a copy.
+    representatives = [url.rsplit("/", 1)[-1].removesuffix(".html") for _, url in stories]
+    assert originals <= set(representatives)
+    assert len(stories) == len(set(clusters.values())) <= len(originals) + quality.false_neg
     assert sum(n for n, _ in stories) == len(labelled.articles)
 
 
