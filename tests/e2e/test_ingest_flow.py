@@ -115,7 +115,7 @@ timezone = "Asia/Ho_Chi_Minh"
 
     assert summary.status == "partial"
     stats = {s.source: s for s in summary.sources}
-    assert stats["offline"].error.startswith("every feed and sitemap failed: connection failed")
+    assert stats["offline"].error.startswith("every feed, sitemap and listing failed: connection failed")
     assert (stats["offline"].discovered, stats["offline"].rejected) == (0, 2)
     assert (stats["baocantho"].fetched, stats["baocantho"].new) == (5, 5)  # --limit 5
     (run,) = rows(warehouse, "SELECT status, error, new FROM news.ingest_runs")
