@@ -237,7 +237,8 @@ def _main_column(stories: list[_Story]) -> list[_Story]:
     for story in headline:
         for el in story.element.iterancestors():
             counts[el] = counts.get(el, 0) + 1
-    enough = [el for el, n in counts.items() if n * 2 >= len(headline)]
+    need = max(2, (len(headline) + 1) // 2)  # a single story's own box is never the list
+    enough = [el for el, n in counts.items() if n >= need]
     if not enough:
         return stories
     column = max(enough, key=_depth)
