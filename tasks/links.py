@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from tasks.config import site_host
 from tasks.text import clean
@@ -52,7 +51,7 @@ FURNITURE_WORDS = re.compile(
     r"pagination|paging|pager|page-?nav|tags?|tag-?list|keywords?|banner|ads?|adv|advert|advertisement|"
     r"qc|quangcao|sponsor(?:ed)?|most-?read|most-?viewed|mostview|popular|trending|top-?views?|"
     r"doc-?nhieu|docnhieu|xem-?nhieu|xemnhieu|social|share|login|weather|ticker|marquee|"
-    r"widget|video|podcast|multimedia|emagazine|e-?magazine|poll)(?=$|[-_\s\d])",
+    r"poll)(?=$|[-_\s\d])",
     re.IGNORECASE,
 )
 # Box headings of "most read" and similar rankings: the box they head is not the main column.
@@ -69,6 +68,9 @@ _EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|chn|ldo|vnp|cms)$", re.IGNORECA
 _NOT_ARTICLE = re.compile(r"/(?:tag|tags|tim-kiem|search|topic|chu-de|su-kien|author|tac-gia|video|photo|"
                           r"login|dang-nhap|rss|lien-he|contact)(?:[/.-]|$)", re.IGNORECASE)
 _HEADER_WORD = re.compile(r"(?:^|[-_\s])(?:header|footer)(?=$|[-_\s])", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Short visible texts (box labels are a few words): found by XPath in C, not by walking elements in Python.
+_SHORT_TEXTS = etree.XPath("//body//text()[string-length(normalize-space(.)) > 3 and string-length(.) < 120]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 MIN_SLUG_WORDS = 6  # "chinh-sach-va-cuoc-song" (a section) has 5; story slugs are longer
@@ -108,11 +110,11 @@ def _parse(html: bytes | str) -> etree._Element | None:
         found = _CHARSET.search(html[:4096])
         encoding = found.group(1).decode("ascii").lower() if found else "utf-8"
     try:
-        parser = lxml_html.HTMLParser(encoding=encoding, remove_comments=True)
+        parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
     except LookupError:
-        parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        return lxml_html.document_fromstring(html, parser=parser)
+        return etree.fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         return None
 
@@ -130,18 +132,40 @@ def _drop_furniture(root: etree._Element) -> None:
     for el in root.iter(etree.Element):
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
         if (el.tag in FURNITURE_TAGS or (el.get("role") or "").lower() in FURNITURE_ROLES
-                or (names.strip() and FURNITURE_WORDS.search(_uncamel(names)))) and not _story_card_part(el):
+                or (len(names) > 1 and FURNITURE_WORDS.search(_uncamel(names)))) and not _story_card_part(el):
             doomed.append(el)
-    for el in root.iter(*HEADINGS, "strong", "span", "div", "p"):
-        text = clean(el.text_content())
-        if text and len(text) < 40 and RANKING_HEADING.match(text):
-            box = _box_of(el)
-            if box is not None:
-                doomed.append(box)
+    for text in _SHORT_TEXTS(root):
+        words = clean(text)
+        if len(words) >= 40 or not RANKING_HEADING.match(words):
+            continue
+        label = text.getparent()
+        if text.is_tail and label is not None:
+            label = label.getparent()
+        if label is not None and label.tag == "a" and is_article_url(label.get("href") or ""):
+            continue  # a headline that happens to start with "Xem nhiều...", not a box label
+        box = _box_of(label) if label is not None else None
+        if box is not None:
+            doomed.append(box)
     for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
-            el.drop_tree()
+        _drop(el)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element and its subtree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _text(el: etree._Element) -> str:
+    return "".join(el.itertext())
 
 
 def _story_card_part(el: etree._Element) -> bool:
@@ -152,7 +176,8 @@ def _story_card_part(el: etree._Element) -> bool:
 
 
 def _uncamel(names: str) -> str:
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", names)
+    """``mostRead`` -> ``most-Read``, so camelCase class names split into words like kebab-case ones."""
+    return _CAMEL.sub("-", names) if not names.islower() else names
 
 
 def _box_of(heading: etree._Element) -> etree._Element | None:
@@ -189,7 +214,7 @@ def _stories(root: etree._Element, base: str, page_url: str) -> list[_Story]:
         url = _absolute(href, base)
         if url is None or url == page or site_host(url) != host or not is_article_url(url):
             continue
-        text = clean(a.text_content())
+        text = clean(_text(a))
         in_headline = _in_headline(a)
         title = text or clean(a.get("title"))
         story = stories.get(url)
