@@ -27,7 +27,7 @@ def summary_rows(stdout: str) -> dict[str, list[str]]:
 def test_help_explains_the_commands():
     result = newsetl("--help")
     assert result.returncode == 0
-    for command in ("run", "demo", "serve", "db", "extract", "DATABASE_URL"):
+    for command in ("run", "demo", "serve", "db", "extract", "links", "DATABASE_URL"):
         assert command in result.stdout
     run_help = newsetl("run", "--help").stdout
     assert "--sources" in run_help and "--only" in run_help and "--limit" in run_help
