@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -46,12 +47,16 @@ def main(argv: list[str]) -> int:
     args = [a for a in argv if a != "-v"]
     folder = Path(args[0]) if args else DEFAULT_DIR
     scores = []
+    seconds = 0.0
     for expected_file in sorted(folder.glob("*.json")):
         record = json.loads(expected_file.read_text(encoding="utf-8"))
         if not record.get("first_items"):
             continue
         page = folder / (expected_file.name[: -len(".json")] + ".html.gz")
-        links = extract_links(gzip.decompress(page.read_bytes()), record["url"])
+        html = gzip.decompress(page.read_bytes())
+        started = time.perf_counter()
+        links = extract_links(html, record["url"])
+        seconds += time.perf_counter() - started
         predicted = [{"url": link.url, "title": link.title} for link in links]
         score = first_items_score(predicted, record["first_items"], record["url"])
         scores.append(score)
@@ -64,7 +69,8 @@ def main(argv: list[str]) -> int:
     if not scores:
         print(f"no listing pages with first_items in {folder}")
         return 1
-    print(f"first_items {sum(scores) / len(scores):.3f} over {len(scores)} pages")
+    print(f"first_items {sum(scores) / len(scores):.3f} over {len(scores)} pages; "
+          f"extract_links {len(scores) / seconds:.0f} pages/s")
     return 0
 
 

@@ -12,13 +12,14 @@ meets sites it has never seen:
    shape of a story (a numeric id, a date path, or a long slug) rather than of a
    section, tag or search page.
 3. A story linked several times (thumbnail, headline, summary) is one item where
-   its first link stands; its title is the headline's text (a link inside or around
-   ``h1``-``h6``, else a ``title`` attribute, else the first text).
-4. The main list is the deepest element holding at least half of the headline
-   links; links after its end (a right-hand column, other sections' boxes below)
-   are left out, links before it (top stories above the list) are kept.
+   its first link stands; its title is the text of its link inside or around an
+   ``h1``-``h6`` when there is one, else the first link text, else a ``title`` attribute.
+4. The main list is the deepest element holding a majority of the headline links;
+   links after its end (a right-hand column, other sections' boxes below) are left
+   out, links before it (top stories above the list) are kept.
 
-lxml parses the page once (a BeautifulSoup tree of a whole page costs ~30x more).
+lxml's own tree, parsed once: building a BeautifulSoup tree of a 200 KB section page
+alone takes longer than this whole function (see ``benchmarks/listings_score.py``).
 """
 
 from __future__ import annotations
@@ -253,16 +254,17 @@ def _in_headline(a: etree._Element) -> bool:
 def _main_column(stories: list[_Story]) -> list[_Story]:
     """The stories up to the end of the main list; what follows it is a sidebar or another section's box.
 
-    The main list is the deepest element that holds at least half of the headline
-    links. Stories before it (top stories, a featured block above the list) belong
-    to the section too; stories after it sit in the right-hand column or below.
+    The main list is the deepest element that holds a majority of the headline
+    links (a majority, so that two sibling blocks can never both qualify). Stories
+    before it (top stories, a featured block above the list) belong to the section
+    too; stories after it sit in the right-hand column or below.
     """
     headline = [s for s in stories if s.from_headline] or stories
     counts: dict[etree._Element, int] = {}
     for story in headline:
         for el in story.element.iterancestors():
             counts[el] = counts.get(el, 0) + 1
-    need = max(2, (len(headline) + 1) // 2)  # a single story's own box is never the list
+    need = max(2, len(headline) // 2 + 1)  # a single story's own box is never the list
     enough = [el for el, n in counts.items() if n >= need]
     if not enough:
         return stories
