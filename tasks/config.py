@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_PAGE_URL = "{url}?page={n}"
+MAX_LISTING_PAGES = 50  # deeper than this a listing is an archive crawl, not discovery of new stories
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -44,6 +46,9 @@ class Source:
     mobile_hosts: tuple[str, ...] = ()
     amp_paths: bool = False
     tracking_params: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
+    pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
+    page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
 
     @property
     def host(self) -> str:
@@ -98,6 +103,9 @@ _FIELDS: dict[str, type] = {
     "mobile_hosts": list,
     "amp_paths": bool,
     "tracking_params": list,
+    "listings": list,
+    "pages": int,
+    "page_url": str,
 }
 _REQUIRED = ("name", "homepage")
 
@@ -146,7 +154,7 @@ def _parse_source(table: dict, where: str) -> Source:
             raise ConfigError(f"{where}: missing required key '{key}'")
     for key, value in table.items():
         expected = _FIELDS[key]
-        if not isinstance(value, expected):
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{where}: key '{key}' must be a {expected.__name__}, got {type(value).__name__}")
     name = table["name"]
     if not NAME_PATTERN.match(name):
@@ -154,8 +162,10 @@ def _parse_source(table: dict, where: str) -> Source:
     homepage = _check_url(table["homepage"], where, "homepage")
     feeds = tuple(_check_url(u, where, "feeds") for u in table.get("feeds", []))
     sitemaps = tuple(_check_url(u, where, "sitemaps") for u in table.get("sitemaps", []))
-    if not feeds and not sitemaps:
-        raise ConfigError(f"{where}: needs at least one URL in 'feeds' or 'sitemaps'")
+    listings = tuple(_check_url(u, where, "listings") for u in table.get("listings", []))
+    if not feeds and not sitemaps and not listings:
+        raise ConfigError(f"{where}: needs at least one URL in 'feeds', 'sitemaps' or 'listings'")
+    pages, page_url = _check_paging(table, where, listings)
     timezone = table.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(timezone)
@@ -172,7 +182,45 @@ def _parse_source(table: dict, where: str) -> Source:
         mobile_hosts=tuple(_check_host(h, where) for h in table.get("mobile_hosts", [])),
         amp_paths=table.get("amp_paths", False),
         tracking_params=tuple(_check_param(p, where) for p in table.get("tracking_params", [])),
+        listings=listings,
+        pages=pages,
+        page_url=page_url,
     )
+
+
+def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[int, str]:
+    for key in ("pages", "page_url"):
+        if key in table and not listings:
+            raise ConfigError(f"{where}: key '{key}' needs 'listings' (it says how to page through them)")
+    pages = table.get("pages", 1)
+    if not 1 <= pages <= MAX_LISTING_PAGES:
+        raise ConfigError(f"{where}: key 'pages' must be between 1 and {MAX_LISTING_PAGES}, got {pages}")
+    page_url = table.get("page_url", DEFAULT_PAGE_URL)
+    try:
+        example = listing_page_url(listings[0] if listings else "https://example.org/news", 2, page_url)
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError(f"{where}: key 'page_url' may use only {{url}}, {{stem}} and {{n}}, "
+                          f"got {page_url!r}") from None
+    if "{n}" not in page_url:
+        raise ConfigError(f"{where}: key 'page_url' must contain {{n}} (the page number), got {page_url!r}")
+    _check_url(example, where, "page_url")
+    return pages, page_url
+
+
+def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
+    """Page ``n`` of a listing: page 1 is the listing itself, later pages follow the template.
+
+    ``{url}`` is the listing URL as written; ``{stem}`` is it without a trailing ``/``
+    or ``.htm``/``.html`` (``https://x.vn/kinh-te.htm`` -> ``https://x.vn/kinh-te``), for
+    sites that page as ``{stem}/trang-{n}.htm``. When the listing already has a query
+    string, the default template's ``?`` becomes ``&`` (``/tin?cat=2`` -> ``/tin?cat=2&page=3``).
+    """
+    if n <= 1:
+        return url
+    if "?" in url and page_url.startswith("{url}?"):
+        page_url = "{url}&" + page_url[len("{url}?"):]
+    stem = re.sub(r"\.html?$", "", url.rstrip("/"))
+    return page_url.format(url=url, stem=stem, n=n)
 
 
 def _check_url(value: object, where: str, key: str) -> str:

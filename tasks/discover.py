@@ -1,8 +1,9 @@
-"""Turn a source's feeds and sitemaps into the article URLs to fetch.
+"""Turn a source's feeds, sitemaps and listing pages into the article URLs to fetch.
 
-Feeds (RSS 0.9x-2.0, Atom) are read with feedparser and sitemaps (urlset, sitemap
-index, Google News) with ultimate-sitemap-parser; both get their bytes from
-``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
+Feeds (RSS 0.9x-2.0, Atom) are read with feedparser, sitemaps (urlset, sitemap
+index, Google News) with ultimate-sitemap-parser, and section (listing) pages with
+``tasks.links.extract_links`` (their headlines become title hints); all get their
+bytes from ``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
 normalise to the same form are one entry, keeping the first listing's hints and
 filling gaps from later ones. A listing that cannot be fetched or parsed becomes
 a ``discover`` reject; the other listings of the source still count.
@@ -20,10 +21,11 @@ from lxml import etree
 from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
 from usp.tree import sitemap_from_str
 
-from tasks.config import Source
+from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
 from tasks.fetch import Fetcher, FetchError
-from tasks.records import DiscoveredUrl, Reject
+from tasks.links import extract_links
+from tasks.records import DiscoveredUrl, FetchedPage, Reject
 from tasks.text import clean
 from tasks.urls import NO_RULES, UrlRules, normalise_url
 
@@ -59,7 +61,7 @@ class Discovery:
 
 
 def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery:
-    """Read every feed and sitemap of ``source``; never raises for a bad listing."""
+    """Read every feed, sitemap and listing page of ``source``; never raises for a bad listing."""
     result = Discovery(source.name, rules=source.url_rules)
     own = fetcher or Fetcher()
     try:
@@ -67,6 +69,8 @@ def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery
             _read_listing(result, source, feed_url, own, _parse_feed)
         for sitemap_url in source.sitemaps:
             _read_sitemap(result, source, sitemap_url, own, depth=0, seen=set())
+        for listing_url in source.listings:
+            _read_section(result, source, listing_url, own)
     finally:
         if fetcher is None:
             own.close()
@@ -76,9 +80,10 @@ def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery
 
 
 def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse) -> bytes | None:
-    body = _fetch_listing(result, source, url, fetcher)
-    if body is None:
+    page = _fetch_listing(result, source, url, fetcher)
+    if page is None:
         return None
+    body = page.body
     try:
         items = parse(body, source, url)
     except ListingError as exc:
@@ -89,7 +94,7 @@ def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
     return body
 
 
-def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> bytes | None:
+def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> FetchedPage | None:
     try:
         page = fetcher.get(url)
     except FetchError as exc:
@@ -98,7 +103,7 @@ def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher
     if page.status != 200:
         result.rejects.append(Reject(source.name, url, "discover", f"HTTP {page.status}", page.status))
         return None
-    return page.body
+    return page
 
 
 def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl]) -> None:
@@ -142,11 +147,11 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         result.rejects.append(Reject(source.name, url, "discover", "sitemap index includes itself (loop)"))
         return
     seen.add(key)
-    body = _fetch_listing(result, source, url, fetcher)
-    if body is None:
+    page = _fetch_listing(result, source, url, fetcher)
+    if page is None:
         return
     try:
-        sitemap = _parse_sitemap(body)
+        sitemap = _parse_sitemap(page.body)
     except ListingError as exc:
         result.rejects.append(Reject(source.name, url, "discover", str(exc)))
         return
@@ -195,3 +200,31 @@ def _parse_sitemap(body: bytes):
     return sitemap
 
 
+
+
+def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> None:
+    """Read pages 1..``source.pages`` of one section page; a page that fails ends the paging.
+
+    A later page that is missing, has no article links, or only repeats earlier
+    pages' links (a ``page_url`` the site ignores) is a reject naming that page, so
+    a wrong pagination setting shows in ``news.rejects`` instead of passing silently.
+    """
+    seen: set[str] = set()
+    for n in range(1, source.pages + 1):
+        page_url = listing_page_url(url, n, source.page_url)
+        page = _fetch_listing(result, source, page_url, fetcher)
+        if page is None:
+            return
+        links = extract_links(page.body, page.final_url or page_url)
+        if not links:
+            result.rejects.append(Reject(source.name, page_url, "discover", "listing page has no article links"))
+            return
+        keys = {normalise_url(link.url) for link in links}
+        if n > 1 and keys <= seen:
+            result.rejects.append(Reject(source.name, page_url, "discover",
+                                         f"listing page {n} repeats earlier pages' links (check 'page_url')"))
+            return
+        seen |= keys
+        result.listings_ok += 1
+        _keep(result, source, [DiscoveredUrl(url=link.url, source=source.name, via=page_url, title_hint=link.title)
+                               for link in links])

@@ -62,7 +62,7 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
         source.name,
         discovered=len(discovery.urls),
         rejected=len(discovery.rejects),
-        error=f"every feed and sitemap failed: {discovery.rejects[0].reason}" if failed_all else None,
+        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].reason}" if failed_all else None,
     )
     for reject in discovery.rejects:
         log.warning("%s: listing %s rejected: %s", source.name, reject.url, reject.reason)
