@@ -34,7 +34,15 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
     sources = {r.name: Source(name=r.name, title=r.title, homepage=r.homepage, language=r.language,
                               timezone=r.timezone) for r in rows}
     if sources_file and Path(sources_file).exists():
-        sources.update({s.name: s for s in load_sources(sources_file) if s.name in sources})
+        for configured in load_sources(sources_file):
+            held = sources.get(configured.name)
+            if held is None:
+                continue
+            if configured.host == held.host:
+                sources[configured.name] = configured
+            else:  # another site under the same name: its URL rules would re-key the stored articles
+                run_logger().warning("%s: %s names homepage %s but the warehouse holds %s; using the warehouse's",
+                                     configured.name, sources_file, configured.homepage, held.homepage)
     if only:
         unknown = sorted(set(only) - set(sources))
         if unknown:

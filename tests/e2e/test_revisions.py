@@ -101,3 +101,19 @@ def test_reprocess_command_prints_the_summary_and_names_an_unknown_source(wareho
     assert summary_rows(result.stdout)["total"] == ["36", "0", "0", "0", "34", "1", "1"]
     wrong = newsetl("reprocess", "--only", "nope", env=env)
     assert wrong.returncode == 2 and "no pages stored for source nope" in wrong.stderr
+
+
+def test_reprocess_takes_url_rules_from_the_sources_file_only_for_the_same_site(warehouse, tmp_path):
+    from flows.reprocess import warehouse_sources
+    from tasks.config import Source
+    from tasks.load import sync_sources
+
+    sync_sources(warehouse, [Source(name="a", title="A", homepage="http://127.0.0.1:8001/"),
+                             Source(name="b", title="B", homepage="http://127.0.0.1:8002/")])
+    file = tmp_path / "sources.toml"
+    file.write_text('[[sources]]\nname = "a"\nhomepage = "http://127.0.0.1:8001/"\nfeeds = ["http://127.0.0.1:8001/r"]\n'
+                    'amp_paths = true\n\n[[sources]]\nname = "b"\nhomepage = "http://127.0.0.1:9999/"\n'
+                    'feeds = ["http://127.0.0.1:9999/r"]\namp_paths = true\n', encoding="utf-8")
+    sources = warehouse_sources(str(file), None)
+    assert sources["a"].amp_paths and sources["a"].homepage == "http://127.0.0.1:8001/"
+    assert not sources["b"].amp_paths and sources["b"].homepage == "http://127.0.0.1:8002/"
