@@ -1,4 +1,4 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, extract.
+"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed; 2 a configuration or usage error,
@@ -98,6 +98,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="sources file for --source (default %(default)s)")
     extract.set_defaults(handler=cmd_extract)
 
+    reprocess = sub.add_parser("reprocess", help="re-extract the stored raw pages with the current extractor",
+                               description="Read the pages already fetched (news.pages) and run them through "
+                                           "extraction, dedupe and load again, without fetching: changed "
+                                           "articles get a new version, unchanged ones are only marked as seen.")
+    reprocess.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
+                           help="sources file whose settings (URL rules) apply, when it exists (default %(default)s)")
+    reprocess.add_argument("--only", nargs="+", metavar="NAME", help="reprocess only these sources' pages")
+    reprocess.add_argument("--batch-size", type=int, metavar="N", help="pages per batch (default NEWSETL_BATCH_SIZE)")
+    reprocess.set_defaults(handler=cmd_reprocess)
+
     links = sub.add_parser("links", help="print the article links read from listing (section) pages, as JSON",
                            description="Read listing pages (saved files or http(s) URLs) the way 'listings' "
                                        "discovery does and print one JSON object per article link, in order; "
@@ -131,12 +141,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> int:
     from flows.ingest import ingest
 
+    return _summarised(lambda: ingest(sources_file=sources_file, only=only, limit=limit), "run")
+
+
+def _summarised(run, what: str) -> int:
+    """Run a flow and print its summary; a failure other than config or database is exit code 1."""
     try:
-        summary = ingest(sources_file=sources_file, only=only, limit=limit)
+        summary = run()
     except (ConfigError, DatabaseError):
         raise
     except Exception as exc:
-        err.print(f"[red]run failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(f"[red]{what} failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
         return EXIT_FAILED
     print_summary(summary)
     return 0
@@ -250,6 +265,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
         record = {"file": name, **dataclasses.asdict(article)}
         print(json.dumps(record, ensure_ascii=False, default=_json_default))
     return EXIT_FAILED if failed else 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from flows.reprocess import reprocess
+
+    url = database_url()
+    upgrade(engine(url))
+    err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
+    return _summarised(lambda: reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size),
+                       "reprocess")
 
 
 def cmd_links(args: argparse.Namespace) -> int:

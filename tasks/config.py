@@ -12,8 +12,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from tasks.urls import UrlRules
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
@@ -37,6 +41,11 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     language: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    # URL identity (tasks.urls): hosts serving the same articles as the homepage's
+    # (``m.x.vn``, ``amp.x.vn``), whether ``/amp`` paths are copies, extra tracking parameters.
+    mobile_hosts: tuple[str, ...] = ()
+    amp_paths: bool = False
+    tracking_params: tuple[str, ...] = ()
     listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
     pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
     page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
@@ -51,7 +60,19 @@ class Source:
 
     def owns(self, url: str) -> bool:
         """True for URLs on the source's own host (``www.``, scheme and default ports do not matter)."""
-        return site_host(url) == self.host
+        return site_host(url) == self.host or site_host(url) in self.mobile_hosts
+
+    @property
+    def url_rules(self) -> UrlRules:
+        """How this source's URLs fold to one identity (see ``tasks.urls``)."""
+        from tasks.urls import UrlRules
+
+        home = urlsplit(self.homepage)
+        host = (home.hostname or "") + (f":{home.port}" if home.port and home.port != _DEFAULT_PORTS.get(home.scheme)
+                                        else "")
+        return UrlRules(host=host, mobile_hosts=frozenset(self.mobile_hosts), amp_paths=self.amp_paths,
+                        tracking_params=frozenset(p.lower() for p in (*self.tracking_params,
+                                                                       *settings().tracking_params)))
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -79,6 +100,9 @@ _FIELDS: dict[str, type] = {
     "sitemaps": list,
     "language": str,
     "timezone": str,
+    "mobile_hosts": list,
+    "amp_paths": bool,
+    "tracking_params": list,
     "listings": list,
     "pages": int,
     "page_url": str,
@@ -155,6 +179,9 @@ def _parse_source(table: dict, where: str) -> Source:
         sitemaps=sitemaps,
         language=table.get("language"),
         timezone=timezone,
+        mobile_hosts=tuple(_check_host(h, where) for h in table.get("mobile_hosts", [])),
+        amp_paths=table.get("amp_paths", False),
+        tracking_params=tuple(_check_param(p, where) for p in table.get("tracking_params", [])),
         listings=listings,
         pages=pages,
         page_url=page_url,
@@ -205,6 +232,19 @@ def _check_url(value: object, where: str, key: str) -> str:
     return value
 
 
+def _check_host(value: object, where: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9.-]+(:[0-9]+)?", value.lower()):
+        raise ConfigError(f"{where}: key 'mobile_hosts' must hold host names like 'm.example.vn', got {value!r}")
+    host = value.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _check_param(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: key 'tracking_params' must hold query parameter names, got {value!r}")
+    return value.strip()
+
+
 def _keys(keys) -> str:
     return ", ".join(f"'{k}'" for k in sorted(keys))
 
@@ -219,6 +259,9 @@ class Settings:
     batch_size: int  # NEWSETL_BATCH_SIZE, default 25 pages per Prefect task run
     timeout: float  # NEWSETL_TIMEOUT, default 20 s connect+read per request
     max_bytes: int  # NEWSETL_MAX_BYTES, default 5 MB per response body
+    refetch_days: float = 2.0  # NEWSETL_REFETCH_DAYS: articles younger than this are fetched again
+    neardup_threshold: float = 0.0  # NEWSETL_NEARDUP_THRESHOLD: shingle containment for one story (0 = default)
+    tracking_params: tuple[str, ...] = ()  # NEWSETL_TRACKING_PARAMS: comma list of extra query params to drop
 
 
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news archive ETL)"
@@ -235,6 +278,10 @@ def settings() -> Settings:
             batch_size=int(env.get("NEWSETL_BATCH_SIZE") or 25),
             timeout=float(env.get("NEWSETL_TIMEOUT") or 20),
             max_bytes=int(env.get("NEWSETL_MAX_BYTES") or 5_000_000),
+            refetch_days=float(env.get("NEWSETL_REFETCH_DAYS") or 2),
+            neardup_threshold=float(env.get("NEWSETL_NEARDUP_THRESHOLD") or 0),
+            tracking_params=tuple(p.strip() for p in (env.get("NEWSETL_TRACKING_PARAMS") or "").split(",")
+                                  if p.strip()),
         )
     except ValueError as exc:
         raise ConfigError(f"environment: a NEWSETL_* setting is not a number: {exc}") from None

@@ -27,7 +27,7 @@ from tasks.fetch import Fetcher, FetchError
 from tasks.links import extract_links
 from tasks.records import DiscoveredUrl, FetchedPage, Reject
 from tasks.text import clean
-from tasks.urls import normalise_url
+from tasks.urls import NO_RULES, UrlRules, normalise_url
 
 log = logging.getLogger(__name__)
 logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own
@@ -46,9 +46,10 @@ class Discovery:
     offsite: int = 0  # URLs on other hosts, left out
     listings_ok: int = 0
     _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
+    rules: UrlRules = NO_RULES  # the source's URL identity: its mobile/AMP variants are one URL
 
     def add(self, item: DiscoveredUrl) -> None:
-        key = normalise_url(item.url)
+        key = normalise_url(item.url, self.rules)
         if key in self._index:
             i = self._index[key]
             old = self.urls[i]
@@ -61,7 +62,7 @@ class Discovery:
 
 def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery:
     """Read every feed, sitemap and listing page of ``source``; never raises for a bad listing."""
-    result = Discovery(source.name)
+    result = Discovery(source.name, rules=source.url_rules)
     own = fetcher or Fetcher()
     try:
         for feed_url in source.feeds:

@@ -3,8 +3,11 @@
 A batch of pages is loaded in one transaction (pages, articles, rejects together),
 so a batch is either stored whole or not at all; each article gets a savepoint,
 so one bad row becomes a ``load`` reject instead of losing its batch. Uniqueness
-(canonical URL; content hash per source) is enforced by the database, which keeps
-concurrent runs from writing the same article twice.
+(canonical URL; content hash per source; each known URL) is enforced by the database,
+which keeps concurrent runs from writing the same article twice; a revised article's
+row is locked (``SELECT ... FOR UPDATE``) so two runs cannot lose each other's update;
+and the near-duplicate buckets of a batch are advisory-locked (``tasks.neardup``) so
+concurrent runs put one story in one cluster.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.config import Source
 from tasks.db import query
+from tasks.neardup import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 
 log = logging.getLogger(__name__)
@@ -65,12 +70,29 @@ def record_run_source(eng: Engine, run_id: int, stats: SourceStats) -> None:
         })
 
 
-def known_urls(eng: Engine, urls: list[str]) -> set[str]:
-    """The URLs among ``urls`` that need no fetch: already answered (see ``sql/load/known_urls.sql``)."""
+def known_urls(eng: Engine, urls: list[str], refetch_age: timedelta = timedelta(0)) -> set[str]:
+    """The URLs among ``urls`` that need no fetch: already answered (see ``sql/load/known_urls.sql``).
+
+    URLs of articles younger than ``refetch_age`` are left out, so they are fetched again (re-fetch policy).
+    """
     if not urls:
         return set()
     with eng.connect() as conn:
-        return set(conn.execute(query("load/known_urls.sql"), {"urls": urls}).scalars())
+        return set(conn.execute(query("load/known_urls.sql"), {"urls": urls, "refetch_age": refetch_age}).scalars())
+
+
+def mark_unchanged(target: Engine | Connection, urls: list[str]) -> int:
+    """Articles whose re-fetch answered 304 Not Modified: move their ``last_seen_at``; returns how many.
+
+    The URLs are normalised request URLs (``FetchedPage.url``); any URL known to lead to an
+    article (``news.article_urls``) finds it. Nothing else about the article changes.
+    """
+    if not urls:
+        return 0
+    if isinstance(target, Engine):
+        with target.begin() as conn:
+            return mark_unchanged(conn, urls)
+    return len(target.execute(query("load/mark_unchanged.sql"), {"urls": list(urls)}).all())
 
 
 def insert_rejects(conn: Connection, run_id: int, rejects: Iterable[Reject]) -> int:
@@ -101,17 +123,26 @@ class BatchResult:
 
 
 def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
-               rejects: list[Reject]) -> BatchResult:
-    """Store a batch's raw pages, articles and rejects in one transaction."""
+               rejects: list[Reject], neardup_threshold: float | None = None) -> BatchResult:
+    """Store a batch's raw pages, articles and rejects in one transaction.
+
+    ``neardup_threshold`` overrides the configured containment threshold (for evaluating it).
+    """
     result = BatchResult()
     load_rejects: list[Reject] = []
+    # Pages and articles in key order, so that two runs loading the same pages lock rows in one order.
+    pages = sorted(pages, key=lambda p: p.url)
+    articles = sorted(articles, key=lambda a: a.canonical_url)
+    fingerprints = [fingerprint(a.lead, a.body) for a in articles]
+    limit = threshold() if neardup_threshold is None else neardup_threshold
     with eng.begin() as conn:
+        lock_buckets(conn, fingerprints)
         for page in pages:
             conn.execute(query("load/upsert_page.sql"), _page_row(page, source, run_id))
-        for article in articles:
+        for article, fp in zip(articles, fingerprints, strict=True):
             try:
                 with conn.begin_nested():
-                    outcome = _upsert_article(conn, article, run_id)
+                    outcome = _upsert_article(conn, article, run_id, fp, limit)
             except ROW_FAULTS as exc:
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 load_rejects.append(Reject(source, article.url, "load", f"database refused the row: {reason}"))
@@ -121,19 +152,40 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
     return result
 
 
-def _upsert_article(conn: Connection, article: Article, run_id: int) -> str:
-    """Insert, update or touch one article; returns the counter it belongs to."""
+def _upsert_article(conn: Connection, article: Article, run_id: int, fp: Fingerprint, limit: float) -> str:
+    """Insert, revise or touch one article; returns the counter it belongs to.
+
+    Identity is the canonical URL or any URL already known to lead to the article; the
+    same text under another URL of the source is the same article (its URLs are kept).
+    A new article is put in its story (near-duplicate cluster); a changed one keeps its
+    story and gets a new version, the old one saved in ``news.article_versions``.
+    """
     row = _article_row(article, run_id)
-    if conn.execute(query("load/update_changed_article.sql"), row).first():
+    urls = sorted({article.url, article.canonical_url})
+    held = conn.execute(query("load/find_article.sql"), row).first()
+    if held is None:
+        inserted = conn.execute(query("load/insert_article.sql"), row).first()
+        if inserted is not None:
+            conn.execute(query("load/add_article_urls.sql"), {"article_id": inserted.id, "urls": urls})
+            assign_cluster(conn, inserted.id, fp, limit)
+            return "new"
+        # Nothing inserted: a concurrent run inserted this canonical URL a moment ago (found now),
+        # or the same text of this source is held under another URL.
+        held = conn.execute(query("load/find_article.sql"), row).first()
+        if held is None:
+            held = conn.execute(query("load/find_same_text.sql"), row).first()
+            if held is None:
+                raise ValueError("the article conflicts with a row that is no longer there")
+    conn.execute(query("load/add_article_urls.sql"), {"article_id": held.id, "urls": urls})
+    if held.content_hash != article.content_hash:
+        conn.execute(query("load/save_version.sql"), {"article_id": held.id, "run_id": run_id})
+        conn.execute(query("load/revise_article.sql"), {**row, "article_id": held.id})
+        replace_buckets(conn, held.id, fp)
         return "updated"
-    touched = conn.execute(query("load/touch_article.sql"), row).first()
-    if touched:
-        return "unchanged" if touched.url == article.url else "duplicates"
-    if conn.execute(query("load/insert_article.sql"), row).first():
-        return "new"
-    # Nothing inserted: the same text of this source is held under another URL,
-    # or a concurrent run inserted this canonical URL a moment ago.
-    return "duplicates"
+    conn.execute(query("load/touch_article.sql"), {"article_id": held.id})
+    if held.cluster_id is None:  # stored before clusters existed
+        assign_cluster(conn, held.id, fp, limit)
+    return "unchanged" if held.url == article.url else "duplicates"
 
 
 def _article_row(a: Article, run_id: int) -> dict:

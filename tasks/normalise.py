@@ -19,7 +19,7 @@ from tasks.conventions import BYLINE_ROLE, DATELINE
 from tasks.dates import parse_date
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
-from tasks.urls import normalise_url
+from tasks.urls import NO_RULES, normalise_url
 
 UTC_ZONE = ZoneInfo("UTC")
 # Separators between names in a byline: "A - B", "A, B", "A và B".
@@ -109,10 +109,14 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
 
 
 def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:
-    """The page's declared canonical URL when it is on the source's host, else the fetched URL."""
+    """The page's declared canonical URL when it is on the source's host, else the fetched URL.
+
+    Either way in the source's URL identity (``tasks.urls``): its mobile/AMP variants fold to one URL.
+    """
+    rules = source.url_rules if source else NO_RULES
     if declared and (source is None or source.owns(declared)):
-        return normalise_url(declared)
-    return normalise_url(fetched)
+        return normalise_url(declared, rules)
+    return normalise_url(fetched, rules)
 
 
 def language_code(value: str | None) -> str | None:

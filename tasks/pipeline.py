@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
-from tasks.config import Source
+from tasks.config import Source, settings
 from tasks.db import engine
 from tasks.dedupe import FetchPlan, dedupe_batch, select_urls_to_fetch
 from tasks.discover import discover_source
@@ -54,7 +55,7 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
     eng = engine()
     discovery = discover_source(source)
     save_rejects(eng, run_id, discovery.rejects)
-    known = known_urls(eng, [u.url for u in discovery.urls])
+    known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
     plan = select_urls_to_fetch(discovery.urls, known, limit)
     failed_all = discovery.listings_ok == 0
     stats = SourceStats(
@@ -69,6 +70,11 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
              len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
              f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
     return SourcePlan(source, plan, stats)
+
+
+def refetch_age() -> timedelta:
+    """Re-fetch policy: articles younger than this (``NEWSETL_REFETCH_DAYS``, default 2) are fetched again."""
+    return timedelta(days=settings().refetch_days)
 
 
 def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
@@ -120,6 +126,23 @@ def _ingest_page(source: Source, item: DiscoveredUrl,
         reason = f"extractor failed: {type(exc).__name__}: {exc}"
         return stored, None, Reject(source.name, item.url, "extract", reason, page.status)
     return stored, article, None
+
+
+def extract_fetched(source: Source, page: FetchedPage) -> tuple[Article | None, Reject | None]:
+    """A stored 200 page through extract -> normalise, as ingest does it; for re-extraction (``flows.reprocess``).
+
+    The same outcomes as :func:`_ingest_page` after its fetch: an article, or a reject
+    (not HTML, no article found, or an extractor bug that costs this page only).
+    """
+    if page.content_type not in HTML_TYPES:
+        return None, Reject(source.name, page.url, "extract", f"not an HTML page: {page.content_type}", page.status)
+    try:
+        return extract_article(_decoded(page), page.final_url, source, fetched_url=page.url), None
+    except ExtractError as exc:
+        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
+    except Exception as exc:  # an extractor bug must cost one page, not the batch
+        reason = f"extractor failed: {type(exc).__name__}: {exc}"
+        return None, Reject(source.name, page.url, "extract", reason, page.status)
 
 
 def _decoded(page: FetchedPage) -> str | bytes:

@@ -90,6 +90,18 @@ def test_shipped_sources_file_is_valid():
     assert all(s.timezone == "Asia/Ho_Chi_Minh" and s.language == "vi" for s in sources)
 
 
+def test_url_identity_keys_are_read_and_checked(tmp_path):
+    text = GOOD.replace('language = "vi"\n', 'language = "vi"\nmobile_hosts = ["m.baocantho.com.vn"]\n'
+                        'amp_paths = true\ntracking_params = ["src"]\n', 1)
+    source = load_sources(write(tmp_path, text))[0]
+    assert (source.mobile_hosts, source.amp_paths, source.tracking_params) == (("m.baocantho.com.vn",), True, ("src",))
+    assert source.owns("https://m.baocantho.com.vn/a.html")
+    with pytest.raises(ConfigError, match=r"source 'baocantho': key 'mobile_hosts' must hold host names"):
+        load_sources(write(tmp_path, text.replace('"m.baocantho.com.vn"', '"https://m.x/"')))
+    with pytest.raises(ConfigError, match=r"source 'baocantho': key 'amp_paths' must be a bool"):
+        load_sources(write(tmp_path, text.replace("amp_paths = true", 'amp_paths = "yes"')))
+
+
 def test_listings_only_source_with_paging(tmp_path):
     text = GOOD.replace('feeds = ["https://vnexpress.net/rss/tin-moi-nhat.rss"]\n',
                         'listings = ["https://vnexpress.net/kinh-doanh", "https://vnexpress.net/the-thao.htm"]\n'

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tasks.urls import normalise_url
+from tasks.config import Source
+from tasks.normalise import canonical_url
+from tasks.urls import UrlRules, normalise_url
 
 BASE = "https://baocantho.com.vn/thoi-su/bai-viet.html"
 
@@ -32,3 +34,39 @@ def test_vietnamese_path_is_percent_encoded_once():
     once = normalise_url("https://x.vn/bài-viết.html")
     assert once == "https://x.vn/b%C3%A0i-vi%E1%BA%BFt.html"
     assert normalise_url(once) == once
+
+
+RULES = UrlRules(host="www.baocantho.com.vn", mobile_hosts=frozenset({"m.baocantho.com.vn", "amp.baocantho.com.vn"}),
+                 amp_paths=True, tracking_params=frozenset({"src"}))
+HOME = "https://www.baocantho.com.vn/thoi-su/bai-viet.html"
+
+
+@pytest.mark.parametrize("variant", [
+    HOME,
+    "https://m.baocantho.com.vn/thoi-su/bai-viet.html",       # mobile host the source declares
+    "https://amp.baocantho.com.vn/thoi-su/bai-viet.html",     # AMP host the source declares
+    "https://www.baocantho.com.vn/amp/thoi-su/bai-viet.html",  # /amp/ path prefix
+    "https://www.baocantho.com.vn/thoi-su/bai-viet.html/amp",  # /amp path suffix
+    "https://www.baocantho.com.vn/thoi-su/bai-viet.amp.html",
+    "https://www.baocantho.com.vn/thoi-su/bai-viet.html?amp=1&src=zalo",  # ?amp and a configured tracking param
+    "https://M.BaoCanTho.com.vn:443/thoi-su/bai-viet.html?utm_source=fb#top",
+])
+def test_declared_variants_fold_to_one_url(variant):
+    assert normalise_url(variant, RULES) == HOME
+
+
+def test_without_rules_variants_stay_apart():
+    assert normalise_url("https://m.baocantho.com.vn/thoi-su/bai-viet.html") != HOME
+    assert normalise_url("https://www.baocantho.com.vn/amp/thoi-su/bai-viet.html") != HOME
+    assert normalise_url(HOME + "?src=zalo") == HOME + "?src=zalo"
+
+
+def test_source_keys_and_environment_make_the_rules(monkeypatch):
+    monkeypatch.setenv("NEWSETL_TRACKING_PARAMS", "from, zarsrc2")
+    source = Source(name="bct", title="Báo Cần Thơ", homepage="https://www.baocantho.com.vn/", feeds=("https://x/",),
+                    mobile_hosts=("m.baocantho.com.vn",), amp_paths=True, tracking_params=("src",))
+    url = "https://m.baocantho.com.vn/amp/thoi-su/bai-viet.html?src=a&from=b&ZARSRC2=c&id=7"
+    assert normalise_url(url, source.url_rules) == HOME + "?id=7"
+    # canonical_url keeps a declared canonical on the source's (or a mobile) host, in the source's identity
+    assert canonical_url("https://m.baocantho.com.vn/thoi-su/bai-viet.html", url, source) == HOME
+    assert canonical_url("https://other.vn/copy.html", HOME + "?src=1", source) == HOME

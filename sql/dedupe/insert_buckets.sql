@@ -1,0 +1,3 @@
+INSERT INTO news.article_buckets (bucket, article_id)
+SELECT DISTINCT b, :article_id FROM unnest(CAST(:buckets AS bigint[])) AS u(b)
+ON CONFLICT DO NOTHING

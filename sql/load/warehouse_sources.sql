@@ -1,0 +1,1 @@
+SELECT name, title, homepage, language, timezone FROM news.sources ORDER BY name

@@ -1,0 +1,25 @@
+-- rpt_stories: one row per story (near-duplicate cluster), across sources.
+-- The representative is the earliest-published member (ties: the first stored); the
+-- other columns say how many articles and which sources carried the story.
+-- Grain: story. Who published what stays in news.articles (join on cluster_id).
+CREATE OR REPLACE VIEW news.rpt_stories AS
+WITH members AS (
+    SELECT a.*, coalesce(a.cluster_id, a.id) AS story_id FROM news.articles a
+), counts AS (
+    SELECT story_id, count(*) AS articles, array_agg(DISTINCT source ORDER BY source) AS sources,
+           min(first_seen_at) AS first_seen_at, max(last_seen_at) AS last_seen_at
+    FROM members GROUP BY story_id
+)
+SELECT r.story_id,
+       r.id            AS representative_id,
+       r.source        AS representative_source,
+       r.published_at,
+       r.title,
+       r.lead,
+       r.canonical_url,
+       c.articles,
+       c.sources,
+       c.first_seen_at,
+       c.last_seen_at
+FROM (SELECT DISTINCT ON (story_id) * FROM members ORDER BY story_id, published_at NULLS LAST, id) r
+JOIN counts c USING (story_id);

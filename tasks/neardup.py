@@ -1,0 +1,143 @@
+"""Near-duplicate stories across sources: MinHash LSH buckets in Postgres, confirmed by shingle containment.
+
+Papers republish each other and the news agency with small edits: a new title, the
+first paragraph trimmed, a "Theo TTXVN" credit added, a few words changed. Such a
+copy keeps most of the original's word shingles, so the check is:
+
+1. Candidates: the article's MinHash signature (datasketch) is cut into LSH bands; each
+   band's values hash to a 64-bit *bucket* stored in ``news.article_buckets``. Articles
+   sharing a bucket are candidates. Finding them is an index lookup on the bucket key,
+   so its cost does not grow with the warehouse (see ``benchmarks/dedupe.py``).
+2. Confirmation: shingle containment |A∩B| / min(|A|,|B|) of each candidate, computed
+   exactly from the stored text. Containment holds up when one copy drops or adds a
+   paragraph, where Jaccard falls. At or above the threshold the article joins the
+   candidate's cluster (the best-scoring one); else it starts its own. Clusters are
+   never merged afterwards: an article matching two clusters joins the better one.
+
+Concurrency: the buckets an article will read and write are advisory-locked (one
+transaction-scoped lock per bucket, in ascending order) before the check, so two
+runs loading near-duplicates at once see each other instead of founding two clusters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash
+from sqlalchemy.engine import Connection
+
+from tasks.config import settings
+from tasks.db import query
+
+NUM_PERM = 128  # MinHash permutations
+BANDS, ROWS = 32, 4  # LSH: 32 bands of 4 values; a pair with Jaccard 0.6 shares a band with p = 0.988
+SHINGLE_WORDS = 4  # words (Vietnamese syllables) per shingle
+SEED = 4_210_001
+# Pinned: stored buckets are only comparable with signatures of the same scheme and seed.
+SCHEME = "affine32"
+# Chosen on the labelled set (flows/sample_site/neardup_set.py; `python -m benchmarks.neardup`):
+# syndicated copies score >= 0.66, different stories on similar topics <= 0.34; precision and
+# recall are flat from 0.2 to 0.6 (1.000 / 0.966). 0.5 is the middle of that gap.
+DEFAULT_THRESHOLD = 0.5
+MIN_SHINGLES = 20  # shorter texts are too small to call a copy: each is a story of its own
+MAX_CANDIDATES = 20  # candidates confirmed per article, most shared buckets first
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """An article's shingles and LSH buckets; empty buckets when the text is too short to compare."""
+
+    shingles: frozenset[str]
+    buckets: tuple[int, ...]
+
+
+def threshold() -> float:
+    """The containment at which two articles are one story: ``NEWSETL_NEARDUP_THRESHOLD`` or the default."""
+    return settings().neardup_threshold or DEFAULT_THRESHOLD
+
+
+def story_text(lead: str | None, body: str) -> str:
+    """What is compared: lead and body. Titles are left out because syndicating papers rewrite them."""
+    return f"{lead or ''}\n{body}"
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
+    """Overlapping runs of ``size`` words, lower-cased and NFC-normalised, punctuation ignored."""
+    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    if len(words) < size:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """|A∩B| / min(|A|,|B|): 1.0 when the smaller text is wholly inside the larger."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def fingerprint(lead: str | None, body: str) -> Fingerprint:
+    sh = shingles(story_text(lead, body))
+    if len(sh) < MIN_SHINGLES:
+        return Fingerprint(sh, ())
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
+    mh.update_batch([s.encode("utf-8") for s in sh])
+    return Fingerprint(sh, band_buckets(mh.hashvalues))
+
+
+def band_buckets(hashvalues: np.ndarray) -> tuple[int, ...]:
+    """One signed 64-bit bucket per band: blake2b of the band number and its MinHash values."""
+    values = np.asarray(hashvalues, dtype=np.uint64)
+    out = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
+                                 person=band.to_bytes(2, "little")).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
+    return tuple(out)
+
+
+def lock_buckets(conn: Connection, fingerprints: Iterable[Fingerprint]) -> None:
+    """Advisory-lock (until commit) every bucket of a batch, in one ascending sweep: no deadlock between batches."""
+    buckets = sorted({b for fp in fingerprints for b in fp.buckets})
+    if buckets:
+        conn.execute(query("dedupe/lock_buckets.sql"), {"buckets": buckets})
+
+
+def assign_cluster(conn: Connection, article_id: int, fp: Fingerprint, limit: float | None = None) -> int:
+    """Put a stored article in its story: the best-matching candidate's cluster, else its own; index its buckets.
+
+    The caller holds the locks of ``fp.buckets`` (:func:`lock_buckets`).
+    """
+    limit = threshold() if limit is None else limit
+    cluster_id = article_id
+    if fp.buckets:
+        best = 0.0
+        rows = conn.execute(query("dedupe/candidates.sql"),
+                            {"buckets": list(fp.buckets), "article_id": article_id, "limit": MAX_CANDIDATES})
+        for row in rows:
+            score = containment(fp.shingles, shingles(story_text(row.lead, row.body)))
+            if score >= limit and (score > best or (score == best and row.cluster_id < cluster_id)):
+                best, cluster_id = score, row.cluster_id
+        conn.execute(query("dedupe/insert_buckets.sql"), {"buckets": list(fp.buckets), "article_id": article_id})
+    conn.execute(query("dedupe/set_cluster.sql"), {"cluster_id": cluster_id, "article_id": article_id})
+    return cluster_id
+
+
+def replace_buckets(conn: Connection, article_id: int, fp: Fingerprint) -> None:
+    """A revised article keeps its story; its buckets follow its new text."""
+    conn.execute(query("dedupe/delete_buckets.sql"), {"article_id": article_id})
+    if fp.buckets:
+        conn.execute(query("dedupe/insert_buckets.sql"), {"buckets": list(fp.buckets), "article_id": article_id})
