@@ -7,6 +7,7 @@ environment with safe defaults; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -18,6 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# Politeness defaults per host: two requests in flight and one second between request starts.
+DEFAULT_MAX_CONNECTIONS = 2
+DEFAULT_MIN_INTERVAL = 1.0
 
 
 class ConfigError(Exception):
@@ -35,18 +39,27 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     language: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    hosts: tuple[str, ...] = ()  # further hosts of the site (CDN, old domain) it may be fetched from
+    allow_addresses: tuple[str, ...] = ()  # private/loopback networks it may resolve to (tests, intranets)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS  # requests in flight to one host at once
+    min_interval: float = DEFAULT_MIN_INTERVAL  # seconds between two requests to one host
 
     @property
     def host(self) -> str:
         return site_host(self.homepage)
 
     @property
+    def all_hosts(self) -> frozenset[str]:
+        """The homepage's host and the listed ones: nothing else is fetched for this source."""
+        return frozenset({self.host, *(site_host(h if "//" in h else f"http://{h}") for h in self.hosts)})
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def owns(self, url: str) -> bool:
-        """True for URLs on the source's own host (``www.``, scheme and default ports do not matter)."""
-        return site_host(url) == self.host
+        """True for URLs on the source's own hosts (``www.``, scheme and default ports do not matter)."""
+        return site_host(url) in self.all_hosts
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -74,6 +87,10 @@ _FIELDS: dict[str, type] = {
     "sitemaps": list,
     "language": str,
     "timezone": str,
+    "hosts": list,
+    "allow_addresses": list,
+    "max_connections": int,
+    "min_interval": (int, float),
 }
 _REQUIRED = ("name", "homepage")
 
@@ -122,8 +139,9 @@ def _parse_source(table: dict, where: str) -> Source:
             raise ConfigError(f"{where}: missing required key '{key}'")
     for key, value in table.items():
         expected = _FIELDS[key]
-        if not isinstance(value, expected):
-            raise ConfigError(f"{where}: key '{key}' must be a {expected.__name__}, got {type(value).__name__}")
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            kind = "number" if isinstance(expected, tuple) else expected.__name__
+            raise ConfigError(f"{where}: key '{key}' must be a {kind}, got {type(value).__name__}")
     name = table["name"]
     if not NAME_PATTERN.match(name):
         raise ConfigError(f"{where}: key 'name' must be a short id of a-z, 0-9, '_' or '-', got {name!r}")
@@ -145,7 +163,31 @@ def _parse_source(table: dict, where: str) -> Source:
         sitemaps=sitemaps,
         language=table.get("language"),
         timezone=timezone,
+        **_politeness(table, where),
     )
+
+
+def _politeness(table: dict, where: str) -> dict:
+    """The scope and pacing keys of a source, checked: hosts, allowed addresses, connections, interval."""
+    hosts = table.get("hosts", [])
+    for host in hosts:
+        if not isinstance(host, str) or not host or "/" in host.split("//")[-1]:
+            raise ConfigError(f"{where}: key 'hosts' must hold host names like 'cdn.example.vn', got {host!r}")
+    allowed = table.get("allow_addresses", [])
+    for network in allowed:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: key 'allow_addresses' must hold IP addresses or networks "
+                              f"like '127.0.0.1' or '10.0.0.0/8', got {network!r}") from None
+    connections = table.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+    if not 1 <= connections <= 16:
+        raise ConfigError(f"{where}: key 'max_connections' must be between 1 and 16, got {connections}")
+    interval = float(table.get("min_interval", DEFAULT_MIN_INTERVAL))
+    if not 0 <= interval <= 600:
+        raise ConfigError(f"{where}: key 'min_interval' must be between 0 and 600 seconds, got {interval:g}")
+    return {"hosts": tuple(hosts), "allow_addresses": tuple(allowed), "max_connections": connections,
+            "min_interval": interval}
 
 
 def _check_url(value: object, where: str, key: str) -> str:
@@ -171,6 +213,11 @@ class Settings:
     batch_size: int  # NEWSETL_BATCH_SIZE, default 25 pages per Prefect task run
     timeout: float  # NEWSETL_TIMEOUT, default 20 s connect+read per request
     max_bytes: int  # NEWSETL_MAX_BYTES, default 5 MB per response body
+    deadline: float = 60.0  # NEWSETL_DEADLINE, default 60 s for one request, body included
+    retries: int = 2  # NEWSETL_RETRIES, default 2 retries after the first attempt
+    backoff: float = 0.5  # NEWSETL_BACKOFF, default 0.5 s before the first retry, doubling
+    max_connections: int = 8  # NEWSETL_MAX_CONNECTIONS, default 8 requests in flight over all hosts
+    max_crawl_delay: float = 30.0  # NEWSETL_MAX_CRAWL_DELAY: a robots.txt Crawl-delay above this is capped
 
 
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news archive ETL)"
@@ -187,6 +234,11 @@ def settings() -> Settings:
             batch_size=int(env.get("NEWSETL_BATCH_SIZE") or 25),
             timeout=float(env.get("NEWSETL_TIMEOUT") or 20),
             max_bytes=int(env.get("NEWSETL_MAX_BYTES") or 5_000_000),
+            deadline=float(env.get("NEWSETL_DEADLINE") or 60),
+            retries=int(env.get("NEWSETL_RETRIES") or 2),
+            backoff=float(env.get("NEWSETL_BACKOFF") or 0.5),
+            max_connections=int(env.get("NEWSETL_MAX_CONNECTIONS") or 8),
+            max_crawl_delay=float(env.get("NEWSETL_MAX_CRAWL_DELAY") or 30),
         )
     except ValueError as exc:
         raise ConfigError(f"environment: a NEWSETL_* setting is not a number: {exc}") from None

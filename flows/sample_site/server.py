@@ -86,7 +86,9 @@ class RunningSite:
         feeds = ", ".join(f'"{self.base}{f}"' for f in FEEDS[self.name])
         return (f'[[sources]]\nname = "{self.name}"\ntitle = "{self.title} (mẫu)"\nhomepage = "{self.base}/"\n'
                 f'feeds = [{feeds}]\nsitemaps = ["{self.base}/sitemap.xml"]\nlanguage = "vi"\n'
-                f'timezone = "{TIMEZONE}"\n')
+                f'timezone = "{TIMEZONE}"\n'
+                # Served on loopback, which a source must allow explicitly; our own server needs no 1 s spacing.
+                f'allow_addresses = ["127.0.0.1"]\nmin_interval = 0.02\n')
 
 
 @contextmanager

@@ -1,0 +1,76 @@
+"""Where a source's requests may go: its own hosts, and only public addresses unless it allows others.
+
+A feed or a redirect names URLs we did not choose; without this check a hostile
+feed could point the job at ``http://169.254.169.254/`` or an intranet service.
+Every hop of every request is checked here before a connection is opened: first
+the host against the source's hosts, then each address the name resolves to
+against :func:`address_refusal`, a pure function of the IP so that it can be
+tested without touching the network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tasks.config import Source, site_host
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def address_refusal(ip: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | None:
+    """Why we must not connect to ``ip`` (None when it is fine): a non-public address not explicitly allowed."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if any(ip in network for network in allowed):
+        return None
+    for kind in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
+        if getattr(ip, f"is_{kind}"):
+            return f"address {ip} is {kind.replace('_', '-')}, not allowed for this source"
+    if not ip.is_global:
+        return f"address {ip} is not a public address, not allowed for this source"
+    return None
+
+
+def resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address ``host`` resolves to (a literal IP resolves to itself, without DNS)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The hosts and address networks one source may reach."""
+
+    hosts: frozenset[str]
+    allowed: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def of(cls, source: Source) -> Scope:
+        return cls(source.all_hosts, tuple(ipaddress.ip_network(n, strict=False) for n in source.allow_addresses))
+
+    def refusal(self, url: str) -> str | None:
+        """Why ``url`` must not be fetched for this source, or None; resolves its host name (DNS)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"not an http(s) URL: {url[:200]}"
+        if site_host(url) not in self.hosts:
+            return f"host {site_host(url)} is not one of the source's hosts ({', '.join(sorted(self.hosts))})"
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            addresses = resolve(parts.hostname, port)
+        except (OSError, ValueError) as exc:
+            return f"cannot resolve {parts.hostname}: {exc}"
+        for ip in addresses:
+            reason = address_refusal(ip, self.allowed)
+            if reason:
+                return f"{parts.hostname}: {reason}"
+        return None
