@@ -160,9 +160,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                with self.limiter.slot(host, connections=connections, interval=interval,
-                                       max_wait=MAX_RETRY_AFTER):
-                    page = self._exchange(url, validators)
+                page = self._exchange(url, validators, connections, interval)
             except HostPaused as exc:
                 raise FetchError(str(exc), 429) from None
             except FetchError as exc:
@@ -189,15 +187,18 @@ class Fetcher:
         """Exponential with +-25% jitter, so that threads retrying together spread out."""
         return min(BACKOFF_CAP, self.policy.backoff * (2**attempt)) * (0.75 + random.random() / 2)
 
-    def _exchange(self, url: str, validators: Validators | None) -> FetchedPage:
-        """One request and its redirects, every hop checked against the scope, the whole within the deadline."""
+    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float) -> FetchedPage:
+        """One request and its redirects, every hop checked against the scope and paced like a request of its own,
+        the whole within the deadline."""
         started = time.monotonic()
         hops = [url]
         current = url
         headers = validators.request_headers() if validators else {}
         while True:
             self._check_scope(url, current)
-            with self._request(current, headers) as response:
+            with (self.limiter.slot(site_host(current), connections=connections, interval=interval,
+                                    max_wait=MAX_RETRY_AFTER),
+                  self._request(current, headers) as response):
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())

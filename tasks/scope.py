@@ -28,7 +28,7 @@ def address_refusal(ip: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | N
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
     if any(ip in network for network in allowed):
         return None
-    for kind in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{kind}"):
             return f"address {ip} is {kind.replace('_', '-')}, not allowed for this source"
     if not ip.is_global:
