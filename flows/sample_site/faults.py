@@ -56,6 +56,8 @@ FAULTS = {
     "not-html": 22,  # application/pdf
     "private": 23,  # under /private/, which robots.txt disallows
 }
+# Feeds: every fault page and the good pages; the good pages alone; the two memory attacks alone.
+FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb", "endless"]}
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -124,8 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         if path == "/robots.txt":
             return self._send(200, srv.robots().encode(), "text/plain; charset=utf-8")
-        if path in ("/feed.rss", "/pages.rss"):
-            body = srv.feed(list(FAULTS) if path == "/feed.rss" else []).encode()
+        if path in FEEDS:
+            body = srv.feed(FEEDS[path], pages=path != "/bombs.rss").encode()
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             if headers.get("if-none-match") == etag:
                 return self._send(304, b"", None, {"ETag": etag})
@@ -291,10 +293,10 @@ class FaultServer(ThreadingHTTPServer):
         delay = f"Crawl-delay: {self.crawl_delay}\n" if self.crawl_delay else ""
         return f"User-agent: *\nDisallow: /private/\n{delay}\nSitemap: {self.base}/sitemap-pages.xml\n"
 
-    def feed(self, faults: list[str]) -> str:
+    def feed(self, faults: list[str], pages: bool = True) -> str:
         links = [f"/fault/{name}.html" for name in faults if name != "private"]
-        links += ["/private/secret.html"] if faults else []
-        links += [f"/a/{n}.html" for n in range(self.pages)]
+        links += ["/private/secret.html"] if "private" in faults else []
+        links += [f"/a/{n}.html" for n in range(self.pages)] if pages else []
         items = "\n".join(f"<item><title>{path}</title><link>{self.base}{path}</link></item>" for path in links)
         return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Faults</title>'
                 f"<link>{self.base}/</link><description>misbehaving pages</description>\n{items}\n</channel></rss>\n")
