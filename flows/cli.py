@@ -14,7 +14,9 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -124,7 +126,8 @@ def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> i
     from flows.ingest import ingest
 
     try:
-        summary = ingest(sources_file=sources_file, only=only, limit=limit)
+        with _progress_bars():
+            summary = ingest(sources_file=sources_file, only=only, limit=limit)
     except (ConfigError, DatabaseError):
         raise
     except Exception as exc:
@@ -132,6 +135,34 @@ def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> i
         return EXIT_FAILED
     print_summary(summary)
     return 0
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """On a terminal, a bar per source (pages fetched of those to fetch, rejects so far); elsewhere nothing."""
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tasks import progress
+
+    bars = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("pages  {task.fields[rejected]} rejected"), TimeElapsedColumn(), console=err)
+    ids: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def update(source: str, *, total: int | None = None, fetched: int = 0, rejected: int = 0) -> None:
+        with lock:
+            if source not in ids:
+                ids[source] = bars.add_task(source, total=None, rejected=0)
+            task = ids[source]
+            rejects = bars.tasks[bars.task_ids.index(task)].fields["rejected"] + rejected
+            bars.update(task, total=total if total is not None else bars.tasks[bars.task_ids.index(task)].total,
+                        advance=fetched, rejected=rejects)
+
+    with bars, progress.listening(update):
+        yield
 
 
 def print_summary(summary) -> None:

@@ -124,6 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, path: str, headers: dict[str, str]) -> None:
         srv = self.server
+        if srv.down:
+            return self._send(503, b"down for maintenance", "text/plain")
         if path == "/robots.txt":
             return self._send(200, srv.robots().encode(), "text/plain; charset=utf-8")
         if path in FEEDS:
@@ -262,7 +264,7 @@ class FaultServer(ThreadingHTTPServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
-                 disallowed_host: str = "127.0.0.3"):
+                 disallowed_host: str = "127.0.0.3", down: bool = False):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -272,6 +274,7 @@ class FaultServer(ThreadingHTTPServer):
         self.bomb_size = bomb_size
         self.endless_size = endless_size
         self.disallowed_host = disallowed_host
+        self.down = down  # every request, robots.txt included, answers 503
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()

@@ -200,3 +200,25 @@ def test_second_run_asks_conditionally_and_counts_the_304(fault_runs):
     # nothing already held was fetched again
     assert not any(h.path.startswith("/a/") for h in fault_runs.hits_second)
     assert_finished(fault_runs)
+
+
+def test_a_source_that_is_all_503_leaves_the_others_and_the_run_partial(warehouse, prefect_backend, sample_sites,
+                                                                        sample_sources_file, tmp_path, monkeypatch):
+    for key, value in FAULT_ENV.items():
+        monkeypatch.setenv(key, value)
+    with serve_faults(down=True) as sick:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(sample_sources_file.read_text(encoding="utf-8") + "\n" + sick.source_toml("sick"),
+                           encoding="utf-8")
+        summary = ingest(sources_file=str(sources), only=["sick", "tintuc"])
+    assert summary.status == "partial"
+    stats = {s.source: s for s in summary.sources}
+    assert stats["sick"].error.startswith("every feed and sitemap failed: robots.txt answered HTTP 503")
+    assert stats["tintuc"].error is None and stats["tintuc"].new == 17
+    # robots.txt was tried 3 times (first try + 2 retries); nothing else was asked of a site that is down
+    assert [h.path for h in sick.hits] == ["/robots.txt"] * 3
+    with warehouse.connect() as conn:
+        run = conn.execute(sa.text("SELECT status, error, finished_at FROM news.ingest_runs")).one()
+        reasons = conn.execute(sa.text("SELECT source, error FROM news.ingest_run_sources ORDER BY source")).all()
+    assert run.status == "partial" and run.finished_at is not None and "sick: every feed" in run.error
+    assert [(r.source, bool(r.error)) for r in reasons] == [("sick", True), ("tintuc", False)]
