@@ -76,3 +76,45 @@ def test_a_run_killed_mid_way_is_finished_by_the_next(warehouse, database_url, p
     assert sum(second_hits.values()) == PAGES - len(held_at_kill)
     # The third run asked for the feed conditionally (every URL it lists is held now) and got a 304.
     assert third.sources[0].not_modified == 1 and third.sources[0].new == 0
+
+
+def test_a_database_lost_mid_run_fails_the_run_and_the_next_run_recovers(warehouse, database_url, prefect_backend,
+                                                                         tmp_path: Path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", str(BATCH))
+    name = sa.make_url(database_url).database
+    admin = sa.create_engine(sa.make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def pull_the_plug() -> None:
+        while count(warehouse, "SELECT count(*) FROM news.articles") < BATCH:
+            time.sleep(0.02)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+
+    with serve_faults(pages=PAGES, crawl_delay=None) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=(), min_interval=0.05,
+                                            max_connections=1), encoding="utf-8")
+        plug = threading.Thread(target=pull_the_plug)
+        plug.start()
+        try:
+            with pytest.raises(Exception):  # noqa: B017 - whichever database error surfaces first
+                ingest(sources_file=str(sources))
+        finally:
+            plug.join()
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        stored_in_failed_run = count(warehouse, "SELECT count(*) FROM news.articles")
+        recovered = ingest(sources_file=str(sources))
+    admin.dispose()
+
+    assert BATCH <= stored_in_failed_run < PAGES
+    assert recovered.status == "completed"
+    assert count(warehouse, "SELECT count(*) FROM news.articles") == PAGES
+    assert count(warehouse, "SELECT count(*) FROM news.pages") == PAGES
+    with warehouse.connect() as conn:
+        statuses = conn.execute(sa.text("SELECT status FROM news.ingest_runs ORDER BY id")).scalars().all()
+    assert statuses == ["abandoned", "completed"]  # the run that lost its database is not left 'running'
