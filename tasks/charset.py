@@ -23,7 +23,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # UTF-8 bytes of Vietnamese letters read as windows-1252/1258: "áº", "á»", "Ã©", "Ä‘", "Æ°".
-_MOJIBAKE = re.compile("á[º»]|Ã[\u0080-\u00bf]|Ä[‘\u0090\u0091]|Æ[°¡]")
+_MOJIBAKE = re.compile("á[º»]|Ã[\u0080-\u009f\u00a1-\u00bf]|Ä[‘\u0090\u0091]|Æ[°¡]")  # not "NGÃ\u00a0"
 MOJIBAKE_LIMIT = 3
 SNIFF_BYTES = 4096
 

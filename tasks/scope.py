@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -36,14 +38,26 @@ def address_refusal(ip: IPAddress, allowed: Iterable[IPNetwork] = ()) -> str | N
     return None
 
 
+DNS_TTL = 60.0  # seconds a name's addresses are reused: a page fetch checks its host more than once
+_resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
+_resolved_lock = threading.Lock()
+
+
 def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to (a literal IP resolves to itself, without DNS)."""
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
         pass
+    with _resolved_lock:
+        cached = _resolved.get((host, port))
+    if cached and time.monotonic() - cached[0] < DNS_TTL:
+        return cached[1]
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    with _resolved_lock:
+        _resolved[(host, port)] = (time.monotonic(), addresses)
+    return addresses
 
 
 @dataclass(frozen=True)
