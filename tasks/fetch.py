@@ -125,14 +125,11 @@ class Fetcher:
 
     def fetch(self, url: str, *, validators: Validators | None = None) -> FetchedPage:
         """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError."""
-        agent = agent_token(self.policy.user_agent)
         self._check_scope(url, url)
+        self._check_robots(url, url)
         rules = self.robots_rules(url)
-        if rules is not None:
-            refusal = rules.refusal(url, agent)
-            if refusal:
-                raise FetchError(refusal)
-        return self._fetch_paced(url, validators, rules.crawl_delay(agent) if rules else None)
+        delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
+        return self._fetch_paced(url, validators, delay)
 
     get = fetch  # the name the first callers used
 
@@ -196,6 +193,8 @@ class Fetcher:
         headers = validators.request_headers() if validators else {}
         while True:
             self._check_scope(url, current)
+            if current != url:
+                self._check_robots(current, url)
             with (self.limiter.slot(site_host(current), connections=connections, interval=interval,
                                     max_wait=MAX_RETRY_AFTER),
                   self._request(current, headers) as response):
@@ -219,6 +218,15 @@ class Fetcher:
                     body=body,
                     fetched_at=datetime.now(UTC),
                 )
+
+    def _check_robots(self, target: str, origin: str | None = None) -> None:
+        """A redirect's target obeys robots.txt too (robots.txt itself excepted: it is what we ask)."""
+        if target.endswith("/robots.txt"):
+            return
+        rules = self.robots_rules(target)
+        refusal = rules.refusal(target, agent_token(self.policy.user_agent)) if rules is not None else None
+        if refusal:
+            raise FetchError(refusal if target == origin else f"redirected to {target}: {refusal}")
 
     def _check_scope(self, url: str, current: str) -> None:
         if self.scope is None:

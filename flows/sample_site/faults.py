@@ -55,6 +55,7 @@ FAULTS = {
     "redirect-disallowed": 21,  # to a listed host that is an address the source does not allow
     "not-html": 22,  # application/pdf
     "private": 23,  # under /private/, which robots.txt disallows
+    "redirect-private": 24,  # to a page under /private/
 }
 # Feeds: every fault page and the good pages; the good pages alone; the two memory attacks alone.
 FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb", "endless"]}
@@ -215,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(302, b"", None, {"Location": f"http://127.0.0.2:{srv.port}/a/1.html"})
         if name == "redirect-disallowed":
             return self._send(302, b"", None, {"Location": f"http://{srv.disallowed_host}:{srv.port}/a/1.html"})
+        if name == "redirect-private":
+            return self._send(302, b"", None, {"Location": "/private/moved.html"})
         if name == "not-html":
             return self._send(200, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf")
         return self._send(200, html.encode(), utf8)  # retry-after and 503-then-200, once they relent
