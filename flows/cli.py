@@ -150,16 +150,16 @@ def _progress_bars() -> Iterator[None]:
     bars = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("pages  {task.fields[rejected]} rejected"), TimeElapsedColumn(), console=err)
     ids: dict[str, int] = {}
+    rejects: dict[str, int] = {}
     lock = threading.Lock()
 
     def update(source: str, *, total: int | None = None, fetched: int = 0, rejected: int = 0) -> None:
         with lock:
             if source not in ids:
-                ids[source] = bars.add_task(source, total=None, rejected=0)
-            task = ids[source]
-            rejects = bars.tasks[bars.task_ids.index(task)].fields["rejected"] + rejected
-            bars.update(task, total=total if total is not None else bars.tasks[bars.task_ids.index(task)].total,
-                        advance=fetched, rejected=rejects)
+                ids[source], rejects[source] = bars.add_task(source, total=None, rejected=0), 0
+            rejects[source] += rejected
+            extra = {"total": total} if total is not None else {}
+            bars.update(ids[source], advance=fetched, rejected=rejects[source], **extra)
 
     with bars, progress.listening(update):
         yield
