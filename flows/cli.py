@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
                          help="sources file for --source (default %(default)s)")
     extract.set_defaults(handler=cmd_extract)
+
+    links = sub.add_parser("links", help="print the article links read from listing (section) pages, as JSON",
+                           description="Read listing pages (saved files or http(s) URLs) the way 'listings' "
+                                       "discovery does and print one JSON object per article link, in order; "
+                                       "what to run to see why a section page comes out wrong.")
+    links.add_argument("pages", nargs="+", metavar="URL_OR_FILE", help="listing page URL or saved HTML (.gz too)")
+    links.add_argument("--url", help="the URL a saved page was fetched from (default: file://PATH)")
+    links.set_defaults(handler=cmd_links)
     return parser
 
 
@@ -273,6 +281,55 @@ def cmd_extract(args: argparse.Namespace) -> int:
         record = {"file": name, **dataclasses.asdict(article)}
         print(json.dumps(record, ensure_ascii=False, default=_json_default))
     return EXIT_FAILED if failed else 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from tasks.links import extract_links
+
+    failed = 0
+    for name in args.pages:
+        loaded = _read_page(name, args.url)
+        if isinstance(loaded, str):
+            err.print(f"{name}: {loaded}", highlight=False)
+            failed += 1
+            continue
+        body, url = loaded
+        found = extract_links(body, url)
+        if not found:
+            hint = " (a saved page needs --url, the address it was fetched from)" if url.startswith("file:") else ""
+            err.print(f"{name}: no article links found{hint}", highlight=False)
+            failed += 1
+        for link in found:
+            print(json.dumps({"listing": name, "url": link.url, "title": link.title}, ensure_ascii=False))
+    return EXIT_FAILED if failed else 0
+
+
+def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
+    """A page's bytes and its URL, from the web or a saved file; a string says what went wrong."""
+    import gzip
+
+    if name.startswith(("http://", "https://")):
+        from tasks.fetch import Fetcher, FetchError
+
+        with Fetcher() as fetcher:
+            try:
+                page = fetcher.get(name)
+            except FetchError as exc:
+                return exc.reason
+        if page.status != 200:
+            return f"HTTP {page.status}"
+        return page.body, page.final_url or name
+    path = Path(name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            return f"not a gzip file: {exc}"
+    return data, url or path.resolve().as_uri()
 
 
 def _json_default(value):

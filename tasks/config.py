@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_PAGE_URL = "{url}?page={n}"
+MAX_LISTING_PAGES = 50  # deeper than this a listing is an archive crawl, not discovery of new stories
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 # Politeness defaults per host: two requests in flight and one second between request starts.
 DEFAULT_MAX_CONNECTIONS = 2
@@ -43,6 +45,9 @@ class Source:
     allow_addresses: tuple[str, ...] = ()  # private/loopback networks it may resolve to (tests, intranets)
     max_connections: int = DEFAULT_MAX_CONNECTIONS  # requests in flight to one host at once
     min_interval: float = DEFAULT_MIN_INTERVAL  # seconds between two requests to one host
+    listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
+    pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
+    page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
 
     @property
     def host(self) -> str:
@@ -91,6 +96,9 @@ _FIELDS: dict[str, type] = {
     "allow_addresses": list,
     "max_connections": int,
     "min_interval": (int, float),
+    "listings": list,
+    "pages": int,
+    "page_url": str,
 }
 _REQUIRED = ("name", "homepage")
 
@@ -148,8 +156,10 @@ def _parse_source(table: dict, where: str) -> Source:
     homepage = _check_url(table["homepage"], where, "homepage")
     feeds = tuple(_check_url(u, where, "feeds") for u in table.get("feeds", []))
     sitemaps = tuple(_check_url(u, where, "sitemaps") for u in table.get("sitemaps", []))
-    if not feeds and not sitemaps:
-        raise ConfigError(f"{where}: needs at least one URL in 'feeds' or 'sitemaps'")
+    listings = tuple(_check_url(u, where, "listings") for u in table.get("listings", []))
+    if not feeds and not sitemaps and not listings:
+        raise ConfigError(f"{where}: needs at least one URL in 'feeds', 'sitemaps' or 'listings'")
+    pages, page_url = _check_paging(table, where, listings)
     timezone = table.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(timezone)
@@ -163,6 +173,9 @@ def _parse_source(table: dict, where: str) -> Source:
         sitemaps=sitemaps,
         language=table.get("language"),
         timezone=timezone,
+        listings=listings,
+        pages=pages,
+        page_url=page_url,
         **_politeness(table, where),
     )
 
@@ -188,6 +201,41 @@ def _politeness(table: dict, where: str) -> dict:
         raise ConfigError(f"{where}: key 'min_interval' must be between 0 and 600 seconds, got {interval:g}")
     return {"hosts": tuple(hosts), "allow_addresses": tuple(allowed), "max_connections": connections,
             "min_interval": interval}
+
+
+def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[int, str]:
+    for key in ("pages", "page_url"):
+        if key in table and not listings:
+            raise ConfigError(f"{where}: key '{key}' needs 'listings' (it says how to page through them)")
+    pages = table.get("pages", 1)
+    if not 1 <= pages <= MAX_LISTING_PAGES:
+        raise ConfigError(f"{where}: key 'pages' must be between 1 and {MAX_LISTING_PAGES}, got {pages}")
+    page_url = table.get("page_url", DEFAULT_PAGE_URL)
+    try:
+        example = listing_page_url(listings[0] if listings else "https://example.org/news", 2, page_url)
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError(f"{where}: key 'page_url' may use only {{url}}, {{stem}} and {{n}}, "
+                          f"got {page_url!r}") from None
+    if "{n}" not in page_url:
+        raise ConfigError(f"{where}: key 'page_url' must contain {{n}} (the page number), got {page_url!r}")
+    _check_url(example, where, "page_url")
+    return pages, page_url
+
+
+def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
+    """Page ``n`` of a listing: page 1 is the listing itself, later pages follow the template.
+
+    ``{url}`` is the listing URL as written; ``{stem}`` is it without a trailing ``/``
+    or ``.htm``/``.html`` (``https://x.vn/kinh-te.htm`` -> ``https://x.vn/kinh-te``), for
+    sites that page as ``{stem}/trang-{n}.htm``. When the listing already has a query
+    string, the default template's ``?`` becomes ``&`` (``/tin?cat=2`` -> ``/tin?cat=2&page=3``).
+    """
+    if n <= 1:
+        return url
+    if "?" in url and page_url.startswith("{url}?"):
+        page_url = "{url}&" + page_url[len("{url}?"):]
+    stem = re.sub(r"\.html?$", "", url.rstrip("/"))
+    return page_url.format(url=url, stem=stem, n=n)
 
 
 def _check_url(value: object, where: str, key: str) -> str:

@@ -1,16 +1,17 @@
-"""Turn a source's feeds and sitemaps into the article URLs to fetch.
+"""Turn a source's feeds, sitemaps and listing pages into the article URLs to fetch.
 
-Feeds (RSS 0.9x-2.0, Atom) are read with feedparser and sitemaps (urlset, sitemap
-index, Google News) with ultimate-sitemap-parser; both get their bytes from
-``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
+Feeds (RSS 0.9x-2.0, Atom) are read with feedparser, sitemaps (urlset, sitemap
+index, Google News) with ultimate-sitemap-parser, and section (listing) pages with
+``tasks.links.extract_links`` (their headlines become title hints); all get their
+bytes from ``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
 normalise to the same form are one entry, keeping the first listing's hints and
 filling gaps from later ones. A listing that cannot be fetched or parsed becomes
 a ``discover`` reject; the other listings of the source still count.
 
-Listings are fetched conditionally with the validators of their last complete
-reading: a 304 costs no parsing (a sitemap index that answers 304 has its stored
-children read again). A source that lists no sitemaps uses the ``Sitemap:`` lines
-of its robots.txt.
+Feeds and sitemaps are fetched conditionally with the validators of their last
+complete reading: a 304 costs no parsing (a sitemap index that answers 304 has its
+stored children read again). A source that lists neither sitemaps nor listing pages
+uses the ``Sitemap:`` lines of its robots.txt.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from lxml import etree
 from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
 from usp.tree import sitemap_from_str
 
-from tasks.config import Source
+from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
 from tasks.fetch import Fetcher, FetchError
-from tasks.records import DiscoveredUrl, Reject, Validators
+from tasks.links import extract_links
+from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
 from tasks.urls import normalise_url
 
@@ -49,8 +51,8 @@ class Discovery:
     offsite: int = 0  # URLs on other hosts, left out
     listings_ok: int = 0
     not_modified: int = 0  # listings that answered 304: unchanged since their last complete reading
-    # Listings read in full this time, with their validators and (sitemap index) children, and the article
-    # URLs each one listed: their validators are stored only once all those URLs are held.
+    # Feeds and sitemaps read in full this time, with their validators and (sitemap index) children, and the
+    # article URLs each one listed: their validators are stored only once all those URLs are held.
     fresh: dict[str, tuple[Validators, tuple[str, ...]]] = field(default_factory=dict)
     listed: dict[str, set[str]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
@@ -69,7 +71,7 @@ class Discovery:
 
 def discover_source(source: Source, fetcher: Fetcher | None = None,
                     known: dict[str, tuple[Validators, tuple[str, ...]]] | None = None) -> Discovery:
-    """Read every feed and sitemap of ``source``; never raises for a bad listing.
+    """Read every feed, sitemap and listing page of ``source``; never raises for a bad listing.
 
     ``known`` holds the validators (and sitemap-index children) of earlier complete readings.
     """
@@ -79,8 +81,12 @@ def discover_source(source: Source, fetcher: Fetcher | None = None,
     try:
         for feed_url in source.feeds:
             _read_listing(result, source, feed_url, own, _parse_feed, known)
-        for sitemap_url in source.sitemaps or _robots_sitemaps(result, source, own):
+        # A source that names section pages chose its discovery; one with only feeds gets robots.txt's sitemaps.
+        robots_sitemaps = [] if source.sitemaps or source.listings else _robots_sitemaps(result, source, own)
+        for sitemap_url in source.sitemaps or robots_sitemaps:
             _read_sitemap(result, source, sitemap_url, own, depth=0, seen=set(), known=known)
+        for listing_url in source.listings:
+            _read_section(result, source, listing_url, own)
     finally:
         if fetcher is None:
             own.close()
@@ -102,9 +108,10 @@ def _robots_sitemaps(result: Discovery, source: Source, fetcher: Fetcher) -> lis
 
 def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse,
                   known: dict) -> bytes | None:
-    body = _fetch_listing(result, source, url, fetcher, known)
-    if body is None:
+    page = _fetch_listing(result, source, url, fetcher, known)
+    if page is None:
         return None
+    body = page.body
     try:
         items = parse(body, source, url)
     except ListingError as exc:
@@ -116,9 +123,10 @@ def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
     return body
 
 
-def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, known: dict) -> bytes | None:
-    """The listing's bytes; None when it failed (a reject) or answered 304 (counted, nothing to parse)."""
-    previous = known.get(url)
+def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
+                   known: dict | None = None) -> FetchedPage | None:
+    """The listing page; None when it failed (a reject) or answered 304 (counted, nothing to parse)."""
+    previous = (known or {}).get(url)
     try:
         page = fetcher.fetch(url, validators=previous[0] if previous else None)
     except FetchError as exc:
@@ -131,13 +139,13 @@ def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher
     if page.status != 200:
         result.rejects.append(Reject(source.name, url, "discover", f"HTTP {page.status}", page.status))
         return None
-    if page.validators is not None:
+    if known is not None and page.validators is not None:
         result.fresh[url] = (page.validators, ())
-    return page.body
+    return page
 
 
-def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing: str) -> None:
-    listed = result.listed.setdefault(listing, set())
+def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing: str | None = None) -> None:
+    listed = result.listed.setdefault(listing, set()) if listing else set()
     for item in items:
         if source.owns(item.url):
             result.add(item)
@@ -181,14 +189,14 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         return
     seen.add(key)
     unchanged_before = result.not_modified
-    body = _fetch_listing(result, source, url, fetcher, known)
-    if body is None:
+    page = _fetch_listing(result, source, url, fetcher, known)
+    if page is None:
         if result.not_modified > unchanged_before:  # 304: an index's children may have changed all the same
             for child in known.get(url, (None, ()))[1]:
                 _read_sitemap(result, source, child, fetcher, depth + 1, seen, known)
         return
     try:
-        sitemap = _parse_sitemap(body)
+        sitemap = _parse_sitemap(page.body)
     except ListingError as exc:
         result.rejects.append(Reject(source.name, url, "discover", str(exc)))
         result.fresh.pop(url, None)
@@ -242,3 +250,31 @@ def _parse_sitemap(body: bytes):
     return sitemap
 
 
+
+
+def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> None:
+    """Read pages 1..``source.pages`` of one section page; a page that fails ends the paging.
+
+    A later page that is missing, has no article links, or only repeats earlier
+    pages' links (a ``page_url`` the site ignores) is a reject naming that page, so
+    a wrong pagination setting shows in ``news.rejects`` instead of passing silently.
+    """
+    seen: set[str] = set()
+    for n in range(1, source.pages + 1):
+        page_url = listing_page_url(url, n, source.page_url)
+        page = _fetch_listing(result, source, page_url, fetcher)
+        if page is None:
+            return
+        links = extract_links(page.body, page.final_url or page_url)
+        if not links:
+            result.rejects.append(Reject(source.name, page_url, "discover", "listing page has no article links"))
+            return
+        keys = {normalise_url(link.url) for link in links}
+        if n > 1 and keys <= seen:
+            result.rejects.append(Reject(source.name, page_url, "discover",
+                                         f"listing page {n} repeats earlier pages' links (check 'page_url')"))
+            return
+        seen |= keys
+        result.listings_ok += 1
+        _keep(result, source, [DiscoveredUrl(url=link.url, source=source.name, via=page_url, title_hint=link.title)
+                               for link in links])

@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, Tag
 
 from tasks.config import Source
 from tasks.conventions import BOILERPLATE, PHOTO_CREDIT, looks_like_byline, starts_with_dateline
+from tasks.links import Link, extract_links  # noqa: F401
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean
 

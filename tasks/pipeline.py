@@ -74,8 +74,8 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
         discovered=len(discovery.urls),
         rejected=len(discovery.rejects),
         not_modified=discovery.not_modified,
-        error=f"every feed and sitemap failed: {discovery.rejects[0].reason}" if failed_all and discovery.rejects
-        else None,
+        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].reason}"
+        if failed_all and discovery.rejects else None,
     )
     progress.report(source.name, total=len(plan.to_fetch))
     for reject in discovery.rejects:

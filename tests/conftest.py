@@ -66,6 +66,14 @@ def sample_sources_file(sample_sites, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def listings_sources_file(sample_sites, tmp_path: Path) -> Path:
+    """A sources file with one source that has only ``listings`` (section pages of ``tintuc``)."""
+    path = tmp_path / "listings.toml"
+    path.write_text(sample_sites["tintuc"].listings_source_toml(), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def prefect_backend():
     """A temporary Prefect API for the session, so flows run as real flow runs."""

@@ -84,3 +84,46 @@ def test_unreachable_listing_is_a_reject_not_a_crash():
     found = discover_source(source("http://127.0.0.1:9", ["/feed.rss"]))
     assert found.urls == [] and found.listings_ok == 0
     assert found.rejects[0].stage == "discover" and "connection failed" in found.rejects[0].reason
+
+
+def listing_source(base: str, paths, pages: int = 1, page_url: str | None = None, name: str = "site") -> Source:
+    extra = {"page_url": page_url} if page_url else {}
+    return Source(name=name, title=name, homepage=base + "/", listings=tuple(base + p for p in paths),
+                  pages=pages, language="vi", timezone=VN, allow_addresses=("127.0.0.1",), min_interval=0.0,
+                  **extra)
+
+
+def test_section_pages_and_their_second_pages_give_the_articles_with_headline_hints(sample_sites):
+    site = sample_sites["tintuc"]
+    before = len(site.requests)
+    found = discover_source(listing_source(site.base, ["/thoi-su/", "/xa-hoi/", "/kinh-te/"], pages=2,
+                                           page_url="{url}trang-{n}.html"))
+    assert found.rejects == [] and found.listings_ok == 6
+    assert site.requests[before:] == ["/thoi-su/", "/thoi-su/trang-2.html", "/xa-hoi/", "/xa-hoi/trang-2.html",
+                                      "/kinh-te/", "/kinh-te/trang-2.html"]
+    records = {site.base + r["path"]: r for r in expected_records() if r["source"] == "tintuc"}
+    sections = {"Thời sự", "Xã hội", "Kinh tế"}
+    in_sections = [url for url, r in records.items() if r["section"] in sections]
+    # Every story of the three sections, none from the "Đọc nhiều" column, the banner or the menu.
+    assert sorted(u.url for u in found.urls) == sorted(in_sections) and len(in_sections) == 9
+    for item in found.urls:
+        assert item.title_hint == records[item.url]["title"]
+        assert item.via.startswith(site.base + "/") and item.published_hint is None
+    # Newest first within a section, page 1 before page 2.
+    thoi_su = [u.url for u in found.urls if u.via.startswith(site.base + "/thoi-su/")]
+    assert thoi_su == sorted(thoi_su, key=lambda u: records[u]["published_at"], reverse=True)
+
+
+def test_listing_pages_that_yield_nothing_are_rejects_naming_the_page(sample_sites):
+    site = sample_sites["tintuc"]
+    found = discover_source(listing_source(site.base, ["/tin-anh/", "/y-te/", "/khong-co/", "/thoi-su/"], pages=2))
+    reasons = [(r.url.removeprefix(site.base), r.stage, r.reason, r.http_status) for r in found.rejects]
+    assert reasons == [
+        ("/tin-anh/", "discover", "listing page has no article links", None),
+        # The server ignores ?page=2, so page 2 repeats page 1: a wrong page_url shows here.
+        ("/y-te/?page=2", "discover", "listing page 2 repeats earlier pages' links (check 'page_url')", None),
+        ("/khong-co/", "discover", "HTTP 404", 404),
+        ("/thoi-su/?page=2", "discover", "listing page 2 repeats earlier pages' links (check 'page_url')", None),
+    ]
+    assert found.listings_ok == 2  # /y-te/ and /thoi-su/ page 1
+    assert len(found.urls) == 3  # one Y tế story, two Thời sự stories

@@ -10,7 +10,10 @@ Two sites, as two page templates a reader would meet in Vietnam:
   ``Thứ Ba, 23/1/2018 22:19 (GMT+7)``, ``<figure>`` captions, related-news box, tags.
   Atom feed (a link with a ``#fragment``), a sitemap index with a Google News sitemap that
   also lists an AMP copy of one article and a removed article (404). One article prints
-  no date at all; only its feed entry has one.
+  no date at all; only its feed entry has one. Section (listing) pages ``/<section>/`` with
+  ``trang-N.html`` pagination, a menu, a banner, a "Đọc nhiều" (most read) box in a right-hand
+  column, relative links under ``<base href>``, and an empty photo section ``/tin-anh/``: what
+  ``tasks.links`` reads for a source that has only ``listings``.
 
 Run ``python -m flows.sample_site.build`` after editing ``articles.json``; the output under
 ``site/`` and ``expected/`` is committed. Absolute URLs are written as ``{{BASE}}``, which
@@ -43,6 +46,9 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 FEED_SIZE = 12  # newest articles listed in each feed; the sitemaps list all of them
 NO_DATE_INDEX = 3  # the template-b article (by position) whose page prints no date
 AMP_INDEX = 1  # the template-b article that also has an AMP copy listed in the sitemap
+SECTION_PAGE_SIZE = 2  # stories per section page, so a three-story section has a page 2
+MOST_READ_SIZE = 4  # stories in a section page's "Đọc nhiều" box (from the whole site)
+EMPTY_SECTION = "tin-anh"  # a section page that lists no article: a listing that yields nothing
 
 NAV = """<div id="header"><div class="logo"><a href="/">{site}</a></div>
 <ul class="menu"><li><a href="/">Trang chủ</a></li><li><a href="/thoi-su/">Thời sự</a></li>
@@ -318,6 +324,65 @@ def home(site: dict, items: list[dict]) -> str:
 """
 
 
+def section_page(site: dict, section: str, stories: list[dict], most_read: list[dict], n: int, last: int) -> str:
+    """Page ``n`` of a section: featured story (picture and headline link), list, pagination, sidebar.
+
+    Links in the main column are relative to ``<base href>`` (the site root), as some CMSs
+    write them; the "Đọc nhiều" box and the banner link to article-shaped URLs too, so a
+    reader that does not tell the columns apart would pick them up.
+    """
+    slug = SECTION_SLUGS.get(section, section)
+
+    def story(a: dict, featured: bool) -> str:
+        path = article_path(a).lstrip("/")
+        heading = "h2" if featured else "h3"
+        return (f'<div class="story{" story-featured" if featured else ""}">'
+                f'<a class="thumb" href="{path}"><img src="uploads/{a["slug"]}.jpg" alt=""></a>'
+                f'<{heading} class="story-title"><a href="{path}" title="{_attr(a["title"])}">{_p(a["title"])}'
+                f'</a></{heading}><p class="sapo"><a href="{path}">{_p(a["lead"])}</a></p></div>')
+
+    items = "\n".join(story(a, n == 1 and i == 0) for i, a in enumerate(stories)) or "<p>Chưa có bài viết.</p>"
+    pages = " ".join(f'<a href="{slug}/{"" if k == 1 else f"trang-{k}.html"}">{k}</a>' for k in range(1, last + 1))
+    paging = f'<div class="pagination">{pages}</div>' if last > 1 else ""
+    ranked = "\n".join(f'<li><a href="{BASE}{article_path(a)}">{_p(a["title"])}</a></li>' for a in most_read)
+    title = section if slug != section else "Tin ảnh"
+    return f"""<!DOCTYPE html>
+<html lang="vi-VN"><head><meta charset="utf-8"><base href="{BASE}/">
+<title>{_p(title)}{site['suffix']}</title></head>
+<body>
+{NAV.format(site=site['title'])}
+<div class="top-ad"><a href="{BASE}/quang-cao/khuyen-mai-mua-he-giam-gia-toi-50-phan-tram-2026.html">
+<img src="uploads/quang-cao.jpg" alt="Khuyến mãi mùa hè giảm giá tới 50 phần trăm"></a></div>
+<div class="container">
+<div class="col-main">
+<h1 class="section-name">{_p(title)}</h1>
+{items}
+{paging}
+</div>
+<div class="col-right">
+<div class="box"><div class="box-heading">Đọc nhiều</div><ol>
+{ranked}
+</ol></div>
+</div>
+</div>
+<div id="footer">© Tin Tức Mẫu - trang tin thử nghiệm của newsetl.</div>
+</body></html>
+"""
+
+
+def write_section_pages(root: Path, site: dict, newest: list[dict]) -> None:
+    """Every section's pages (``/thoi-su/``, ``/thoi-su/trang-2.html``), newest first, and the empty one."""
+    most_read = newest[-MOST_READ_SIZE:]  # the oldest stories: on no section's first page of the listing source
+    for section, slug in SECTION_SLUGS.items():
+        stories = [a for a in newest if a["section"] == section]
+        last = max(1, -(-len(stories) // SECTION_PAGE_SIZE))
+        for n in range(1, last + 1):
+            chunk = stories[(n - 1) * SECTION_PAGE_SIZE: n * SECTION_PAGE_SIZE]
+            name = "index.html" if n == 1 else f"trang-{n}.html"
+            _write(root / slug / name, section_page(site, section, chunk, most_read, n, last))
+    _write(root / EMPTY_SECTION / "index.html", section_page(site, EMPTY_SECTION, [], most_read, 1, 1))
+
+
 def expected_record(article: dict, *, site: dict, print_date: bool) -> dict:
     return {
         "source": site["name"],
@@ -374,6 +439,7 @@ def build() -> None:
             removed = "/xa-hoi/bai-da-go-bo.html"
             _write(root / "sitemaps" / "news.xml",
                    news_sitemap(site, [a for a in items if a is not no_date], [f"/amp/{amp['slug']}.html", removed]))
+            write_section_pages(root, site, newest)
 
 
 def _write(path: Path, text: str) -> None:

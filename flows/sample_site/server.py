@@ -27,6 +27,11 @@ CONTENT_TYPES = {
 }
 FEEDS = {"baocantho": ["/rss/tin-moi.rss"], "tintuc": ["/feed.atom"]}
 TIMEZONE = "Asia/Ho_Chi_Minh"
+# A source with neither feed nor sitemap: three section pages of ``tintuc`` (two pages each)
+# and its empty photo section, read as listings.
+LISTINGS = {"tintuc": ["/thoi-su/", "/xa-hoi/", "/kinh-te/", "/tin-anh/"]}
+LISTING_PAGES = 2
+LISTING_PAGE_URL = "{url}trang-{n}.html"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -88,6 +93,14 @@ class RunningSite:
                 f'feeds = [{feeds}]\nsitemaps = ["{self.base}/sitemap.xml"]\nlanguage = "vi"\n'
                 f'timezone = "{TIMEZONE}"\n'
                 # Served on loopback, which a source must allow explicitly; our own server needs no 1 s spacing.
+                f'allow_addresses = ["127.0.0.1"]\nmin_interval = 0.02\n')
+
+    def listings_source_toml(self) -> str:
+        """A sources.toml entry ``<name>-chuyenmuc`` that finds the site's articles through section pages only."""
+        listings = ", ".join(f'"{self.base}{path}"' for path in LISTINGS[self.name])
+        return (f'[[sources]]\nname = "{self.name}-chuyenmuc"\ntitle = "{self.title} (chuyên mục)"\n'
+                f'homepage = "{self.base}/"\nlistings = [{listings}]\npages = {LISTING_PAGES}\n'
+                f'page_url = "{LISTING_PAGE_URL}"\nlanguage = "vi"\ntimezone = "{TIMEZONE}"\n'
                 f'allow_addresses = ["127.0.0.1"]\nmin_interval = 0.02\n')
 
 

@@ -27,7 +27,7 @@ def summary_rows(stdout: str) -> dict[str, list[str]]:
 def test_help_explains_the_commands():
     result = newsetl("--help")
     assert result.returncode == 0
-    for command in ("run", "demo", "serve", "db", "extract", "DATABASE_URL"):
+    for command in ("run", "demo", "serve", "db", "extract", "links", "DATABASE_URL"):
         assert command in result.stdout
     run_help = newsetl("run", "--help").stdout
     assert "--sources" in run_help and "--only" in run_help and "--limit" in run_help
@@ -91,3 +91,30 @@ def test_extract_prints_the_record_as_json(tmp_path):
     assert first["authors"] == ["Anh Dũng"] and first["dateline"] == "CT"
     assert first["published_at"] == "2018-01-23T22:19:00+00:00"  # no --source: no time zone known, UTC
     assert second == {"file": str(page / "loi-trang.html"), "error": "no article text found"}
+
+
+def test_links_prints_a_listing_pages_article_links(sample_sites, tmp_path):
+    import json
+
+    site = sample_sites["tintuc"]
+    served = newsetl("links", site.base + "/thoi-su/", site.base + "/tin-anh/", site.base + "/khong-co/")
+    assert served.returncode == 1  # the empty section and the missing page
+    lines = [json.loads(line) for line in served.stdout.splitlines()]
+    assert [(x["listing"], x["url"]) for x in lines] == [
+        (site.base + "/thoi-su/", site.base + "/thoi-su/sat-lo-bo-song-can-tho-di-doi.html"),
+        (site.base + "/thoi-su/", site.base + "/thoi-su/day-nhanh-tien-do-cao-toc-chau-doc.html"),
+    ]
+    assert lines[0]["title"] == "Sạt lở bờ sông Cần Thơ trong đêm, chính quyền di dời khẩn cấp 7 hộ dân"
+    assert f"{site.base}/tin-anh/: no article links found" in served.stderr
+    assert f"{site.base}/khong-co/: HTTP 404" in served.stderr
+
+    # A saved page is read against the address given with --url; without it, the command says so.
+    page = Path(__file__).parents[2] / "flows/sample_site/site/tintuc/thoi-su/trang-2.html"
+    saved = tmp_path / "trang-2.html"
+    saved.write_text(page.read_text(encoding="utf-8").replace("{{BASE}}", "https://tintuc.example.vn"))
+    from_file = newsetl("links", str(saved), "--url", "https://tintuc.example.vn/thoi-su/trang-2.html")
+    assert from_file.returncode == 0
+    assert [json.loads(line)["url"] for line in from_file.stdout.splitlines()] == [
+        "https://tintuc.example.vn/thoi-su/mien-tay-chu-dong-ung-pho-han-man.html"]
+    no_url = newsetl("links", str(saved))
+    assert no_url.returncode == 1 and "needs --url" in no_url.stderr

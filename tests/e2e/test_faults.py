@@ -216,12 +216,13 @@ def test_a_source_that_is_all_503_leaves_the_others_and_the_run_partial(warehous
         summary = ingest(sources_file=str(sources), only=["sick", "tintuc"])
     assert summary.status == "partial"
     stats = {s.source: s for s in summary.sources}
-    assert stats["sick"].error.startswith("every feed and sitemap failed: robots.txt answered HTTP 503")
+    assert stats["sick"].error.startswith("every feed, sitemap and listing failed: robots.txt answered HTTP 503")
     assert stats["tintuc"].error is None and stats["tintuc"].new == 17
     # robots.txt was tried 3 times (first try + 2 retries); nothing else was asked of a site that is down
     assert [h.path for h in sick.hits] == ["/robots.txt"] * 3
     with warehouse.connect() as conn:
         run = conn.execute(sa.text("SELECT status, error, finished_at FROM news.ingest_runs")).one()
         reasons = conn.execute(sa.text("SELECT source, error FROM news.ingest_run_sources ORDER BY source")).all()
-    assert run.status == "partial" and run.finished_at is not None and "sick: every feed" in run.error
+    assert run.status == "partial" and run.finished_at is not None
+    assert "sick: every feed, sitemap and listing failed" in run.error
     assert [(r.source, bool(r.error)) for r in reasons] == [("sick", True), ("tintuc", False)]

@@ -116,10 +116,35 @@ allow_addresses = ["127.0.0.1"]
 
     assert summary.status == "partial"
     stats = {s.source: s for s in summary.sources}
-    assert stats["offline"].error.startswith("every feed and sitemap failed: connection failed")
+    assert stats["offline"].error.startswith("every feed, sitemap and listing failed: connection failed")
     assert (stats["offline"].discovered, stats["offline"].rejected) == (0, 2)
     assert (stats["baocantho"].fetched, stats["baocantho"].new) == (5, 5)  # --limit 5
     (run,) = rows(warehouse, "SELECT status, error, new FROM news.ingest_runs")
     assert run.status == "partial" and "offline" in run.error and run.new == 5
     discover_rejects = rows(warehouse, "SELECT url FROM news.rejects WHERE source = 'offline' AND stage = 'discover'")
     assert len(discover_rejects) == 2
+
+
+def test_a_source_with_only_listings_fills_the_warehouse(warehouse, sample_sites, listings_sources_file,
+                                                         prefect_backend):
+    summary = ingest(sources_file=str(listings_sources_file))
+
+    assert summary.status == "completed", summary.errors
+    (stats,) = summary.sources
+    # Three sections of three stories, two pages each; the empty photo section is a reject.
+    assert (stats.source, stats.discovered, stats.fetched, stats.new, stats.rejected) == (
+        "tintuc-chuyenmuc", 9, 9, 9, 1)
+    base = sample_sites["tintuc"].base
+    records = [r for r in expected_records()
+               if r["source"] == "tintuc" and r["section"] in {"Thời sự", "Xã hội", "Kinh tế"}]
+    assert len(records) == 9
+    for record in records:
+        (row,) = rows(warehouse, "SELECT * FROM news.articles WHERE url = :u", u=base + record["path"])
+        assert row.source == "tintuc-chuyenmuc"
+        for field in ("title", "lead", "body", "authors", "section"):
+            assert getattr(row, field) == record[field], (record["path"], field)
+        assert row.published_at == datetime.fromisoformat(record["published_at"])
+    assert rows(warehouse, "SELECT count(*) FROM news.articles")[0][0] == 9
+    rejects = rows(warehouse, "SELECT url, stage, reason FROM news.rejects")
+    assert [(r.url, r.stage, r.reason) for r in rejects] == [
+        (base + "/tin-anh/", "discover", "listing page has no article links")]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.config import ConfigError, load_sources
+from tasks.config import ConfigError, listing_page_url, load_sources
 
 GOOD = """
 [[sources]]
@@ -21,6 +21,8 @@ name = "vnexpress"
 homepage = "https://vnexpress.net/"
 feeds = ["https://vnexpress.net/rss/tin-moi-nhat.rss"]
 """
+
+LISTING = 'listings = ["https://vnexpress.net/kinh-doanh"]\n'
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -52,7 +54,7 @@ def test_only_keeps_named_sources_and_rejects_unknown_names(tmp_path):
     (GOOD.replace('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Saigon City"'),
      r"source 'baocantho': key 'timezone' is not an IANA time zone"),
     (GOOD.replace('feeds = ["https://vnexpress.net/rss/tin-moi-nhat.rss"]', ""),
-     r"source 'vnexpress': needs at least one URL in 'feeds' or 'sitemaps'"),
+     r"source 'vnexpress': needs at least one URL in 'feeds', 'sitemaps' or 'listings'"),
     (GOOD.replace('"https://baocantho.com.vn/rss/thoi-su.rss"', '"ftp://x/rss"'),
      r"source 'baocantho': key 'feeds' has 'ftp://x/rss', which is not an http\(s\) URL"),
     (GOOD.replace('name = "vnexpress"', 'name = "baocantho"'), r"'baocantho' is used more than once"),
@@ -62,6 +64,14 @@ def test_only_keeps_named_sources_and_rejects_unknown_names(tmp_path):
      r"unknown top-level key 'source'"),
     (GOOD + "\nthis is not toml", r"not valid TOML"),
     ("", r"no \[\[sources\]\] tables found"),
+    (GOOD + 'listings = ["/kinh-doanh"]\n', r"source 'vnexpress': key 'listings' has '/kinh-doanh', which is not"),
+    (GOOD + "listings = \"https://vnexpress.net/kinh-doanh\"\n", r"source 'vnexpress': key 'listings' must be a list"),
+    (GOOD + "pages = 3\n", r"source 'vnexpress': key 'pages' needs 'listings'"),
+    (GOOD + LISTING + "pages = 0\n", r"source 'vnexpress': key 'pages' must be between 1 and 50, got 0"),
+    (GOOD + LISTING + "pages = true\n", r"source 'vnexpress': key 'pages' must be a int, got bool"),
+    (GOOD + LISTING + 'page_url = "{url}/trang-2"\n', r"source 'vnexpress': key 'page_url' must contain \{n\}"),
+    (GOOD + LISTING + 'page_url = "{url}/{page}"\n', r"source 'vnexpress': key 'page_url' may use only"),
+    (GOOD + LISTING + 'page_url = "/p/{n}"\n', r"source 'vnexpress': key 'page_url' has '/p/2', which is not an"),
 ])
 def test_mistakes_name_file_source_and_key(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:
@@ -78,6 +88,22 @@ def test_shipped_sources_file_is_valid():
     sources = load_sources(Path(__file__).parents[2] / "sources.toml")
     assert {"baocantho", "vnexpress", "tuoitre", "thanhnien"} <= {s.name for s in sources}
     assert all(s.timezone == "Asia/Ho_Chi_Minh" and s.language == "vi" for s in sources)
+
+
+def test_listings_only_source_with_paging(tmp_path):
+    text = GOOD.replace('feeds = ["https://vnexpress.net/rss/tin-moi-nhat.rss"]\n',
+                        'listings = ["https://vnexpress.net/kinh-doanh", "https://vnexpress.net/the-thao.htm"]\n'
+                        'pages = 3\npage_url = "{stem}/p{n}.htm"\n')
+    source = load_sources(write(tmp_path, text), ["vnexpress"])[0]
+    assert source.feeds == () and source.pages == 3
+    assert source.listings == ("https://vnexpress.net/kinh-doanh", "https://vnexpress.net/the-thao.htm")
+    assert listing_page_url(source.listings[1], 3, source.page_url) == "https://vnexpress.net/the-thao/p3.htm"
+    assert listing_page_url(source.listings[1], 1, source.page_url) == source.listings[1]
+
+
+def test_default_paging_adds_a_page_parameter():
+    assert listing_page_url("https://x.vn/kinh-te/", 2) == "https://x.vn/kinh-te/?page=2"
+    assert listing_page_url("https://x.vn/tin?cat=5", 4) == "https://x.vn/tin?cat=5&page=4"
 
 
 def test_politeness_and_scope_keys_have_safe_defaults_and_are_read(tmp_path):
