@@ -31,7 +31,7 @@ from tasks.config import DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_INTERVAL, Source, 
 from tasks.hosts import HostLimiter, HostPaused, host_limiter
 from tasks.records import FetchedPage, Validators
 from tasks.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
-from tasks.scope import Scope
+from tasks.scope import AddressRefused, Scope, guarded_adapter
 from tasks.urls import normalise_url
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,10 @@ class Fetcher:
                 "Accept-Language": "vi,en;q=0.8",
                 "Accept-Encoding": "gzip, deflate",
             })
+            if self.scope is not None:  # connections re-check their address (DNS rebinding)
+                adapter = guarded_adapter(self.scope.allowed)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -240,6 +244,8 @@ class Fetcher:
         timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
         try:
             return self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
+        except AddressRefused as exc:
+            raise FetchError(f"out of scope (at connect time): {exc}") from None
         except requests.Timeout:
             raise FetchError(f"timed out after {self.policy.timeout:g}s", transient=True) from None
         except requests.ConnectionError as exc:

@@ -18,6 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
 from tasks.config import Source, site_host
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -43,7 +47,7 @@ _resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
 _resolved_lock = threading.Lock()
 
 
-def resolve(host: str, port: int) -> list[IPAddress]:
+def resolve(host: str, port: int, *, fresh: bool = False) -> list[IPAddress]:
     """Every address ``host`` resolves to (a literal IP resolves to itself, without DNS)."""
     try:
         return [ipaddress.ip_address(host)]
@@ -51,7 +55,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         pass
     with _resolved_lock:
         cached = _resolved.get((host, port))
-    if cached and time.monotonic() - cached[0] < DNS_TTL:
+    if cached and not fresh and time.monotonic() - cached[0] < DNS_TTL:
         return cached[1]
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
@@ -88,3 +92,49 @@ class Scope:
             if reason:
                 return f"{parts.hostname}: {reason}"
         return None
+
+
+class AddressRefused(Exception):
+    """Raised at connect time: the name now resolves to an address the source may not reach."""
+
+
+def guarded_adapter(allowed: tuple[IPNetwork, ...]) -> HTTPAdapter:
+    """A requests adapter whose connections check the address they are about to open, and open that one.
+
+    :meth:`Scope.refusal` checks a URL before the request; between that check and the
+    connection a hostile DNS server could answer differently (DNS rebinding). These
+    connections resolve once more, refuse a non-allowed address, and connect to the
+    checked IP itself (TLS still verifies the host name).
+    """
+
+    def guarded(base: type) -> type:
+        class Guarded(base):
+            def _new_conn(self):
+                try:
+                    addresses = resolve(self._dns_host, self.port, fresh=True)
+                except OSError:
+                    return super()._new_conn()  # urllib3 reports the resolution failure in its own words
+                for ip in addresses:
+                    reason = address_refusal(ip, allowed)
+                    if reason:
+                        raise AddressRefused(f"{self.host}: {reason}")
+                name, self._dns_host = self._dns_host, str(addresses[0])
+                try:
+                    return super()._new_conn()
+                finally:
+                    self._dns_host = name
+
+        return Guarded
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = guarded(HTTPConnection)
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = guarded(HTTPSConnection)
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+
+    return Adapter()

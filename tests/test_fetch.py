@@ -55,3 +55,30 @@ def test_without_allow_addresses_even_the_sources_own_loopback_host_is_refused(s
     with Fetcher(source=load_sources(path)[0]) as fetcher, pytest.raises(FetchError, match="127.0.0.1 is loopback"):
         fetcher.fetch(site.base + "/a/0.html")
     assert len(site.hits) == before  # refused before any connection: not even robots.txt was asked for
+
+
+def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_path, monkeypatch):
+    """DNS rebinding: the name passes the check as 127.0.0.1, then resolves to 127.0.0.2 when connecting."""
+    import socket
+
+    import tasks.scope
+
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1", "127.0.0.2"])
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(tasks.scope.socket, "getaddrinfo", rebinding)
+    path = tmp_path / "sources.toml"
+    path.write_text(site.source_toml().replace(f'hosts = ["127.0.0.3:{site.port}"]',
+                                               f'hosts = ["rebind.test:{site.port}"]'), encoding="utf-8")
+    source = load_sources(path)[0]
+    before = len(site.hits)
+    with Fetcher(source=source) as fetcher:
+        fetcher.robots = None  # only the rebinding is under test here
+        with pytest.raises(FetchError, match="at connect time.*127.0.0.2 is loopback"):
+            fetcher.fetch(f"http://rebind.test:{site.port}/a/0.html")
+    assert len(site.hits) == before
