@@ -14,7 +14,9 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -147,7 +149,8 @@ def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> i
 def _summarised(run, what: str) -> int:
     """Run a flow and print its summary; a failure other than config or database is exit code 1."""
     try:
-        summary = run()
+        with _progress_bars():
+            summary = run()
     except (ConfigError, DatabaseError):
         raise
     except Exception as exc:
@@ -155,6 +158,34 @@ def _summarised(run, what: str) -> int:
         return EXIT_FAILED
     print_summary(summary)
     return 0
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """On a terminal, a bar per source (pages fetched of those to fetch, rejects so far); elsewhere nothing."""
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tasks import progress
+
+    bars = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("pages  {task.fields[rejected]} rejected"), TimeElapsedColumn(), console=err)
+    ids: dict[str, int] = {}
+    rejects: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def update(source: str, *, total: int | None = None, fetched: int = 0, rejected: int = 0) -> None:
+        with lock:
+            if source not in ids:
+                ids[source], rejects[source] = bars.add_task(source, total=None, rejected=0), 0
+            rejects[source] += rejected
+            extra = {"total": total} if total is not None else {}
+            bars.update(ids[source], advance=fetched, rejected=rejects[source], **extra)
+
+    with bars, progress.listening(update):
+        yield
 
 
 def print_summary(summary) -> None:

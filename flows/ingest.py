@@ -4,6 +4,11 @@ One run is one row of ``news.ingest_runs``. Sources are discovered in parallel;
 each source's batches run one after another, so a site never sees more than one
 of our batches at a time. A source that fails leaves the others running and the
 run ``partial``; only a failing database fails the run.
+
+A run holds a lock in Postgres for as long as its process lives (``RunLease``);
+each run starts by marking runs whose process died while ``running`` as
+``abandoned``. Feed and sitemap validators are stored only after a source's
+batches are loaded, so a killed run leaves nothing marked seen that was not stored.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
 from tasks.db import engine, upgrade
-from tasks.load import finish_run, record_run_source, start_run, sync_sources
-from tasks.pipeline import SourcePlan, discover_task, ingest_batch_task, run_logger
+from tasks.load import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
+from tasks.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
 from tasks.records import SourceStats
 
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
@@ -59,19 +64,25 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     upgrade(eng)
     sync_sources(eng, sources)
     flow_run_id = _flow_run_id()
-    run_id = start_run(eng, [s.name for s in sources], flow_run_id)
+    for dead in abandon_dead_runs(eng):
+        log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
+    lease = RunLease(eng, [s.name for s in sources], flow_run_id)
+    run_id = lease.run_id
     log.info("run %d started: %d sources from %s", run_id, len(sources), sources_file)
     summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
     try:
-        summary.sources = _ingest_sources(sources, run_id, limit)
-        summary.status = "partial" if summary.errors else "completed"
-        error = "; ".join(summary.errors) or None
-    except BaseException as exc:
-        finish_run(eng, run_id, "failed", summary.totals, f"{type(exc).__name__}: {exc}")
-        raise
-    for stats in summary.sources:
-        record_run_source(eng, run_id, stats)
-    finish_run(eng, run_id, summary.status, summary.totals, error)
+        try:
+            summary.sources = _ingest_sources(sources, run_id, limit)
+            summary.status = "partial" if summary.errors else "completed"
+            error = "; ".join(summary.errors) or None
+        except BaseException as exc:
+            _finish_failed(eng, run_id, summary, exc)
+            raise
+        for stats in summary.sources:
+            record_run_source(eng, run_id, stats)
+        finish_run(eng, run_id, summary.status, summary.totals, error)
+    finally:
+        lease.release()
     _publish(summary)
     log.info("run %d %s: %s", run_id, summary.status, _counts_line(summary.totals))
     return summary
@@ -82,6 +93,7 @@ def _ingest_sources(sources: list[Source], run_id: int, limit: int | None) -> li
     discoveries = {s.name: discover_task.submit(s, run_id, limit) for s in sources}
     batches: dict[str, list[PrefectFuture]] = {}
     results: dict[str, SourceStats] = {}
+    plans: dict[str, SourcePlan] = {}
     for source in sources:
         try:
             plan: SourcePlan = discoveries[source.name].result()
@@ -89,6 +101,7 @@ def _ingest_sources(sources: list[Source], run_id: int, limit: int | None) -> li
             results[source.name] = SourceStats(source.name, error=f"discovery failed: {exc}")
             continue
         results[source.name] = plan.stats
+        plans[source.name] = plan
         previous: PrefectFuture | None = None
         batches[source.name] = []
         urls = plan.plan.to_fetch
@@ -108,7 +121,17 @@ def _ingest_sources(sources: list[Source], run_id: int, limit: int | None) -> li
                 stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
         if failed:
             stats.error = f"{failed} of {len(futures)} batches not loaded; first: {stats.error}"
+        else:
+            remember_listings(plans[name], run_id)
     return [results[s.name] for s in sources]
+
+
+def _finish_failed(eng, run_id: int, summary: RunSummary, exc: BaseException) -> None:
+    """Record the failure if the database still answers; if it is gone, the next run marks this one abandoned."""
+    try:
+        finish_run(eng, run_id, "failed", summary.totals, f"{type(exc).__name__}: {exc}")
+    except Exception as db_exc:  # the database went away: the original error is the one to raise
+        run_logger().error("could not record run %d as failed: %s", run_id, db_exc)
 
 
 def _flow_run_id() -> str | None:

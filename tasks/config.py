@@ -7,6 +7,7 @@ environment with safe defaults; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -24,6 +25,9 @@ DEFAULT_TIMEZONE = "UTC"
 DEFAULT_PAGE_URL = "{url}?page={n}"
 MAX_LISTING_PAGES = 50  # deeper than this a listing is an archive crawl, not discovery of new stories
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# Politeness defaults per host: two requests in flight and one second between request starts.
+DEFAULT_MAX_CONNECTIONS = 2
+DEFAULT_MIN_INTERVAL = 1.0
 
 
 class ConfigError(Exception):
@@ -46,6 +50,10 @@ class Source:
     mobile_hosts: tuple[str, ...] = ()
     amp_paths: bool = False
     tracking_params: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()  # further hosts of the site (CDN, old domain) it may be fetched from
+    allow_addresses: tuple[str, ...] = ()  # private/loopback networks it may resolve to (tests, intranets)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS  # requests in flight to one host at once
+    min_interval: float = DEFAULT_MIN_INTERVAL  # seconds between two requests to one host
     listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
     pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
     page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
@@ -55,12 +63,18 @@ class Source:
         return site_host(self.homepage)
 
     @property
+    def all_hosts(self) -> frozenset[str]:
+        """The homepage's host, its mobile/AMP hosts and the listed ones: nothing else is fetched for this source."""
+        return frozenset({self.host, *self.mobile_hosts,
+                          *(site_host(h if "//" in h else f"http://{h}") for h in self.hosts)})
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def owns(self, url: str) -> bool:
-        """True for URLs on the source's own host (``www.``, scheme and default ports do not matter)."""
-        return site_host(url) == self.host or site_host(url) in self.mobile_hosts
+        """True for URLs on the source's own hosts (``www.``, scheme and default ports do not matter)."""
+        return site_host(url) in self.all_hosts
 
     @property
     def url_rules(self) -> UrlRules:
@@ -103,6 +117,10 @@ _FIELDS: dict[str, type] = {
     "mobile_hosts": list,
     "amp_paths": bool,
     "tracking_params": list,
+    "hosts": list,
+    "allow_addresses": list,
+    "max_connections": int,
+    "min_interval": (int, float),
     "listings": list,
     "pages": int,
     "page_url": str,
@@ -154,8 +172,9 @@ def _parse_source(table: dict, where: str) -> Source:
             raise ConfigError(f"{where}: missing required key '{key}'")
     for key, value in table.items():
         expected = _FIELDS[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}: key '{key}' must be a {expected.__name__}, got {type(value).__name__}")
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            kind = "number" if isinstance(expected, tuple) else expected.__name__
+            raise ConfigError(f"{where}: key '{key}' must be a {kind}, got {type(value).__name__}")
     name = table["name"]
     if not NAME_PATTERN.match(name):
         raise ConfigError(f"{where}: key 'name' must be a short id of a-z, 0-9, '_' or '-', got {name!r}")
@@ -185,7 +204,31 @@ def _parse_source(table: dict, where: str) -> Source:
         listings=listings,
         pages=pages,
         page_url=page_url,
+        **_politeness(table, where),
     )
+
+
+def _politeness(table: dict, where: str) -> dict:
+    """The scope and pacing keys of a source, checked: hosts, allowed addresses, connections, interval."""
+    hosts = table.get("hosts", [])
+    for host in hosts:
+        if not isinstance(host, str) or not host or "/" in host.split("//")[-1]:
+            raise ConfigError(f"{where}: key 'hosts' must hold host names like 'cdn.example.vn', got {host!r}")
+    allowed = table.get("allow_addresses", [])
+    for network in allowed:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: key 'allow_addresses' must hold IP addresses or networks "
+                              f"like '127.0.0.1' or '10.0.0.0/8', got {network!r}") from None
+    connections = table.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+    if not 1 <= connections <= 16:
+        raise ConfigError(f"{where}: key 'max_connections' must be between 1 and 16, got {connections}")
+    interval = float(table.get("min_interval", DEFAULT_MIN_INTERVAL))
+    if not 0 <= interval <= 600:
+        raise ConfigError(f"{where}: key 'min_interval' must be between 0 and 600 seconds, got {interval:g}")
+    return {"hosts": tuple(hosts), "allow_addresses": tuple(allowed), "max_connections": connections,
+            "min_interval": interval}
 
 
 def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[int, str]:
@@ -262,6 +305,11 @@ class Settings:
     refetch_days: float = 2.0  # NEWSETL_REFETCH_DAYS: articles younger than this are fetched again
     neardup_threshold: float = 0.0  # NEWSETL_NEARDUP_THRESHOLD: shingle containment for one story (0 = default)
     tracking_params: tuple[str, ...] = ()  # NEWSETL_TRACKING_PARAMS: comma list of extra query params to drop
+    deadline: float = 60.0  # NEWSETL_DEADLINE, default 60 s for one request, body included
+    retries: int = 2  # NEWSETL_RETRIES, default 2 retries after the first attempt
+    backoff: float = 0.5  # NEWSETL_BACKOFF, default 0.5 s before the first retry, doubling
+    max_connections: int = 8  # NEWSETL_MAX_CONNECTIONS, default 8 requests in flight over all hosts
+    max_crawl_delay: float = 30.0  # NEWSETL_MAX_CRAWL_DELAY: a robots.txt Crawl-delay above this is capped
 
 
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news archive ETL)"
@@ -282,6 +330,11 @@ def settings() -> Settings:
             neardup_threshold=float(env.get("NEWSETL_NEARDUP_THRESHOLD") or 0),
             tracking_params=tuple(p.strip() for p in (env.get("NEWSETL_TRACKING_PARAMS") or "").split(",")
                                   if p.strip()),
+            deadline=float(env.get("NEWSETL_DEADLINE") or 60),
+            retries=int(env.get("NEWSETL_RETRIES") or 2),
+            backoff=float(env.get("NEWSETL_BACKOFF") or 0.5),
+            max_connections=int(env.get("NEWSETL_MAX_CONNECTIONS") or 8),
+            max_crawl_delay=float(env.get("NEWSETL_MAX_CRAWL_DELAY") or 30),
         )
     except ValueError as exc:
         raise ConfigError(f"environment: a NEWSETL_* setting is not a number: {exc}") from None

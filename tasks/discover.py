@@ -7,6 +7,11 @@ bytes from ``tasks.fetch``. Only URLs on the source's own host are kept, and URL
 normalise to the same form are one entry, keeping the first listing's hints and
 filling gaps from later ones. A listing that cannot be fetched or parsed becomes
 a ``discover`` reject; the other listings of the source still count.
+
+Feeds and sitemaps are fetched conditionally with the validators of their last
+complete reading: a 304 costs no parsing (a sitemap index that answers 304 has its
+stored children read again). A source that lists neither sitemaps nor listing pages
+uses the ``Sitemap:`` lines of its robots.txt.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
 from tasks.fetch import Fetcher, FetchError
 from tasks.links import extract_links
-from tasks.records import DiscoveredUrl, FetchedPage, Reject
+from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
 from tasks.urls import NO_RULES, UrlRules, normalise_url
 
@@ -45,6 +50,11 @@ class Discovery:
     rejects: list[Reject] = field(default_factory=list)
     offsite: int = 0  # URLs on other hosts, left out
     listings_ok: int = 0
+    not_modified: int = 0  # listings that answered 304: unchanged since their last complete reading
+    # Feeds and sitemaps read in full this time, with their validators and (sitemap index) children, and the
+    # article URLs each one listed: their validators are stored only once all those URLs are held.
+    fresh: dict[str, tuple[Validators, tuple[str, ...]]] = field(default_factory=dict)
+    listed: dict[str, set[str]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
     rules: UrlRules = NO_RULES  # the source's URL identity: its mobile/AMP variants are one URL
 
@@ -60,15 +70,22 @@ class Discovery:
         self.urls.append(replace(item, url=key))
 
 
-def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery:
-    """Read every feed, sitemap and listing page of ``source``; never raises for a bad listing."""
+def discover_source(source: Source, fetcher: Fetcher | None = None,
+                    known: dict[str, tuple[Validators, tuple[str, ...]]] | None = None) -> Discovery:
+    """Read every feed, sitemap and listing page of ``source``; never raises for a bad listing.
+
+    ``known`` holds the validators (and sitemap-index children) of earlier complete readings.
+    """
     result = Discovery(source.name, rules=source.url_rules)
-    own = fetcher or Fetcher()
+    own = fetcher or Fetcher(source=source)
+    known = known or {}
     try:
         for feed_url in source.feeds:
-            _read_listing(result, source, feed_url, own, _parse_feed)
-        for sitemap_url in source.sitemaps:
-            _read_sitemap(result, source, sitemap_url, own, depth=0, seen=set())
+            _read_listing(result, source, feed_url, own, _parse_feed, known)
+        # A source that names section pages chose its discovery; one with only feeds gets robots.txt's sitemaps.
+        robots_sitemaps = [] if source.sitemaps or source.listings else _robots_sitemaps(result, source, own)
+        for sitemap_url in source.sitemaps or robots_sitemaps:
+            _read_sitemap(result, source, sitemap_url, own, depth=0, seen=set(), known=known)
         for listing_url in source.listings:
             _read_section(result, source, listing_url, own)
     finally:
@@ -79,8 +96,20 @@ def discover_source(source: Source, fetcher: Fetcher | None = None) -> Discovery
     return result
 
 
-def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse) -> bytes | None:
-    page = _fetch_listing(result, source, url, fetcher)
+def _robots_sitemaps(result: Discovery, source: Source, fetcher: Fetcher) -> list[str]:
+    """The ``Sitemap:`` lines of the homepage host's robots.txt, for a source that names no sitemaps."""
+    rules = fetcher.robots_rules(source.homepage)
+    found = rules.sitemaps() if rules is not None else []
+    kept = [url for url in found if source.owns(url)]
+    result.offsite += len(found) - len(kept)
+    if kept:
+        log.info("%s: no sitemaps configured; using %d from robots.txt", source.name, len(kept))
+    return kept
+
+
+def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse,
+                  known: dict) -> bytes | None:
+    page = _fetch_listing(result, source, url, fetcher, known)
     if page is None:
         return None
     body = page.body
@@ -88,28 +117,40 @@ def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         items = parse(body, source, url)
     except ListingError as exc:
         result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        result.fresh.pop(url, None)
         return None
     result.listings_ok += 1
-    _keep(result, source, items)
+    _keep(result, source, items, url)
     return body
 
 
-def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher) -> FetchedPage | None:
+def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
+                   known: dict | None = None) -> FetchedPage | None:
+    """The listing page; None when it failed (a reject) or answered 304 (counted, nothing to parse)."""
+    previous = (known or {}).get(url)
     try:
-        page = fetcher.get(url)
+        page = fetcher.fetch(url, validators=previous[0] if previous else None)
     except FetchError as exc:
         result.rejects.append(Reject(source.name, url, "discover", exc.reason, exc.status))
+        return None
+    if page.status == 304:
+        result.not_modified += 1
+        result.listings_ok += 1
         return None
     if page.status != 200:
         result.rejects.append(Reject(source.name, url, "discover", f"HTTP {page.status}", page.status))
         return None
+    if known is not None and page.validators is not None:
+        result.fresh[url] = (page.validators, ())
     return page
 
 
-def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl]) -> None:
+def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing: str | None = None) -> None:
+    listed = result.listed.setdefault(listing, set()) if listing else set()
     for item in items:
         if source.owns(item.url):
             result.add(item)
+            listed.add(normalise_url(item.url))
         else:
             result.offsite += 1
 
@@ -141,30 +182,40 @@ def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
     return items
 
 
-def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher, depth: int, seen: set[str]) -> None:
+def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher, depth: int, seen: set[str],
+                  known: dict) -> None:
     key = normalise_url(url)
     if key in seen:
         result.rejects.append(Reject(source.name, url, "discover", "sitemap index includes itself (loop)"))
         return
     seen.add(key)
-    page = _fetch_listing(result, source, url, fetcher)
+    unchanged_before = result.not_modified
+    page = _fetch_listing(result, source, url, fetcher, known)
     if page is None:
+        if result.not_modified > unchanged_before:  # 304: an index's children may have changed all the same
+            for child in known.get(url, (None, ()))[1]:
+                _read_sitemap(result, source, child, fetcher, depth + 1, seen, known)
         return
     try:
         sitemap = _parse_sitemap(page.body)
     except ListingError as exc:
         result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        result.fresh.pop(url, None)
         return
     result.listings_ok += 1
     if isinstance(sitemap, AbstractIndexSitemap):
+        children = []
         for child in sitemap.sub_sitemaps:
             if depth + 1 > MAX_SITEMAP_DEPTH:
                 result.rejects.append(Reject(source.name, child.url, "discover",
                                              f"sitemap nested deeper than {MAX_SITEMAP_DEPTH} levels"))
             elif source.owns(child.url):
-                _read_sitemap(result, source, child.url, fetcher, depth + 1, seen)
+                children.append(child.url)
+                _read_sitemap(result, source, child.url, fetcher, depth + 1, seen, known)
             else:
                 result.offsite += 1
+        if url in result.fresh:
+            result.fresh[url] = (result.fresh[url][0], tuple(children))
         return
     items = []
     for page in sitemap.pages:
@@ -175,7 +226,7 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         items.append(DiscoveredUrl(url=page.url, source=source.name, via=url,
                                    title_hint=clean(story.title) if story and story.title else None,
                                    published_hint=published))
-    _keep(result, source, items)
+    _keep(result, source, items, url)
 
 
 def _parse_sitemap(body: bytes):

@@ -1,35 +1,51 @@
-"""The only HTTP client of the project: every feed, sitemap and page is fetched here.
+"""The only HTTP client of the project: every robots.txt, feed, sitemap and page is fetched here.
 
-It bounds every request (connect/read timeouts, a maximum body size read as a
-stream, a bounded number of redirects) and retries what is worth retrying
-(connection errors, timeouts, 408, 429, 5xx) with exponential backoff, honouring
-``Retry-After``. Anything else comes back as a :class:`FetchError` carrying the
-HTTP status and a reason that goes into ``news.rejects``.
+One request goes through, in order: the source's scope (its hosts, and no private
+address unless allowed; see ``tasks.scope``), robots.txt (``tasks.robots``), the
+process-wide host limiter (``tasks.hosts``: connections and spacing per host, a
+global cap), then the exchange itself with every bound a hostile server could
+abuse: connect and read timeouts, a total deadline, a maximum body size counted
+after decompression (so a gzip bomb stops after a few MB, read a chunk at a time),
+and redirects followed by hand so that each hop is checked again. Connection
+errors, timeouts, 408, 429 and 5xx are retried with exponential backoff and
+jitter; ``Retry-After`` is honoured and pauses the whole host. Anything unusable
+comes back as a :class:`FetchError` carrying the HTTP status and a reason that
+goes into ``news.rejects``; a 304 to a conditional request is a normal answer.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 import requests
+import urllib3
 
-from tasks.config import settings
-from tasks.records import FetchedPage
+from tasks.config import DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_INTERVAL, Source, settings, site_host
+from tasks.hosts import HostLimiter, HostPaused, host_limiter
+from tasks.records import FetchedPage, Validators
+from tasks.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
+from tasks.scope import AddressRefused, Scope, guarded_adapter
 from tasks.urls import normalise_url
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
-# initial request + 2 retries = 3 requests; waits of about 0.5 s and 1 s between them.
-DEFAULT_RETRIES = 2
-BACKOFF_BASE = 0.5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+BACKOFF_CAP = 30.0
 MAX_RETRY_AFTER = 30.0  # a longer Retry-After makes the page a reject for this run, not a stall
+CHUNK = 65_536  # read and decompress at most this much at a time
+
+
+def is_retryable(status: int) -> bool:
+    """408 and 429 ask us to come back; 5xx is the server's trouble. Other 4xx are final answers."""
+    return status in (408, 429) or 500 <= status <= 599
 
 
 class FetchError(Exception):
@@ -49,29 +65,61 @@ class FetchPolicy:
     user_agent: str
     timeout: float
     max_bytes: int
-    retries: int = DEFAULT_RETRIES
+    retries: int = 2
+    deadline: float = 60.0
+    backoff: float = 0.5
+    max_crawl_delay: float = 30.0
 
     @classmethod
     def from_settings(cls) -> FetchPolicy:
         s = settings()
-        return cls(user_agent=s.user_agent, timeout=s.timeout, max_bytes=s.max_bytes)
+        return cls(user_agent=s.user_agent, timeout=s.timeout, max_bytes=s.max_bytes, retries=s.retries,
+                   deadline=s.deadline, backoff=s.backoff, max_crawl_delay=s.max_crawl_delay)
 
 
 class Fetcher:
-    """A session with the project's policy; use one per batch or thread."""
+    """Fetches for one source (its scope and pacing), or unrestricted when ``source`` is None.
 
-    def __init__(self, policy: FetchPolicy | None = None):
+    Safe to share between the threads of a batch: each thread gets its own HTTP session.
+    """
+
+    def __init__(self, policy: FetchPolicy | None = None, source: Source | None = None,
+                 limiter: HostLimiter | None = None, robots: RobotsCache | None = None):
         self.policy = policy or FetchPolicy.from_settings()
-        self.session = requests.Session()
-        self.session.max_redirects = MAX_REDIRECTS
-        self.session.headers.update({
-            "User-Agent": self.policy.user_agent,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "Accept-Language": "vi,en;q=0.8",
-        })
+        self.source = source
+        self.scope = Scope.of(source) if source is not None else None
+        self.limiter = limiter or host_limiter()
+        self.robots = robots if robots is not None else (ROBOTS if source is not None else None)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxy from the environment may bypass the scope check
+            session.headers.update({
+                "User-Agent": self.policy.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "vi,en;q=0.8",
+                "Accept-Encoding": "gzip, deflate",
+            })
+            if self.scope is not None:  # connections re-check their address (DNS rebinding)
+                adapter = guarded_adapter(self.scope.allowed)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
 
     def close(self) -> None:
-        self.session.close()
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -79,42 +127,125 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def get(self, url: str) -> FetchedPage:
-        """Fetch ``url`` with retries; returns the final response (any status) or raises FetchError."""
+    def fetch(self, url: str, *, validators: Validators | None = None) -> FetchedPage:
+        """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError."""
+        self._check_scope(url, url)
+        self._check_robots(url, url)
+        rules = self.robots_rules(url)
+        delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
+        return self._fetch_paced(url, validators, delay)
+
+    get = fetch  # the name the first callers used
+
+    def robots_rules(self, url: str) -> RobotsRules | None:
+        if self.robots is None:
+            return None
+        return self.robots.rules(url, self._load_robots)
+
+    def _load_robots(self, robots_url: str) -> RobotsRules:
+        try:
+            page = self._fetch_paced(robots_url, None, None)
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                return RobotsRules(None)  # an unusable 4xx answer is still "no robots.txt"
+            return rules_from_response(None, exc.reason)
+        return rules_from_response(page)
+
+    def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None) -> FetchedPage:
+        host = site_host(url)
+        connections = self.source.max_connections if self.source else DEFAULT_MAX_CONNECTIONS
+        interval = self.source.min_interval if self.source else DEFAULT_MIN_INTERVAL
+        if crawl_delay:
+            interval = max(interval, min(crawl_delay, self.policy.max_crawl_delay))
+            connections = 1  # Crawl-delay means one request at a time, that far apart
         attempt = 0
         while True:
             try:
-                page = self._get_once(url)
+                page = self._exchange(url, validators, connections, interval)
+            except HostPaused as exc:
+                raise FetchError(str(exc), 429) from None
             except FetchError as exc:
                 if not exc.transient or attempt >= self.policy.retries:
+                    if attempt:
+                        exc.reason = f"{exc.reason} (after {attempt + 1} attempts)"
                     raise
-                wait = _backoff(attempt)
+                wait = self._backoff(attempt)
                 log.info("retrying %s in %.1fs after %s", url, wait, exc.reason)
             else:
-                if page.status not in RETRY_STATUSES or attempt >= self.policy.retries:
+                if not is_retryable(page.status):
                     return page
-                wait = _retry_after(page.headers.get("retry-after")) or _backoff(attempt)
-                if wait > MAX_RETRY_AFTER:
+                retry_after = _retry_after(page.headers.get("retry-after"))
+                if retry_after is not None:
+                    self.limiter.pause(host, retry_after)
+                if attempt >= self.policy.retries or (retry_after or 0) > MAX_RETRY_AFTER:
                     return page
-                log.info("retrying %s in %.1fs after HTTP %s", url, wait, page.status)
+                wait = 0.0 if retry_after is not None else self._backoff(attempt)  # the pause does the waiting
+                log.info("retrying %s in %.1fs after HTTP %s", url, retry_after or wait, page.status)
             attempt += 1
             time.sleep(wait)
 
-    def _get_once(self, url: str) -> FetchedPage:
-        timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
-        try:
-            with self.session.get(url, timeout=timeout, stream=True) as response:
-                body = _read_bounded(response, self.policy.max_bytes)
+    def _backoff(self, attempt: int) -> float:
+        """Exponential with +-25% jitter, so that threads retrying together spread out."""
+        return min(BACKOFF_CAP, self.policy.backoff * (2**attempt)) * (0.75 + random.random() / 2)
+
+    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float) -> FetchedPage:
+        """One request and its redirects, every hop checked against the scope and paced like a request of its own,
+        the whole within the deadline."""
+        started = time.monotonic()
+        hops = [url]
+        current = url
+        headers = validators.request_headers() if validators else {}
+        while True:
+            self._check_scope(url, current)
+            if current != url:
+                self._check_robots(current, url)
+            with (self.limiter.slot(site_host(current), connections=connections, interval=interval,
+                                    max_wait=MAX_RETRY_AFTER),
+                  self._request(current, headers) as response):
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = urljoin(current, location.strip())
+                    if target in hops:
+                        raise FetchError(f"redirect loop: {' -> '.join([*hops, target])[:500]}", response.status_code)
+                    if len(hops) > MAX_REDIRECTS:
+                        raise FetchError(f"more than {MAX_REDIRECTS} redirects", response.status_code)
+                    hops.append(target)
+                    current = target
+                    headers = {}
+                    continue
+                body = b"" if response.status_code == 304 else self._read_bounded(response, started)
                 return FetchedPage(
                     url=normalise_url(url),
-                    final_url=response.url,
+                    final_url=current,
                     status=response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
                     body=body,
                     fetched_at=datetime.now(UTC),
                 )
-        except requests.TooManyRedirects:
-            raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
+
+    def _check_robots(self, target: str, origin: str | None = None) -> None:
+        """A redirect's target obeys robots.txt too (robots.txt itself excepted: it is what we ask)."""
+        if target.endswith("/robots.txt"):
+            return
+        rules = self.robots_rules(target)
+        refusal = rules.refusal(target, agent_token(self.policy.user_agent)) if rules is not None else None
+        if refusal:
+            raise FetchError(refusal if target == origin else f"redirected to {target}: {refusal}")
+
+    def _check_scope(self, url: str, current: str) -> None:
+        if self.scope is None:
+            return
+        refusal = self.scope.refusal(current)
+        if refusal:
+            where = "" if current == url else f" (redirected to {current})"
+            raise FetchError(f"out of scope{where}: {refusal}")
+
+    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+        timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
+        try:
+            return self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
+        except AddressRefused as exc:
+            raise FetchError(f"out of scope (at connect time): {exc}") from None
         except requests.Timeout:
             raise FetchError(f"timed out after {self.policy.timeout:g}s", transient=True) from None
         except requests.ConnectionError as exc:
@@ -122,26 +253,48 @@ class Fetcher:
         except requests.RequestException as exc:
             raise FetchError(f"request failed: {_short(exc)}") from None
 
+    def _read_bounded(self, response: requests.Response, started: float) -> bytes:
+        """The body, decompressed a chunk at a time, cut off at ``max_bytes`` or the deadline.
 
-def _read_bounded(response: requests.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"body of {int(declared)} bytes exceeds the {max_bytes}-byte limit", response.status_code)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"body exceeds the {max_bytes}-byte limit", response.status_code)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _backoff(attempt: int) -> float:
-    return BACKOFF_BASE * (2**attempt) * (0.75 + random.random() / 2)
+        ``read1`` returns whatever the socket has, so a server trickling one byte a
+        second is caught by the deadline; urllib3 (>= 2.6) decompresses at most the
+        amount asked for, so a gzip bomb never expands in memory.
+        """
+        status, max_bytes, deadline = response.status_code, self.policy.max_bytes, self.policy.deadline
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip", "x-gzip", "deflate", ""):
+            raise FetchError(f"unsupported content-encoding {encoding!r}", status)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(f"body of {int(declared)} bytes exceeds the {max_bytes}-byte limit", status)
+        chunks: list[bytes] = []
+        size = 0
+        raw = response.raw
+        try:
+            while True:
+                if time.monotonic() - started > deadline:
+                    raise FetchError(f"body not received within the {deadline:g}s deadline ({size} bytes read)",
+                                     status, transient=True)
+                chunk = raw.read1(CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    what = "decompressed body" if encoding not in ("identity", "") else "body"
+                    raise FetchError(f"{what} exceeds the {max_bytes}-byte limit", status)
+                chunks.append(chunk)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise FetchError(f"read timed out after {self.policy.timeout:g}s ({size} bytes read)", status,
+                             transient=True) from None
+        except urllib3.exceptions.DecodeError as exc:
+            raise FetchError(f"broken {encoding} body: {_short(exc)}", status) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise FetchError(f"body cut off after {size} bytes: {_short(exc)}", status, transient=True) from None
+        return b"".join(chunks)
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
     if not value:
         return None
     value = value.strip()

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from tasks.config import Source
 from tasks.db import query
 from tasks.neardup import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
-from tasks.records import Article, FetchedPage, Reject, SourceStats
+from tasks.records import Article, FetchedPage, Reject, SourceStats, Validators
 
 log = logging.getLogger(__name__)
 
@@ -209,3 +209,62 @@ def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
         "body_sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at, "run_id": run_id,
     }
+
+
+# A run holds a session-level advisory lock (RUN_LOCK_KEY, run id) on one connection for as long as it
+# lives; Postgres drops it the moment the process dies, which is how a dead 'running' run is recognised.
+RUN_LOCK_KEY = 4_210_118
+
+
+def abandon_dead_runs(eng: Engine) -> list[int]:
+    """Mark runs whose process died while 'running' as 'abandoned'; their ids."""
+    with eng.begin() as conn:
+        return list(conn.execute(query("load/abandon_dead_runs.sql"), {"lock_key": RUN_LOCK_KEY}).scalars())
+
+
+class RunLease:
+    """A started run and the connection holding its lock; ``release()`` when the run has finished."""
+
+    def __init__(self, eng: Engine, sources: list[str], flow_run_id: str | None):
+        self._conn = eng.connect()
+        try:
+            with self._conn.begin():
+                self.run_id = self._conn.execute(query("load/start_run_locked.sql"), {
+                    "flow_run_id": flow_run_id, "sources": sources, "lock_key": RUN_LOCK_KEY}).scalar_one()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def release(self) -> None:
+        """Close the lock's connection (closing drops the lock; a lost connection is already released)."""
+        try:
+            self._conn.invalidate()  # never back into the pool still holding the lock
+        except sa.exc.SQLAlchemyError:
+            pass
+        finally:
+            self._conn.close()
+
+
+def listing_validators(eng: Engine, source: str) -> dict[str, tuple[Validators, tuple[str, ...]]]:
+    """URL -> (validators, child sitemaps) of the source's feeds and sitemaps as last read completely."""
+    with eng.connect() as conn:
+        rows = conn.execute(query("load/listing_validators.sql"), {"source": source}).all()
+    return {r.url: (Validators(r.etag, r.last_modified), tuple(r.children)) for r in rows}
+
+
+def save_listing_validators(eng: Engine, source: str, run_id: int,
+                            listings: dict[str, tuple[Validators, tuple[str, ...]]]) -> None:
+    with eng.begin() as conn:
+        for url, (validators, children) in listings.items():
+            conn.execute(query("load/upsert_validators.sql"), {
+                "url": url, "source": source, "etag": validators.etag, "last_modified": validators.last_modified,
+                "children": list(children), "run_id": run_id})
+
+
+def page_validators(eng: Engine, urls: list[str]) -> dict[str, Validators]:
+    """Validators of the stored pages among ``urls`` (for re-fetching them conditionally)."""
+    if not urls:
+        return {}
+    with eng.connect() as conn:
+        rows = conn.execute(query("load/page_validators.sql"), {"urls": urls}).all()
+    return {r.url: Validators(r.etag, r.last_modified) for r in rows}

@@ -11,6 +11,7 @@ the Prefect retries are for (HTTP is retried inside ``tasks.fetch``).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,14 +19,24 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
+from tasks import progress
+from tasks.charset import DecodeError, decode_html
 from tasks.config import Source, settings
 from tasks.db import engine
 from tasks.dedupe import FetchPlan, dedupe_batch, select_urls_to_fetch
-from tasks.discover import discover_source
+from tasks.discover import Discovery, discover_source
 from tasks.extract import ExtractError, extract_article
 from tasks.fetch import Fetcher, FetchError
-from tasks.load import known_urls, load_batch, save_rejects
-from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats
+from tasks.load import (
+    known_urls,
+    listing_validators,
+    load_batch,
+    mark_unchanged,
+    page_validators,
+    save_listing_validators,
+    save_rejects,
+)
+from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
@@ -47,13 +58,15 @@ class SourcePlan:
     source: Source
     plan: FetchPlan
     stats: SourceStats
+    discovery: Discovery | None = None
 
 
 def discover_urls(source: Source, run_id: int, limit: int | None = None) -> SourcePlan:
     """Read the source's listings, store their rejects, and pick the URLs not yet held."""
     log = run_logger()
     eng = engine()
-    discovery = discover_source(source)
+    with Fetcher(source=source) as fetcher:
+        discovery = discover_source(source, fetcher, listing_validators(eng, source.name))
     save_rejects(eng, run_id, discovery.rejects)
     known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
     plan = select_urls_to_fetch(discovery.urls, known, limit)
@@ -62,14 +75,36 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
         source.name,
         discovered=len(discovery.urls),
         rejected=len(discovery.rejects),
-        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].reason}" if failed_all else None,
+        not_modified=discovery.not_modified,
+        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].reason}"
+        if failed_all and discovery.rejects else None,
     )
+    progress.report(source.name, total=len(plan.to_fetch))
     for reject in discovery.rejects:
         log.warning("%s: listing %s rejected: %s", source.name, reject.url, reject.reason)
     log.info("%s: %d article URLs in %d listings; %d already held, %d to fetch%s", source.name,
              len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
              f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
-    return SourcePlan(source, plan, stats)
+    return SourcePlan(source, plan, stats, discovery)
+
+
+def remember_listings(plan: SourcePlan, run_id: int) -> int:
+    """Store the validators of listings whose every article URL is now held; how many were stored.
+
+    Only then: a listing remembered while some of its URLs were still unfetched (killed run,
+    ``--limit``, a 503) would answer 304 next time and those URLs would never be found again.
+    """
+    discovery = plan.discovery
+    if discovery is None or not discovery.fresh:
+        return 0
+    eng = engine()
+    complete = {}
+    for url, entry in discovery.fresh.items():
+        listed = sorted(discovery.listed.get(url, ()))
+        if len(known_urls(eng, listed, refetch_age())) == len(listed):
+            complete[url] = entry
+    save_listing_validators(eng, plan.source.name, run_id, complete)
+    return len(complete)
 
 
 def refetch_age() -> timedelta:
@@ -85,76 +120,72 @@ def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: 
     pages: list[FetchedPage] = []
     articles: list[Article] = []
     rejects: list[Reject] = []
-    with Fetcher() as fetcher:
-        for item in urls:
-            page, article, reject = _ingest_page(source, item, fetcher)
-            if page is not None:
+    not_modified: list[str] = []  # URLs that answered 304: the article is as stored
+    known = page_validators(engine(), [u.url for u in urls])
+    # Pages are fetched on up to max_connections threads; the host limiter spaces their starts.
+    with Fetcher(source=source) as fetcher, ThreadPoolExecutor(max_workers=source.max_connections) as pool:
+        outcomes = pool.map(lambda item: _ingest_page(source, item, fetcher, known.get(item.url)), urls)
+        for page, article, reject in outcomes:
+            if page is not None and page.status == 304:
+                not_modified.append(page.url)
+            elif page is not None:
                 pages.append(page)
             if article is not None:
                 articles.append(article)
             if reject is not None:
                 rejects.append(reject)
+            progress.report(source.name, fetched=1, rejected=int(reject is not None))
     unique, duplicates = dedupe_batch(articles)
     result = load_batch(engine(), run_id, source.name, pages, unique, rejects)
+    if not_modified:
+        mark_unchanged(engine(), not_modified)
     stats = SourceStats(source.name, fetched=len(urls), new=result.new, updated=result.updated,
                         unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
-                        rejected=result.rejected)
+                        rejected=result.rejected, not_modified=len(not_modified))
     run_logger().info("%s batch %s: %d pages: %d new, %d updated, %d unchanged, %d duplicates, %d rejected",
                       source.name, label, len(urls), stats.new, stats.updated, stats.unchanged, stats.duplicates,
                       stats.rejected)
     return stats
 
 
-def _ingest_page(source: Source, item: DiscoveredUrl,
-                 fetcher: Fetcher) -> tuple[FetchedPage | None, Article | None, Reject | None]:
-    """One page through fetch -> extract -> normalise: (page to store, article, reject)."""
+def _ingest_page(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
+                 validators: Validators | None = None) -> tuple[FetchedPage | None, Article | None, Reject | None]:
+    """One page through fetch -> extract -> normalise: (page to store, article, reject).
+
+    A 304 to a conditional request comes back as the page (status 304) alone: nothing to parse.
+    """
     try:
-        page = fetcher.get(item.url)
+        page = fetcher.fetch(item.url, validators=validators)
     except FetchError as exc:
         return None, None, Reject(source.name, item.url, "fetch", exc.reason, exc.status)
+    if page.status == 304:
+        return page, None, None
     stored = page if page.status in FINAL_STATUSES else None
     if page.status != 200:
         return stored, None, Reject(source.name, item.url, "fetch", f"HTTP {page.status}", page.status)
-    if page.content_type not in HTML_TYPES:
-        return stored, None, Reject(source.name, item.url, "extract", f"not an HTML page: {page.content_type}", 200)
-    try:
-        article = extract_article(_decoded(page), page.final_url, source, fetched_url=item.url,
-                                  title_hint=item.title_hint, published_hint=item.published_hint)
-    except ExtractError as exc:
-        return stored, None, Reject(source.name, item.url, "extract", str(exc), page.status)
-    except Exception as exc:  # an extractor bug must cost one page, not the batch
-        reason = f"extractor failed: {type(exc).__name__}: {exc}"
-        return stored, None, Reject(source.name, item.url, "extract", reason, page.status)
-    return stored, article, None
+    article, reject = extract_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
+    return stored, article, reject
 
 
-def extract_fetched(source: Source, page: FetchedPage) -> tuple[Article | None, Reject | None]:
-    """A stored 200 page through extract -> normalise, as ingest does it; for re-extraction (``flows.reprocess``).
+def extract_fetched(source: Source, page: FetchedPage, **hints) -> tuple[Article | None, Reject | None]:
+    """A 200 page through decode -> extract -> normalise: an article, or a reject that says why.
 
-    The same outcomes as :func:`_ingest_page` after its fetch: an article, or a reject
-    (not HTML, no article found, or an extractor bug that costs this page only).
+    Shared by ingest (just fetched) and re-extraction (``flows.reprocess``, stored pages), so both
+    treat a non-HTML type, an undecodable body, no article and an extractor bug alike.
     """
     if page.content_type not in HTML_TYPES:
         return None, Reject(source.name, page.url, "extract", f"not an HTML page: {page.content_type}", page.status)
     try:
-        return extract_article(_decoded(page), page.final_url, source, fetched_url=page.url), None
+        text, _ = decode_html(page.body, page.headers.get("content-type", ""))
+    except DecodeError as exc:
+        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
+    try:
+        return extract_article(text, page.final_url, source, fetched_url=page.url, **hints), None
     except ExtractError as exc:
         return None, Reject(source.name, page.url, "extract", str(exc), page.status)
     except Exception as exc:  # an extractor bug must cost one page, not the batch
         reason = f"extractor failed: {type(exc).__name__}: {exc}"
         return None, Reject(source.name, page.url, "extract", reason, page.status)
-
-
-def _decoded(page: FetchedPage) -> str | bytes:
-    """Text when the server named a charset; else the bytes, for the parser's own detection (BOM, <meta>)."""
-    content_type = page.headers.get("content-type", "")
-    if "charset=" in content_type:
-        charset = content_type.split("charset=")[-1].split(";")[0].strip().strip("\"'")
-        try:
-            return page.body.decode(charset, errors="replace")
-        except LookupError:
-            pass
-    return page.body
 
 
 discover_task = task(discover_urls, name="discover", retries=2, retry_delay_seconds=[5, 30],

@@ -43,6 +43,28 @@ class FetchedPage:
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
+    @property
+    def validators(self) -> Validators | None:
+        """What to send next time to get a 304 if nothing changed."""
+        found = Validators(self.headers.get("etag"), self.headers.get("last-modified"))
+        return found if found.etag or found.last_modified else None
+
+
+@dataclass(frozen=True)
+class Validators:
+    """A URL's ``ETag`` / ``Last-Modified`` from its last fetch, sent back as a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
 
 @dataclass(frozen=True)
 class Article:
@@ -93,9 +115,10 @@ class SourceStats:
     unchanged: int = 0
     duplicates: int = 0
     rejected: int = 0
+    not_modified: int = 0  # feeds, sitemaps and pages that answered 304 to a conditional request
     error: str | None = None
 
-    COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicates", "rejected")
+    COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicates", "rejected", "not_modified")
 
     def add(self, other: SourceStats) -> None:
         for name in self.COUNTS:

@@ -13,7 +13,8 @@ VN = "Asia/Ho_Chi_Minh"
 
 def source(base: str, feeds=(), sitemaps=(), name="site") -> Source:
     return Source(name=name, title=name, homepage=base + "/", feeds=tuple(base + f for f in feeds),
-                  sitemaps=tuple(base + s for s in sitemaps), language="vi", timezone=VN)
+                  sitemaps=tuple(base + s for s in sitemaps), language="vi", timezone=VN,
+                  allow_addresses=("127.0.0.1",), min_interval=0.0)
 
 
 def test_rss_with_tracking_links_and_news_sitemap_give_one_url_each(sample_sites):
@@ -88,7 +89,8 @@ def test_unreachable_listing_is_a_reject_not_a_crash():
 def listing_source(base: str, paths, pages: int = 1, page_url: str | None = None, name: str = "site") -> Source:
     extra = {"page_url": page_url} if page_url else {}
     return Source(name=name, title=name, homepage=base + "/", listings=tuple(base + p for p in paths),
-                  pages=pages, language="vi", timezone=VN, **extra)
+                  pages=pages, language="vi", timezone=VN, allow_addresses=("127.0.0.1",), min_interval=0.0,
+                  **extra)
 
 
 def test_section_pages_and_their_second_pages_give_the_articles_with_headline_hints(sample_sites):

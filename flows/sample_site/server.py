@@ -74,6 +74,10 @@ class _SiteServer(ThreadingHTTPServer):
         self.verbose = False  # print an access-log line per request (when serving by hand)
 
 
+# Sample sites are served on loopback, which a source must allow explicitly; our own server needs no 1 s spacing.
+LOOPBACK_SOURCE_KEYS = 'allow_addresses = ["127.0.0.1"]\nmin_interval = 0.02\n'
+
+
 @dataclass
 class RunningSite:
     """One served site: its address, the requests it answered, and its sources.toml entry."""
@@ -91,14 +95,15 @@ class RunningSite:
         feeds = ", ".join(f'"{self.base}{f}"' for f in FEEDS[self.name])
         return (f'[[sources]]\nname = "{self.name}"\ntitle = "{self.title} (mẫu)"\nhomepage = "{self.base}/"\n'
                 f'feeds = [{feeds}]\nsitemaps = ["{self.base}/sitemap.xml"]\nlanguage = "vi"\n'
-                f'timezone = "{TIMEZONE}"\n')
+                f'timezone = "{TIMEZONE}"\n{LOOPBACK_SOURCE_KEYS}')
 
     def listings_source_toml(self) -> str:
         """A sources.toml entry ``<name>-chuyenmuc`` that finds the site's articles through section pages only."""
         listings = ", ".join(f'"{self.base}{path}"' for path in LISTINGS[self.name])
         return (f'[[sources]]\nname = "{self.name}-chuyenmuc"\ntitle = "{self.title} (chuyên mục)"\n'
                 f'homepage = "{self.base}/"\nlistings = [{listings}]\npages = {LISTING_PAGES}\n'
-                f'page_url = "{LISTING_PAGE_URL}"\nlanguage = "vi"\ntimezone = "{TIMEZONE}"\n')
+                f'page_url = "{LISTING_PAGE_URL}"\nlanguage = "vi"\ntimezone = "{TIMEZONE}"\n'
+                f'{LOOPBACK_SOURCE_KEYS}')
 
 
 @contextmanager

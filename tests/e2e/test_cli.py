@@ -68,15 +68,15 @@ def test_run_prints_summary_and_a_second_run_fetches_no_article(warehouse, datab
     first = newsetl("run", "--sources", str(sample_sources_file), env=env)
     assert first.returncode == 0, first.stderr[-2000:]
     lines = summary_rows(first.stdout)
-    # discovered, fetched, new, updated, unchanged, duplicates, rejected
-    assert lines["baocantho"] == ["18", "18", "17", "0", "0", "0", "1"]
-    assert lines["tintuc"] == ["19", "19", "17", "0", "0", "1", "1"]
+    # discovered, fetched, new, updated, unchanged, duplicates, rejected, not_modified
+    assert lines["baocantho"] == ["18", "18", "17", "0", "0", "0", "1", "0"]
+    assert lines["tintuc"] == ["19", "19", "17", "0", "0", "1", "1", "0"]
     assert "run id: 1" in first.stdout
 
     second = newsetl("run", "--sources", str(sample_sources_file), env=env)
     assert second.returncode == 0
     lines = summary_rows(second.stdout)
-    assert lines["total"] == ["37", "0", "0", "0", "0", "0", "0"]
+    assert lines["total"] == ["37", "0", "0", "0", "0", "0", "0", "0"]
     assert "run id: 2" in second.stdout
 
 

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from flows.sample_site.build import SITE_DIR
-from flows.sample_site.server import FEEDS, _Handler, serve_directory
+from flows.sample_site.server import FEEDS, LOOPBACK_SOURCE_KEYS, _Handler, serve_directory
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).parents[2]
@@ -57,6 +57,7 @@ def test_four_concurrent_runs_store_each_article_once_in_one_consistent_cluster(
             f'[[sources]]\nname = "{name}"\nhomepage = "{site.base}/"\n'
             f'feeds = ["{site.base}{FEEDS["baocantho" if name == "baocantho" else "tintuc"][0]}"]\n'
             f'sitemaps = ["{site.base}/sitemap.xml"]\nlanguage = "vi"\ntimezone = "Asia/Ho_Chi_Minh"\n'
+            f'{LOOPBACK_SOURCE_KEYS}'
             for name, site in sites.items()), encoding="utf-8")
         env = {**os.environ, "DATABASE_URL": database_url, "NEWSETL_BATCH_SIZE": "4", "COLUMNS": "160",
                "PREFECT_API_URL": PREFECT_API_URL.value()}

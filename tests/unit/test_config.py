@@ -116,3 +116,27 @@ def test_listings_only_source_with_paging(tmp_path):
 def test_default_paging_adds_a_page_parameter():
     assert listing_page_url("https://x.vn/kinh-te/", 2) == "https://x.vn/kinh-te/?page=2"
     assert listing_page_url("https://x.vn/tin?cat=5", 4) == "https://x.vn/tin?cat=5&page=4"
+
+
+def test_politeness_and_scope_keys_have_safe_defaults_and_are_read(tmp_path):
+    sources = load_sources(write(tmp_path, GOOD.replace('language = "vi"', (
+        'language = "vi"\nhosts = ["static.baocantho.com.vn"]\nallow_addresses = ["10.0.0.0/8"]\n'
+        'max_connections = 1\nmin_interval = 2.5'))))
+    first, second = sources
+    assert (first.max_connections, first.min_interval) == (1, 2.5)
+    assert first.allow_addresses == ("10.0.0.0/8",)
+    assert first.owns("https://static.baocantho.com.vn/a.jpg") and first.owns("https://baocantho.com.vn/b")
+    assert (second.max_connections, second.min_interval, second.allow_addresses) == (2, 1.0, ())
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('max_connections = 0', r"key 'max_connections' must be between 1 and 16, got 0"),
+    ('min_interval = -1', r"key 'min_interval' must be between 0 and 600 seconds"),
+    ('min_interval = "fast"', r"key 'min_interval' must be a number, got str"),
+    ('max_connections = true', r"key 'max_connections' must be a int, got bool"),
+    ('allow_addresses = ["intranet"]', r"key 'allow_addresses' must hold IP addresses or networks"),
+    ('hosts = ["https://x.vn/path"]', r"key 'hosts' must hold host names"),
+])
+def test_bad_politeness_keys_are_named(tmp_path, line, message):
+    with pytest.raises(ConfigError, match=message):
+        load_sources(write(tmp_path, GOOD.replace('language = "vi"', f'language = "vi"\n{line}')))

@@ -1,0 +1,95 @@
+"""What the benchmarks share: a scratch database, fault sites in a process of their own, the CLI."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).parents[1]
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A fresh database on the server named by DATABASE_URL (dropped afterwards); its URL."""
+    from tasks.db import with_driver
+
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        sys.exit("set DATABASE_URL to a Postgres server, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
+    server = with_driver(server)
+    name = f"newsetl_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _serve(hosts: list[str], options: dict, ready, stop, hits) -> None:
+    from contextlib import ExitStack
+
+    from flows.sample_site.faults import serve_faults
+
+    with ExitStack() as stack:
+        servers = [stack.enter_context(serve_faults(host, **options)) for host in hosts]
+        ready.send([(s.host, s.port, s.base) for s in servers])
+        stop.wait()
+        hits.send({s.host: [(h.path, h.at) for h in s.hits] for s in servers})
+
+
+@contextmanager
+def fault_sites(hosts: list[str], **options) -> Iterator[tuple[list[tuple[str, int, str]], callable]]:
+    """Fault servers on ``hosts``, each in a process of its own (so they neither count towards the run's memory
+    nor share a GIL, which would blur the arrival times they log).
+
+    Yields (host, port, base) per server and a function returning each host's (path, monotonic time) hits,
+    filled in when the block ends.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    started = []
+    for host in hosts:
+        ready_recv, ready_send = ctx.Pipe(duplex=False)
+        hits_recv, hits_send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_serve, args=([host], options, ready_send, stop, hits_send), daemon=True)
+        process.start()
+        started.append((process, ready_recv, hits_recv))
+    servers = [server for _, ready, _ in started for server in ready.recv()]
+    collected: dict = {}
+
+    def hits() -> dict[str, list[tuple[str, float]]]:
+        return collected
+
+    try:
+        yield servers, hits
+    finally:
+        stop.set()
+        for process, _, hits_recv in started:
+            if hits_recv.poll(30):
+                collected.update(hits_recv.recv())
+            process.join(10)
+
+
+def source_entry(name: str, host: str, base: str, *, feeds: list[str], min_interval: float,
+                 max_connections: int = 2) -> str:
+    feed_list = ", ".join(f'"{base}{f}"' for f in feeds)
+    return (f'[[sources]]\nname = "{name}"\nhomepage = "{base}/"\nfeeds = [{feed_list}]\n'
+            f'timezone = "Asia/Ho_Chi_Minh"\nallow_addresses = ["{host}"]\n'
+            f"min_interval = {min_interval}\nmax_connections = {max_connections}\n")
+
+
+def newsetl(args: list[str], env: dict[str, str], wrapper: list[str] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run([*wrapper, sys.executable, "-m", "flows.cli", *args], env={**os.environ, **env},
+                          cwd=ROOT, capture_output=True, text=True)

@@ -1,0 +1,84 @@
+"""The fetcher against the fault site: conditional requests, robots.txt sitemaps, scope; no database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.sample_site.faults import serve_faults
+from tasks.config import load_sources
+from tasks.discover import discover_source
+from tasks.fetch import Fetcher, FetchError
+from tasks.records import Validators
+
+
+@pytest.fixture(scope="module")
+def site():
+    with serve_faults(crawl_delay=None) as server:
+        yield server
+
+
+def source_for(site, tmp_path: Path, **options):
+    path = tmp_path / "sources.toml"
+    path.write_text(site.source_toml(min_interval=0, **options), encoding="utf-8")
+    return load_sources(path)[0]
+
+
+def test_a_page_with_validators_is_asked_conditionally_and_a_304_has_no_body(site, tmp_path):
+    with Fetcher(source=source_for(site, tmp_path)) as fetcher:
+        first = fetcher.fetch(site.base + "/a/0.html")
+        assert first.status == 200 and first.validators == Validators(etag='"a0"')
+        again = fetcher.fetch(site.base + "/a/0.html", validators=first.validators)
+    assert (again.status, again.body) == (304, b"")
+    assert site.hits[-1].headers["if-none-match"] == '"a0"'
+
+
+def test_user_agent_names_the_project_and_a_contact_url(site, tmp_path):
+    with Fetcher(source=source_for(site, tmp_path)) as fetcher:
+        fetcher.fetch(site.base + "/a/1.html")
+    agent = site.hits[-1].headers["user-agent"]
+    assert agent.startswith("newsetl/") and "+https://" in agent
+
+
+def test_a_source_without_sitemaps_uses_the_sitemap_lines_of_robots_txt(site, tmp_path):
+    source = source_for(site, tmp_path, feeds=("/bad-feed.rss",), sitemaps=())
+    found = discover_source(source)
+    assert [u.url.removeprefix(site.base) for u in found.urls] == ["/a/0.html", "/a/1.html", "/a/2.html"]
+    assert [u.via.removeprefix(site.base) for u in found.urls] == ["/sitemap-pages.xml"] * 3
+
+
+def test_without_allow_addresses_even_the_sources_own_loopback_host_is_refused(site, tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(site.source_toml().replace('allow_addresses = ["127.0.0.1"]\n', ""), encoding="utf-8")
+    before = len(site.hits)
+    with Fetcher(source=load_sources(path)[0]) as fetcher, pytest.raises(FetchError, match="127.0.0.1 is loopback"):
+        fetcher.fetch(site.base + "/a/0.html")
+    assert len(site.hits) == before  # refused before any connection: not even robots.txt was asked for
+
+
+def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_path, monkeypatch):
+    """DNS rebinding: the name passes the check as 127.0.0.1, then resolves to 127.0.0.2 when connecting."""
+    import socket
+
+    import tasks.scope
+
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1", "127.0.0.2"])
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "rebind.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(tasks.scope.socket, "getaddrinfo", rebinding)
+    path = tmp_path / "sources.toml"
+    path.write_text(site.source_toml().replace(f'hosts = ["127.0.0.3:{site.port}"]',
+                                               f'hosts = ["rebind.test:{site.port}"]'), encoding="utf-8")
+    source = load_sources(path)[0]
+    before = len(site.hits)
+    with Fetcher(source=source) as fetcher:
+        fetcher.robots = None  # only the rebinding is under test here
+        with pytest.raises(FetchError, match="at connect time.*127.0.0.2 is loopback"):
+            fetcher.fetch(f"http://rebind.test:{site.port}/a/0.html")
+    assert len(site.hits) == before

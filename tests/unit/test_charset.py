@@ -1,0 +1,49 @@
+"""Bytes to text: declared, detected or refused; never mojibake. And reading Retry-After."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from flows.sample_site.faults import windows_1258
+from tasks.charset import DecodeError, decode_html
+from tasks.fetch import _retry_after
+from tasks.text import clean
+
+TEXT = ("<html><head><title>Nông dân Cần Thơ thu hoạch lúa</title></head><body><p>Người dân phường Hưng Phú "
+        "đã chuẩn bị kỹ lưỡng cho vụ lúa đông xuân; giá lúa tăng nhẹ so với cùng kỳ năm trước.</p></body></html>")
+
+
+@pytest.mark.parametrize(("body", "content_type", "how"), [
+    (TEXT.encode(), "text/html; charset=utf-8", "utf-8 (as declared)"),
+    (TEXT.encode(), "text/html", "utf-8 (as declared)"),
+    (TEXT.encode(), "text/html; charset=windows-1258", "but the bytes are utf-8"),
+    (b"\xef\xbb\xbf" + TEXT.encode(), "text/html; charset=windows-1258", "utf-8 (bom)"),
+    (windows_1258(TEXT), "text/html; charset=windows-1258", "windows-1258 (header)"),
+    (windows_1258(TEXT.replace("<head>", '<head><meta charset="windows-1258">')), "text/html", "windows-1258 (meta)"),
+    (windows_1258(TEXT), "text/html; charset=utf-8", "(detected)"),
+])
+def test_vietnamese_comes_out_right(body, content_type, how):
+    text, used = decode_html(body, content_type)
+    assert how in used
+    assert "Nông dân Cần Thơ thu hoạch lúa" in clean(text)
+
+
+def test_utf8_read_as_windows_1252_is_refused():
+    garbled = TEXT.encode().decode("cp1252", errors="replace").encode()
+    with pytest.raises(DecodeError, match="mojibake"):
+        decode_html(garbled, "text/html; charset=utf-8")
+
+
+def test_an_xml_declaration_is_dropped_so_lxml_accepts_the_text():
+    text, _ = decode_html(b'<?xml version="1.0" encoding="utf-8"?>\n<html><body>x</body></html>', "")
+    assert text.lstrip().startswith("<html>")
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    assert _retry_after("7") == 7.0
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 28 <= _retry_after(when) <= 30
+    assert _retry_after("soon") is None and _retry_after(None) is None
