@@ -97,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
                          help="sources file for --source (default %(default)s)")
     extract.set_defaults(handler=cmd_extract)
+
+    evaluate = sub.add_parser("eval", help="score the extractor on a folder of saved pages with expected records",
+                              description="Score the extractor on DIR: NAME.html[.gz] + NAME.json pairs in the format "
+                                          "of the shared data README; prints per-field accuracy, lead/body "
+                                          "word-4-gram F1, listing first_items and pages/s of extraction alone.")
+    evaluate.add_argument("folders", nargs="+", metavar="DIR", help="folder(s) of page + expected-record pairs")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object per folder")
+    evaluate.add_argument("--misses", action="store_true", help="also list every page a field missed on")
+    evaluate.add_argument("--provenance", action="store_true", help="also print which signal gave each field")
+    evaluate.set_defaults(handler=cmd_eval)
     return parser
 
 
@@ -242,6 +252,54 @@ def cmd_extract(args: argparse.Namespace) -> int:
         record = {"file": name, **dataclasses.asdict(article)}
         print(json.dumps(record, ensure_ascii=False, default=_json_default))
     return EXIT_FAILED if failed else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tasks.scoring import extractor_prediction, link_prediction, read_folder, score_folder
+
+    code = 0
+    for folder in args.folders:
+        try:
+            pages = read_folder(folder)
+        except FileNotFoundError as exc:
+            err.print(f"[red]eval:[/red] {exc}", highlight=False)
+            code = EXIT_CONFIG
+            continue
+        if not pages:
+            err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
+            code = EXIT_CONFIG
+            continue
+        score = score_folder(pages, extractor_prediction, first_items=link_prediction())
+        if args.json:
+            out = {"folder": folder, **score.as_dict()}
+            if args.misses:
+                out["misses"] = [dataclasses.asdict(m) for m in score.misses]
+            print(json.dumps(out, ensure_ascii=False, default=str))
+            continue
+        print_scores(folder, score, misses=args.misses, provenance=args.provenance)
+    return code
+
+
+def print_scores(folder: str, score, *, misses: bool = False, provenance: bool = False) -> None:
+    from tasks.scoring import provenance_rows, rows
+
+    table = Table(title=f"newsetl eval {folder}", title_justify="left")
+    for column in ("field", "pages", "score"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for row in rows(score):
+        table.add_row(*row)
+    console.print(table)
+    if provenance and score.provenance:
+        signals = Table(title="which signal gave each field (share of pages)", title_justify="left")
+        signals.add_column("field")
+        signals.add_column("signals")
+        for row in provenance_rows(score):
+            signals.add_row(*row)
+        console.print(signals)
+    if misses:
+        for miss in score.misses:
+            console.print(f"[yellow]{miss.name}[/yellow] {miss.field}: expected {miss.expected!r} got {miss.got!r}",
+                          highlight=False, soft_wrap=True)
 
 
 def _json_default(value):

@@ -35,6 +35,9 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     language: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    # Optional CSS selectors for this site's pages, tried before any generic signal:
+    # keys title, lead, body, authors, byline, published_at, section (see SELECTOR_KEYS).
+    selectors: tuple[tuple[str, str], ...] = ()
 
     @property
     def host(self) -> str:
@@ -74,7 +77,9 @@ _FIELDS: dict[str, type] = {
     "sitemaps": list,
     "language": str,
     "timezone": str,
+    "selectors": dict,
 }
+SELECTOR_KEYS = ("title", "lead", "body", "authors", "byline", "published_at", "section")
 _REQUIRED = ("name", "homepage")
 
 
@@ -137,6 +142,7 @@ def _parse_source(table: dict, where: str) -> Source:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone' is not an IANA time zone: {timezone!r}") from None
+    selectors = _check_selectors(table.get("selectors", {}), where)
     return Source(
         name=name,
         title=table.get("title", name),
@@ -145,7 +151,26 @@ def _parse_source(table: dict, where: str) -> Source:
         sitemaps=sitemaps,
         language=table.get("language"),
         timezone=timezone,
+        selectors=selectors,
     )
+
+
+def _check_selectors(value: dict, where: str) -> tuple[tuple[str, str], ...]:
+    """A source's ``[sources.selectors]`` table: known field names mapped to CSS selectors that compile."""
+    from cssselect import GenericTranslator, SelectorError
+
+    checked = []
+    for key, selector in value.items():
+        if key not in SELECTOR_KEYS:
+            raise ConfigError(f"{where}: unknown selector key '{key}' (allowed: {', '.join(SELECTOR_KEYS)})")
+        if not isinstance(selector, str) or not selector.strip():
+            raise ConfigError(f"{where}: selector '{key}' must be a CSS selector string, got {selector!r}")
+        try:
+            GenericTranslator().css_to_xpath(selector)
+        except SelectorError as exc:
+            raise ConfigError(f"{where}: selector '{key}' is not valid CSS ({selector!r}): {exc}") from None
+        checked.append((key, selector.strip()))
+    return tuple(checked)
 
 
 def _check_url(value: object, where: str, key: str) -> str:

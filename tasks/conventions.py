@@ -17,6 +17,13 @@ DATELINE = re.compile(r"^\s*\((?P<paren>[^()]{1,30})\)\s*[-–—:]+\s*"
 # A role label in a byline: "Tin, ảnh:", "Bài và ảnh:", "Bài:", "Ảnh:".
 BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh|video|clip|đồ họa|thực hiện|nhóm phóng viên)"
                          r"(?:\s*(?:,|và)\s*(?:ảnh|video|clip))*\s*:", re.IGNORECASE)
+# The outlet a piece is taken from, closing a byline: "(Theo Medical News Today)", "Theo TTXVN", "Nguồn: VTV".
+BYLINE_CREDIT = re.compile(r"(?:^|\(|\s[-–—]\s|\s)\s*(?:theo|nguồn|source|quelle|fuente)\s*:?\s+"
+                           r"(?P<outlet>[^()]{2,60}?)\s*\)?\s*$", re.IGNORECASE)
+# Notes that say how a piece was made, not who made it: "(tổng hợp)", "(lược dịch)", "(TH)".
+COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|dịch|th|st|sưu tầm|compiled)\s*\)", re.IGNORECASE)
+# A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).
+BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af|od|tác giả)\s*:?\s+", re.IGNORECASE)
 PHOTO_CREDIT = re.compile(r"^\s*\(?ảnh\s*:", re.IGNORECASE)
 # Widget labels that pages print as text of their own.
 BOILERPLATE = frozenset({

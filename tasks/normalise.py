@@ -15,13 +15,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.conventions import BYLINE_ROLE, DATELINE
-from tasks.dates import parse_date
+from tasks.conventions import BYLINE_CREDIT, BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE
+from tasks.dates import has_offset, parse_date
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
 from tasks.urls import normalise_url
 
 UTC_ZONE = ZoneInfo("UTC")
+LANGUAGE_SAMPLE = 2000  # characters of body text enough for the language detector
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
@@ -36,26 +37,35 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     url = normalise_url(fetched_url or page.url)
 
     dateline, lead = split_dateline(page.lead)
-    authors = parse_byline(page.byline) if page.byline else ()
+    authors, credit = split_byline(page.byline) if page.byline else ((), None)
     if not authors:
-        authors = tuple(a for a in (title_case_name(x) for x in page.meta_authors) if _is_person(a, page, source))
+        authors = tuple(a for a in (clean_author(x) for x in page.meta_authors) if _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
     else:
         provenance["authors"] = "byline"
     provenance.pop("meta_authors", None)
+    if credit:
+        provenance["source_credit"] = "byline"
 
-    published = parse_date(page.published_raw, tz)
+    published, zone = read_date(page.published_raw, page.modified_raw, source)
+    if published is not None:
+        provenance["published_tz"] = zone
     if published is None and published_hint is not None:
         published = published_hint
         provenance["published_at"] = "feed"
-    modified = parse_date(page.modified_raw, tz)
+    modified, _ = read_date(page.modified_raw, page.published_raw, source)
     for name, value in (("published_at", published), ("modified_at", modified)):
         if value is None:
             provenance.pop(name, None)  # a date string that did not parse gave nothing
 
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
+    language = language_code(page.language) or (source.language if source else None)
+    if language is None:
+        language = detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
+        if language:
+            provenance["language"] = "detector"
     return Article(
         source=source.name if source else "",
         url=url,
@@ -69,7 +79,7 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         modified_at=modified,
         section=page.section,
         tags=page.tags,
-        language=language_code(page.language) or (source.language if source else None),
+        language=language,
         image_url=page.image_url,
         dateline=dateline,
         byline=clean(page.byline) or None,
@@ -77,6 +87,8 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         word_count=word_count(lead, body),
         content_hash=content_hash(title, lead, body),
         provenance=provenance,
+        source_credit=credit,
+        modified_raw=page.modified_raw,
     )
 
 
@@ -91,13 +103,68 @@ def split_dateline(lead: str | None) -> tuple[str | None, str]:
 
 def parse_byline(byline: str) -> tuple[str, ...]:
     """Person names of a byline, title-cased, in order: ``Bài: MỸ THANH - Ảnh: DUY KHÔI`` -> both."""
+    return split_byline(byline)[0]
+
+
+def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
+    """(person names, outlet credited) of a closing byline.
+
+    ``SONG NHI (Theo Medical News Today)`` -> ((``Song Nhi``,), ``Medical News Today``);
+    ``Theo TTXVN`` -> ((), ``TTXVN``); ``Hà Thu (tổng hợp)`` -> ((``Hà Thu``,), None).
+    """
+    text = clean(byline)
+    credit = None
+    match = BYLINE_CREDIT.search(text)
+    if match:
+        credit = clean(match["outlet"]).strip(" .()") or None
+        text = text[: match.start()] + " " + text[match.end():]
+    text = COMPILED_NOTE.sub(" ", text)
+    text = BYLINE_PREFIX.sub("", clean(text))
     names: list[str] = []
-    for chunk in BYLINE_ROLE.split(clean(byline)):
+    for chunk in BYLINE_ROLE.split(text):
         for name in _NAME_SPLIT.split(chunk):
             name = title_case_name(name.strip(" .:-–—()"))
-            if name and name not in names and not _NOT_A_NAME.search(name):
+            if name and name not in names and not _NOT_A_NAME.search(name) and len(name.split()) <= 6:
                 names.append(name)
-    return tuple(names)
+    return tuple(names), credit
+
+
+def clean_author(name: str) -> str:
+    """An author metadata value as a name: no "By "/"Von " prefix; capitals title-cased."""
+    return title_case_name(BYLINE_PREFIX.sub("", clean(name)))
+
+
+def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tuple[datetime | None, str]:
+    """The instant a page's date string names, and where its offset came from.
+
+    The string's own offset first; else the offset of the page's other date (published and
+    modified are printed in one zone); else the source's time zone; else UTC, flagged
+    ``assumed-utc`` so that analysts can tell a guess from a statement.
+    """
+    if not raw:
+        return None, ""
+    if has_offset(raw):
+        return parse_date(raw, UTC_ZONE), "page"
+    if source is not None:
+        return parse_date(raw, source.tz), "source"
+    if sibling and has_offset(sibling):
+        other = parse_date(sibling, UTC_ZONE)
+        value = parse_date(raw, UTC_ZONE)
+        if other is not None and value is not None and other.tzinfo is not None:
+            return value.replace(tzinfo=other.tzinfo), "page-sibling"
+    return parse_date(raw, UTC_ZONE), "assumed-utc"
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of a text by py3langid, for pages that declare no language."""
+    if len(text.strip()) < 20:
+        return None
+    try:
+        from py3langid.langid import classify
+    except ImportError:  # pragma: no cover - declared dependency
+        return None
+    code, _ = classify(text)
+    return code or None
 
 
 def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:

@@ -68,6 +68,8 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
+    source_credit: str | None = None  # the outlet a piece is taken from: "TTXVN" from "Theo TTXVN"
+    modified_raw: str | None = None
 
 
 @dataclass(frozen=True)
