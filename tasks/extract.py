@@ -41,7 +41,17 @@ from tasks.text import clean
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenews", "analysisnewsarticle", "blogposting",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
                  "socialmediaposting", "report", "scholarlyarticle", "techarticle", "posting", "webpage"}
-ARTICLE_RANK = {t: (1 if t == "webpage" else 0) for t in ARTICLE_TYPES}  # a WebPage node is the last resort
+ARTICLE_TYPES |= {"claimreview", "review", "videoobject"}
+
+
+def _article_rank(type_name: str) -> int | None:
+    """0 for an article type (any ``...Article``), 1 for other text types, 2 for a WebPage; None otherwise."""
+    if type_name.endswith("article") or type_name in ("blogposting", "liveblogposting", "socialmediaposting",
+                                                     "posting", "report"):
+        return 0
+    if type_name == "webpage":
+        return 2
+    return 1 if type_name in ARTICLE_TYPES else None
 
 # Containers that hold the article text on common CMSs, most specific first.
 BODY_SELECTORS = (
@@ -77,8 +87,8 @@ JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "
                        "select", "input", "template", "header", "object", "embed", "canvas", "video", "audio"})
 CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthich|legend|credit", re.I)
 LEAF_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dd", "dt"})
-CONTAINERS = frozenset({"div", "section", "article", "main", "span", "center", "font", "td", "ul", "ol", "li",
-                        "dl", "tbody", "tr", "table"})
+CONTAINERS = frozenset({"div", "section", "article", "main", "center", "td", "th", "ul", "ol", "li",
+                        "dl", "tbody", "tr", "table", "address"})
 BLOCK_TAGS = LEAF_BLOCKS | CONTAINERS | frozenset({"figure", "br", "hr", "h1", "figcaption", "header", "footer"})
 MIN_CONTAINER_TEXT = 200
 LANGUAGE_SAMPLE = 2000
@@ -108,10 +118,10 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
 
     title = pick("title", ("profile", page.select_text(profile.get("title"))),
                  *_title_candidates(page, ld, h1s))
-    site_name = meta.get("og:site_name") or _ld_text(ld.get("publisher")) or page.ld_site_name
+    site_name = meta.get("ogsitename") or _ld_text(ld.get("publisher")) or page.ld_site_name
     section = pick("section", ("profile", page.select_text(profile.get("section"))),
                    ("json-ld", _ld_text(ld.get("articleSection"))),
-                   ("meta", meta.get("article:section") or meta.get("section")),
+                   ("meta", meta.get("articlesection") or meta.get("section")),
                    ("page", page.breadcrumb_section(title)))
     published_raw = pick("published_at", ("profile", page.select_date(profile.get("published_at"))),
                          ("json-ld", _ld_text(ld.get("datePublished"))),
@@ -129,12 +139,12 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
                         ("meta", _first(meta, "article:modified_time", "og:updated_time", "lastmod",
                                         "dateModified", "datemodified")),
                         ("microdata", page.itemprop_date("dateModified")))
-    canonical = pick("canonical_url", ("page", page.link_rel("canonical")), ("meta", meta.get("og:url")),
+    canonical = pick("canonical_url", ("page", page.link_rel("canonical")), ("meta", meta.get("ogurl")),
                      ("json-ld", _ld_url(ld.get("mainEntityOfPage")) or _ld_text(ld.get("url"))))
-    image = pick("image_url", ("meta", meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")),
+    image = pick("image_url", ("meta", meta.get("ogimage") or meta.get("ogimageurl") or meta.get("twitterimage")),
                  ("json-ld", _ld_image(ld.get("image"))))
     language = pick("language", ("page", root.get("lang") or root.get("xml:lang")),
-                    ("meta", meta.get("content-language") or meta.get("og:locale") or meta.get("dc.language")),
+                    ("meta", meta.get("contentlanguage") or meta.get("oglocale") or meta.get("dclanguage")),
                     ("json-ld", _ld_text(ld.get("inLanguage"))))
     meta_authors = tuple(pick("meta_authors",
                               ("profile", page.select_texts(profile.get("authors"))),
@@ -202,12 +212,15 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 def parse_html(html: bytes | str) -> lxml.html.HtmlElement:
     """One lxml tree of the page; bytes are decoded by their declared charset, else UTF-8 (lenient)."""
     if isinstance(html, bytes):
-        match = _CHARSET.search(html[:4096])
-        encoding = match.group(1).decode("ascii", "replace") if match else "utf-8"
-        try:
-            text = html.decode(encoding, errors="replace")
-        except LookupError:
-            text = html.decode("utf-8", errors="replace")
+        try:  # bytes that are valid UTF-8 are UTF-8, whatever a stale meta tag declares
+            text = html.decode("utf-8")
+        except UnicodeDecodeError:
+            match = _CHARSET.search(html[:4096])
+            encoding = match.group(1).decode("ascii", "replace") if match else "cp1252"
+            try:
+                text = html.decode(encoding, errors="replace")
+            except LookupError:
+                text = html.decode("cp1252", errors="replace")
     else:
         text = html
     text = _XML_DECL.sub("", text)
@@ -273,7 +286,7 @@ class _Page:
         self._meta_lists: dict[str, list[str]] = {}
         for tag in root.iter("meta"):
             key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
-            key = key.strip().lower()
+            key = _meta_key(key)
             content = clean(tag.get("content"))
             if key and content:
                 self.meta.setdefault(key, content)
@@ -286,7 +299,7 @@ class _Page:
 
     def meta_all(self, *keys: str) -> list[str]:
         values: list[str] = []
-        for key in keys:
+        for key in map(_meta_key, keys):
             for value in self._meta_lists.get(key, []):
                 for name in re.split(r"\s*[,;]\s*|\s+(?:and|und|et|y|og|och|i|e)\s+", value):
                     if name and name not in values:
@@ -375,7 +388,7 @@ class _Page:
         if isinstance(keywords, str):
             keywords = keywords.split(",")
         if not keywords:
-            keywords = self._meta_lists.get("article:tag", [])
+            keywords = self._meta_lists.get("articletag", [])
         if not keywords:
             keywords = [text_of(a) for sel in TAG_SELECTORS for a in css(self.root, sel)]
         if not keywords and self.meta.get("keywords"):
@@ -386,6 +399,11 @@ class _Page:
             if word and word not in seen:
                 seen[word] = None
         return tuple(seen)
+
+
+def _meta_key(key: str) -> str:
+    """One spelling for meta names: ``article:published:time``, ``article_published_time`` -> the same key."""
+    return re.sub(r"[^a-z0-9]", "", key.strip().lower())
 
 
 def _in_junk(node: etree._Element) -> bool:
@@ -422,17 +440,17 @@ def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, 
     the logo as ``<h1>``), with site suffixes stripped.
     """
     metas = [("json-ld", _unescape(_ld_text(ld.get("headline")) or _ld_text(ld.get("name")))),
-             ("meta", _unescape(page.meta.get("og:title"))),
-             ("meta", _unescape(page.meta.get("twitter:title"))),
-             ("meta", _unescape(page.meta.get("dc.title") or page.meta.get("title"))),
+             ("meta", _unescape(page.meta.get("ogtitle"))),
+             ("meta", _unescape(page.meta.get("twittertitle"))),
+             ("meta", _unescape(page.meta.get("dctitle") or page.meta.get("title"))),
              ("meta", _unescape(page.title_tag()))]
     metas = [(s, v) for s, v in metas if v]
     for h1 in h1s:
         for _, value in metas:
             if _same_title(h1, value) or _contains_title(value, h1):
                 return [("page", h1)]
-    site_names = {n.lower() for n in (page.meta.get("og:site_name"), page.ld_site_name,
-                                      page.meta.get("application-name")) if n}
+    site_names = {n.lower() for n in (page.meta.get("ogsitename"), page.ld_site_name,
+                                      page.meta.get("applicationname")) if n}
     site_names.add(urlsplit(page.url).hostname or "")
     stripped = [(s, _strip_site_suffix(v, site_names, [m for _, m in metas])) for s, v in metas]
     for h1 in h1s:
@@ -518,10 +536,10 @@ def _ld_article(nodes: list[dict]) -> dict:
     best: tuple[int, int] | None = None
     chosen: dict = {}
     for index, node in enumerate(nodes):
-        ranks = [ARTICLE_RANK[t] for t in _types(node) if t in ARTICLE_RANK]
+        ranks = [r for r in (_article_rank(t) for t in _types(node)) if r is not None]
         if not ranks:
             continue
-        key = (min(ranks) * 2 + (0 if node.get("headline") else 1), index)
+        key = (min(ranks) * 2 + (0 if node.get("headline") or node.get("datePublished") else 1), index)
         if best is None or key < best:
             best, chosen = key, node
     return chosen
@@ -604,7 +622,7 @@ def _ld_authors(value) -> list[str]:
 
 
 def _first(meta: dict[str, str], *keys: str) -> str | None:
-    return next((meta[k] for k in keys if meta.get(k)), None)
+    return next((meta[_meta_key(k)] for k in keys if meta.get(_meta_key(k))), None)
 
 
 # --- the article text ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from tasks.urls import normalise_url
 
 UTC_ZONE = ZoneInfo("UTC")
 LANGUAGE_SAMPLE = 2000  # characters of body text enough for the language detector
+DETECTOR_OVERRULES = 0.99  # detector probability above which it overrules a page's declared language
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
@@ -61,11 +63,15 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
 
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
-    language = language_code(page.language) or (source.language if source else None)
-    if language is None:
-        language = detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
-        if language:
-            provenance["language"] = "detector"
+    declared = language_code(page.language) or (source.language if source else None)
+    detected, confidence = detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
+    language = declared
+    # A declared language is usually right; a template default ("en" on a Xhosa paper) is not, and the
+    # detector is sure of itself only on enough text.
+    if detected and (declared is None or detected != declared and confidence >= DETECTOR_OVERRULES
+                     and len(body) >= 400 and source is None):
+        language = detected
+        provenance["language"] = "detector"
     return Article(
         source=source.name if source else "",
         url=url,
@@ -155,16 +161,19 @@ def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tu
     return parse_date(raw, UTC_ZONE), "assumed-utc"
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of a text by py3langid, for pages that declare no language."""
+def detect_language(text: str) -> tuple[str | None, float]:
+    """(ISO 639-1 code, probability) of a text by py3langid; (None, 0) for too little text."""
     if len(text.strip()) < 20:
-        return None
-    try:
-        from py3langid.langid import classify
-    except ImportError:  # pragma: no cover - declared dependency
-        return None
-    code, _ = classify(text)
-    return code or None
+        return None, 0.0
+    code, probability = _language_identifier().classify(text)
+    return code or None, float(probability)
+
+
+@cache
+def _language_identifier():
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
 
 
 def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
@@ -186,8 +195,10 @@ def language_code(value: str | None) -> str | None:
     """``vi-VN`` / ``vi_VN`` -> ``vi``."""
     if not value:
         return None
-    code = re.split(r"[-_]", value.strip())[0].lower()
-    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+    value = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})*", value):
+        return None  # "utf-8" in a Content-Language tag is not a language
+    return re.split(r"[-_]", value)[0]
 
 
 def content_hash(title: str, lead: str | None, body: str) -> str:
