@@ -80,7 +80,7 @@ JUNK_WORDS = re.compile(
     r"(^|[-_ ])(share|sharing|social|socials|related|relate|comment|comments|advert|advertisement|ads|adv|ad|"
     r"banner|tags?|keywords|breadcrumbs?|menu|nav|navigation|toolbar|print|rating|subscribe|newsletter|"
     r"recommend|recommended|most-?read|popular|sidebar|footer|promo|teaser-list|read-?more|readmore|"
-    r"see-?also|more-?news|outbrain|taboola|paywall|cookie|consent|author-?box|signup)([-_ ]|$)",
+    r"see-?also|more-?news|outbrain|taboola|cookie|consent|author-?box|signup)([-_ ]|$)",
     re.IGNORECASE,
 )
 JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "button", "svg",
@@ -296,6 +296,69 @@ class _Page:
         self.ld_site_name = next((_ld_text(n.get("name")) for n in self.ld_nodes
                                   if _types(n) & {"website", "newsmediaorganization", "organization"}), None)
         self._visible_date: str | None | bool = False
+        self._order: dict | None = None
+
+    def order(self) -> dict:
+        """Document position of every element, for "after the headline, before the text" checks."""
+        if self._order is None:
+            self._order = {el: i for i, el in enumerate(self.root.iter())}
+        return self._order
+
+    def main_h1(self, title: str | None) -> etree._Element | None:
+        """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
+        first = None
+        for h1 in self.root.iter("h1"):
+            text = text_of(h1)
+            if not text:
+                continue
+            if title and (_same_title(text, title) or _contains_title(text, title) or _contains_title(title, text)):
+                return h1
+            first = first if first is not None else h1
+        return first
+
+    def _index(self) -> None:
+        """Class, id and attribute lookups built in one walk: generic selectors over a whole page
+        as XPath cost ~1 ms each, and the cascade asks dozens."""
+        self._by_class: dict[str, list] = {}
+        self._by_id: dict[str, list] = {}
+        self._by_attr: dict[str, list] = {}
+        for el in self.root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for word in (el.get("class") or "").split():
+                self._by_class.setdefault(word, []).append(el)
+            if el.get("id"):
+                self._by_id.setdefault(el.get("id"), []).append(el)
+            for attr in INDEXED_ATTRIBUTES:
+                if el.get(attr) is not None:
+                    self._by_attr.setdefault(attr, []).append(el)
+
+    def select(self, selector: str) -> list[etree._Element]:
+        """Elements of the page matching a CSS selector, in document order (fast path for simple ones)."""
+        parts = selector.split()
+        matches = [_SIMPLE_SELECTOR.match(p) for p in parts]
+        if not parts or len(parts) > 2 or not all(matches):
+            return css(self.root, selector)
+        if not hasattr(self, "_by_class"):
+            self._index()
+        found = self._simple(matches[0])
+        if len(parts) == 2:
+            inner = matches[1]
+            found = [d for el in found for d in el.iterdescendants() if _simple_match(d, inner)]
+        return found
+
+    def _simple(self, match: re.Match) -> list[etree._Element]:
+        if match["cls"]:
+            pool = self._by_class.get(match["cls"], [])
+        elif match["id"]:
+            pool = self._by_id.get(match["id"], [])
+        elif match["attr"] in INDEXED_ATTRIBUTES:
+            pool = self._by_attr.get(match["attr"], [])
+        elif match["tag"]:
+            pool = list(self.root.iter(match["tag"]))
+        else:
+            return css(self.root, match.group(0))
+        return [el for el in pool if _simple_match(el, match)]
 
     def meta_all(self, *keys: str) -> list[str]:
         values: list[str] = []
@@ -324,17 +387,17 @@ class _Page:
     def select_text(self, selector: str | None) -> str | None:
         if not selector:
             return None
-        return next((t for t in (text_of(n) for n in css(self.root, selector)) if t), None)
+        return next((t for t in (text_of(n) for n in self.select(selector)) if t), None)
 
     def select_texts(self, selector: str | None) -> list[str]:
         if not selector:
             return []
-        return [t for t in (text_of(n) for n in css(self.root, selector)) if t]
+        return [t for t in (text_of(n) for n in self.select(selector)) if t]
 
     def select_date(self, selector: str | None) -> str | None:
         if not selector:
             return None
-        for node in css(self.root, selector):
+        for node in self.select(selector):
             value = node.get("datetime") or node.get("content") or text_of(node)
             if value:
                 return clean(value)
@@ -363,7 +426,7 @@ class _Page:
             return self._visible_date  # type: ignore[return-value]
         found = None
         for selector in DATE_SELECTORS:
-            for node in css(self.root, selector):
+            for node in self.select(selector):
                 if _in_junk(node):
                     continue
                 value = clean(node.get("datetime") or node.get("content") or text_of(node))
@@ -377,7 +440,7 @@ class _Page:
 
     def breadcrumb_section(self, title: str | None) -> str | None:
         for selector in BREADCRUMB_SELECTORS:
-            items = [text_of(a) for a in css(self.root, selector)]
+            items = [text_of(a) for a in self.select(selector)]
             items = [i for i in items if i and i != title and i.lower() not in ("trang chủ", "home")]
             if items:
                 return items[-1]
@@ -390,7 +453,7 @@ class _Page:
         if not keywords:
             keywords = self._meta_lists.get("articletag", [])
         if not keywords:
-            keywords = [text_of(a) for sel in TAG_SELECTORS for a in css(self.root, sel)]
+            keywords = [text_of(a) for sel in TAG_SELECTORS for a in self.select(sel)]
         if not keywords and self.meta.get("keywords"):
             keywords = self.meta["keywords"].split(",")
         seen: dict[str, None] = {}
@@ -399,6 +462,29 @@ class _Page:
             if word and word not in seen:
                 seen[word] = None
         return tuple(seen)
+
+
+INDEXED_ATTRIBUTES = ("itemprop", "rel", "itemtype", "datetime")
+_SIMPLE_SELECTOR = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?:\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)"
+                              r"|\[(?P<attr>[\w-]+)(?:(?P<op>[$]?=)(?P<val>[\w-]+))?\])?$")
+
+
+def _simple_match(el: etree._Element, match: re.Match) -> bool:
+    if not isinstance(el.tag, str) or match["tag"] and el.tag != match["tag"]:
+        return False
+    if match["cls"] and match["cls"] not in (el.get("class") or "").split():
+        return False
+    if match["id"] and el.get("id") != match["id"]:
+        return False
+    if match["attr"]:
+        value = el.get(match["attr"])
+        if value is None:
+            return False
+        if match["op"] == "=" and value != match["val"]:
+            return False
+        if match["op"] == "$=" and not value.endswith(match["val"]):
+            return False
+    return True
 
 
 def _meta_key(key: str) -> str:
@@ -643,15 +729,18 @@ class _Body:
         self.captions: list[str] = []
         self.paragraphs: list[str] = []
         self.signal = "page"
-        container, self.signal = self._container(profile)
+        self.title, self.description = title, description
+        containers, self.signal = self._containers(profile)
+        container = containers[0] if containers else None
         lead_el = self._lead_element(container)
         if lead_el is not None:
             self.lead = text_of(lead_el)
-        if container is not None:
-            work = deepcopy(container)
-            if lead_el is not None and _is_descendant(lead_el, container):
-                _remove(_matching(work, lead_el, container))
+        for part in containers:
+            work = deepcopy(part)
+            if lead_el is not None and _is_descendant(lead_el, part):
+                _remove(_matching(work, lead_el, part))
             self._read(work, profile)
+        self._split_trailing_byline()
         if not self.paragraphs or sum(len(p) for p in self.paragraphs) < MIN_CONTAINER_TEXT:
             fallback = _generic_body(page.root, page.url)
             if fallback and sum(map(len, fallback)) > sum(map(len, self.paragraphs)):
@@ -660,27 +749,61 @@ class _Body:
         if self.lead is None and description:
             self._lead_from_body(description)
 
-    def _container(self, profile: dict[str, str]) -> tuple[etree._Element | None, str]:
+    def _containers(self, profile: dict[str, str]) -> tuple[list[etree._Element], str]:
+        """The elements holding the article text: every match of the first selector that holds enough
+        text (CMSs often split the text into several blocks of one class, with ads between)."""
         if profile.get("body"):
-            found = css(self.page.root, profile["body"])
+            found = _outermost(self.page.select(profile["body"]))
             if found:
-                return found[0], "profile"
+                return found, "profile"
         for selector in BODY_SELECTORS:
-            for found in css(self.page.root, selector):
-                if not _in_junk(found) and len(text_of(found)) >= MIN_CONTAINER_TEXT:
-                    return found, "page"
-        return None, "page"
+            found = _outermost([el for el in self.page.select(selector) if not _in_junk(el)])
+            if found and sum(len(text_of(el)) for el in found) >= MIN_CONTAINER_TEXT:
+                return found, "page"
+        return [], "page"
 
     def _lead_element(self, container: etree._Element | None) -> etree._Element | None:
+        """The standfirst block: a lead-classed element, or the block the description repeats,
+        placed after the headline and before the article text (teasers elsewhere are other stories)."""
+        order = self.page.order()
+        h1 = self.page.main_h1(self.title)
+        start = order.get(h1, -1) if h1 is not None else -1
+        body_start = self._first_text_position(container, order)
         for selector in LEAD_SELECTORS:
-            for el in css(self.page.root, selector):
-                if el.tag in ("meta", "html", "body") or _in_junk(el):
+            for el in self.page.select(selector):
+                if el.tag in ("meta", "html", "body", "a") or _in_junk(el):
                     continue
                 if container is not None and el is not container and _is_descendant(container, el):
                     continue  # a lead block wrapping the whole article is a layout box, not the lead
+                position = order.get(el, -1)
+                if position < start or (body_start is not None and position > body_start):
+                    continue
                 text = text_of(el)
                 if 20 <= len(text) <= 1500:
                     return el
+        want = _norm_title(_unescape(self.description) or "")[:60]
+        if len(want) < 30:
+            return None
+        limit = body_start + 50 if body_start is not None else start + 600
+        for el in self.page.root.iter("p", "div", "h2", "span", "strong"):
+            position = order.get(el, -1)
+            if position < start or position > limit:
+                continue
+            raw = el.text_content()
+            if len(raw) > 2000 or not _norm_title(raw[:200]).startswith(want[:20]):
+                continue
+            text = text_of(el)
+            if _norm_title(text).startswith(want) and not _has_blocks(el):
+                return el
+        return None
+
+    @staticmethod
+    def _first_text_position(container: etree._Element | None, order: dict) -> int | None:
+        if container is None:
+            return None
+        for el in container.iter("p"):
+            if len(text_of(el)) >= 60:
+                return order.get(el)
         return None
 
     def _read(self, container: etree._Element, profile: dict[str, str]) -> None:
@@ -710,7 +833,6 @@ class _Body:
                 self.captions.append(text)
             else:
                 self.paragraphs.append(text)
-        self._split_trailing_byline()
 
     def _split_trailing_byline(self) -> None:
         if self.byline is None and self.paragraphs and looks_like_byline(self.paragraphs[-1]):
@@ -762,15 +884,10 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, str]]:
                 text = text_of(child)
                 if text:
                     yield "caption", text
-            elif tag in LEAF_BLOCKS and not _has_blocks(child):
+            elif (tag in LEAF_BLOCKS or tag == "li") and not _has_blocks(child):
                 yield from flush()
                 text = text_of(child)
-                if text:
-                    yield "paragraph", text
-            elif tag == "li" and not _has_blocks(child):
-                yield from flush()
-                text = text_of(child)
-                if text:
+                if text and not _mostly_links(child, text):
                     yield "paragraph", text
             elif tag in BLOCK_TAGS:
                 yield from flush()
@@ -789,6 +906,18 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, str]]:
 
     yield from walk(container)
     yield from flush()
+
+
+def _mostly_links(block: etree._Element, text: str) -> bool:
+    """A block whose words are mostly link text is a list of other stories, not article text."""
+    linked = sum(len(clean(a.text_content())) for a in block.iter("a"))
+    return linked > 0.6 * len(text) and (len(text) < 300 or block.tag == "li")
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    """The elements that are not inside another of the list, in document order."""
+    chosen = set(elements)
+    return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
 def _has_blocks(node: etree._Element) -> bool:
