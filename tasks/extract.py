@@ -151,7 +151,8 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
                               ("json-ld", _ld_authors(ld.get("author"))),
                               ("meta", page.meta_all("author", "article:author", "dc.creator", "sailthru.author",
                                                      "parsely-author")),
-                              ("microdata", page.itemprop_authors()))
+                              ("microdata", page.itemprop_authors()),
+                              ("page", page.visible_byline(h1s)))
                          or ())
     description = _first(meta, "description", "og:description", "twitter:description") \
         or _ld_text(ld.get("description"))
@@ -193,6 +194,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         image_url=urljoin(page.base, clean(image)) if image else None,
         site_name=clean(site_name) or None,
         provenance=provenance,
+        meta_credit=_ld_organisation_author(ld.get("author")),
     )
 
 
@@ -419,6 +421,21 @@ class _Page:
             if value and len(value) < 80 and value not in names:
                 names.append(value)
         return names
+
+    def visible_byline(self, h1s: list[str]) -> list[str]:
+        """A short byline printed near the headline (``Von Anna Sleegers``), outside page furniture."""
+        order = self.order()
+        h1 = self.main_h1(h1s[0] if h1s else None)
+        start = order.get(h1, 0) if h1 is not None else 0
+        for selector in BYLINE_SELECTORS:
+            for node in self.select(selector):
+                position = order.get(node, -1)
+                if position < start - 100 or _in_junk(node):
+                    continue
+                text = text_of(node)
+                if 3 <= len(text) <= 100:
+                    return [text]
+        return []
 
     def visible_date(self) -> str | None:
         """The first printed date (with digits) in a date-like element; time elements' datetime first."""
@@ -690,6 +707,15 @@ def _ld_image(value) -> str | None:
     if isinstance(value, dict):
         value = value.get("url") or value.get("contentUrl")
     return value if isinstance(value, str) else None
+
+
+def _ld_organisation_author(value) -> str | None:
+    """An organisation (agency, outlet, desk) given as the author: the warehouse keeps it as a source credit."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, dict) and _types(item) & {"organization", "newsmediaorganization"}:
+            return _ld_text(item.get("name"))
+    return None
 
 
 def _ld_authors(value) -> list[str]:

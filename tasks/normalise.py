@@ -13,6 +13,7 @@ import hashlib
 import re
 from functools import cache
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
@@ -27,6 +28,9 @@ LANGUAGE_SAMPLE = 2000  # characters of body text enough for the language detect
 DETECTOR_OVERRULES = 0.99  # detector probability above which it overrules a page's declared language
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
+_META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
+_DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")
+_NOT_A_PERSON = re.compile(r"\d|©|^\(|\bimage\b|\bfoto\b|\bphoto\b|:", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
 
 
@@ -41,7 +45,7 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     dateline, lead = split_dateline(page.lead)
     authors, credit = split_byline(page.byline) if page.byline else ((), None)
     if not authors:
-        authors = tuple(a for a in (clean_author(x) for x in page.meta_authors) if _is_person(a, page, source))
+        authors = tuple(a for a in split_author_values(page.meta_authors) if _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
     else:
@@ -49,6 +53,9 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     provenance.pop("meta_authors", None)
     if credit:
         provenance["source_credit"] = "byline"
+    elif page.meta_credit:
+        credit = page.meta_credit
+        provenance["source_credit"] = "json-ld"
 
     published, zone = read_date(page.published_raw, page.modified_raw, source)
     if published is not None:
@@ -130,14 +137,22 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     for chunk in BYLINE_ROLE.split(text):
         for name in _NAME_SPLIT.split(chunk):
             name = title_case_name(name.strip(" .:-–—()"))
-            if name and name not in names and not _NOT_A_NAME.search(name) and len(name.split()) <= 6:
+            if name and name not in names and not _NOT_A_NAME.search(name) and not _NOT_A_PERSON.search(name) \
+                    and len(name.split()) <= 6:
                 names.append(name)
     return tuple(names), credit
 
 
-def clean_author(name: str) -> str:
-    """An author metadata value as a name: no "By "/"Von " prefix; capitals title-cased."""
-    return title_case_name(BYLINE_PREFIX.sub("", clean(name)))
+def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Names from author metadata, as written: one value may list several (``A und B, C``); a "By"
+    prefix and a trailing desk code (``Elena Oberholzer (obe)``) are not part of a name."""
+    names: list[str] = []
+    for value in values:
+        for name in _META_NAME_SPLIT.split(clean(value)):
+            name = _DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tuple[datetime | None, str]:
@@ -177,11 +192,19 @@ def _language_identifier():
 
 
 def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
-    """Author metadata that names the outlet or a URL is not a person."""
-    if not name or _NOT_A_NAME.search(name):
+    """Author metadata that names the outlet, a URL, an id or a photo credit is not a person."""
+    if not name or _NOT_A_NAME.search(name) or _NOT_A_PERSON.search(name) or len(name.split()) > 6:
         return False
-    outlets = {clean(page.site_name).lower()} | ({clean(source.title).lower()} if source else set())
-    return name.lower() not in outlets
+    squashed = _squash(name)
+    outlets = {_squash(page.site_name), _squash(source.title) if source else ""}
+    host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+    outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
+    outlets.discard("")
+    return not any(squashed == o or len(o) >= 3 and squashed.startswith(o) for o in outlets)
+
+
+def _squash(text: str | None) -> str:
+    return re.sub(r"[\W_]+", "", clean(text).lower())
 
 
 def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:

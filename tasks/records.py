@@ -129,3 +129,4 @@ class ExtractedPage:
     image_url: str | None = None
     site_name: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+    meta_credit: str | None = None  # an organisation named as author in metadata (dpa, AFP): a source credit
