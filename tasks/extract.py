@@ -538,9 +538,10 @@ _SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–
 def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, str | None]]:
     """Title signals in order of trust, after checking metadata against the visible ``<h1>``.
 
-    The ``<h1>`` wins when a metadata title equals it or only adds a site name or
-    kicker around it; otherwise metadata wins (many pages style a section name or
-    the logo as ``<h1>``), with site suffixes stripped.
+    Metadata titles lose the site name first (`` | VnExpress``). A metadata title that
+    agrees with the ``<h1>`` (the same words, or one adds a kicker to the other) wins,
+    since it is the string the publisher typed, without the layout's line breaks;
+    a metadata title that names another headline (a social-media title) loses to the ``<h1>``.
     """
     metas = [("json-ld", _unescape(_ld_text(ld.get("headline")) or _ld_text(ld.get("name")))),
              ("meta", _unescape(page.meta.get("ogtitle"))),
@@ -548,18 +549,18 @@ def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, 
              ("meta", _unescape(page.meta.get("dctitle") or page.meta.get("title"))),
              ("meta", _unescape(page.title_tag()))]
     metas = [(s, v) for s, v in metas if v]
-    for h1 in h1s:
-        for _, value in metas:
-            if _same_title(h1, value) or _contains_title(value, h1):
-                return [("page", h1)]
     site_names = {n.lower() for n in (page.meta.get("ogsitename"), page.ld_site_name,
                                       page.meta.get("applicationname")) if n}
     site_names.add(urlsplit(page.url).hostname or "")
-    stripped = [(s, _strip_site_suffix(v, site_names, [m for _, m in metas])) for s, v in metas]
+    stripped = [(s, v) for s, v in ((s, _strip_site_suffix(v, site_names, [m for _, m in metas]))
+                                    for s, v in metas) if v]
     for h1 in h1s:
-        for _, value in stripped:
-            if value and _contains_title(h1, value) and len(value) >= 0.6 * len(h1):
-                return [("page", h1)]  # the h1 adds a few words (a kicker) to a shortened metadata title
+        for signal, value in stripped:
+            if _same_title(h1, value):
+                return [(signal, value)]
+        for signal, value in stripped:
+            if _contains_title(value, h1) or _contains_title(h1, value):
+                return [(signal, value)]
     return [*stripped, ("page", h1s[0] if h1s else None)]
 
 
@@ -596,10 +597,15 @@ def _strip_site_suffix(title: str | None, site_names: set[str], others: list[str
         squashed = re.sub(r"[\s.\-]", "", low)
         return any(n and (n in low or low in n or re.sub(r"[\s.\-]", "", n) in squashed) for n in hosts)
 
-    while len(parts) > 1 and (names_site(parts[-1]) or len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3
-                              and sum(parts[-1] in o for o in others) == len(others) and len(others) > 1):
-        title = title[: title.rfind(parts[-1])].rstrip(" |–—-:·»•")
-        parts = parts[:-1]
+    def shorter_elsewhere(head: str) -> bool:
+        """Another metadata title is just the part before the suffix (``headline`` beside ``headline | X``)."""
+        return any(_same_title(head, other) for other in others if other != title)
+
+    while len(parts) > 1:
+        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:·»•")
+        if not (names_site(parts[-1]) or shorter_elsewhere(head)):
+            break
+        title, parts = head, parts[:-1]
     if len(parts) > 1 and names_site(parts[0]):
         title = title[len(parts[0]):].lstrip(" |–—-:·»•")
     return clean(title)
