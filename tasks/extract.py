@@ -832,7 +832,7 @@ class _Body:
                 if position < start or (body_start is not None and position > body_start):
                     continue
                 text = text_of(el)
-                if 20 <= len(text) <= 1500:
+                if 20 <= len(text) <= 1500 and _agrees(text, self.description):
                     return el
         want = _norm_title(_unescape(self.description) or "")[:60]
         if len(want) < 30:
@@ -959,6 +959,16 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, str]]:
 
     yield from walk(container)
     yield from flush()
+
+
+def _agrees(text: str, description: str | None) -> bool:
+    """A lead-classed block is the standfirst only if it shares words with the description metadata
+    (when there is one); teaser boxes of other stories carry the same class names."""
+    if not description:
+        return True
+    words = set(re.findall(r"\w+", description.lower()))
+    found = set(re.findall(r"\w+", text.lower()))
+    return bool(words) and len(words & found) >= 0.3 * len(words)
 
 
 def _densest_container(root: etree._Element) -> etree._Element | None:

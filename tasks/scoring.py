@@ -326,18 +326,22 @@ def score_folder(pages: list[tuple[str, bytes, dict]], predict: Callable[[bytes,
         url = expected.get("url") or f"file:///{name}.html"
         predicted: dict = {}
         provenance: dict = {}
+        listing = expected.get("first_items") is not None
+        call = (first_items if listing else predict)
         started = time.perf_counter()
         try:
-            if expected.get("first_items") is not None:
-                if first_items is not None:
-                    predicted["first_items"] = first_items(data, url)
+            if call is None:
+                pass
+            elif listing:
+                predicted["first_items"] = call(data, url)
             else:
-                predicted, provenance = predict(data, url)
+                predicted, provenance = call(data, url)
         except Exception as exc:  # a page the extractor cannot read scores as empty, and is counted
             result.errors += 1
             result.misses.append(PageMiss(name, "error", None, f"{type(exc).__name__}: {exc}"))
-        result.seconds += time.perf_counter() - started
-        result.pages += 1
+        if call is not None:
+            result.seconds += time.perf_counter() - started
+            result.pages += 1
         result.add(name, predicted, expected, provenance)
     return result
 
@@ -358,7 +362,8 @@ def rows(score: SetScore) -> list[tuple[str, str, str]]:
         out.append(("first_items", "-", "not available"))
     elif score.first_items.pages:
         out.append(("first_items", str(score.first_items.pages), f"{score.first_items.diagnostic_score:.3f}"))
-    out.append(("speed (pages/s)", str(score.pages), f"{score.pages_per_second:.1f}"))
+    if score.pages:
+        out.append(("speed (pages/s)", str(score.pages), f"{score.pages_per_second:.1f}"))
     if score.errors:
         out.append(("errors", str(score.errors), "pages the extractor could not read"))
     return out
