@@ -303,8 +303,13 @@ class _Page:
     def order(self) -> dict:
         """Document position of every element, for "after the headline, before the text" checks."""
         if self._order is None:
-            self._order = {el: i for i, el in enumerate(self.root.iter())}
+            self._elements = list(self.root.iter())
+            self._order = {el: i for i, el in enumerate(self._elements)}
         return self._order
+
+    def elements(self) -> list:
+        self.order()
+        return self._elements
 
     def main_h1(self, title: str | None) -> etree._Element | None:
         """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
@@ -784,6 +789,8 @@ class _Body:
                 self._split_trailing_byline()
         if self.lead is None and description:
             self._lead_from_body(description)
+        if self.lead is None and description:
+            self.lead = self._structural_lead(description)
 
     def _fallback(self, profile: dict[str, str]) -> tuple[list[str], str]:
         """Text when no known container holds it: trafilatura's main text, else the densest block of
@@ -890,6 +897,30 @@ class _Body:
     def _split_trailing_byline(self) -> None:
         if self.byline is None and self.paragraphs and looks_like_byline(self.paragraphs[-1]):
             self.byline = self.paragraphs.pop()
+
+    def _structural_lead(self, description: str) -> str | None:
+        """The first text block between the headline and the article text that shares words with the
+        description: a standfirst without a class name that says so (descriptions are often reworded)."""
+        h1 = self.page.main_h1(self.title)
+        if h1 is None or not self.paragraphs:
+            return None
+        order = self.page.order()
+        elements = self.page.elements()
+        first = _norm_title(self.paragraphs[0])[:40]
+        for el in elements[order[h1] + 1: order[h1] + 400]:
+            if not isinstance(el.tag, str) or el.tag not in ("p", "div", "h2", "span", "strong", "section"):
+                continue
+            raw = el.text_content()
+            if len(raw) > 3000:
+                continue
+            text = text_of(el)
+            if first and _norm_title(text).startswith(first):
+                return None  # the article text starts here: no separate standfirst
+            if 60 <= len(text) <= 1000 and not _has_blocks(el) and _agrees(text, description) \
+                    and not _in_junk(el) and not CAPTION_CLASSES.search(el.get("class") or "") \
+                    and not any(a.tag in ("a", "figure", "figcaption", "h1") for a in el.iterancestors()):
+                return text
+        return None
 
     def _lead_from_body(self, description: str) -> None:
         """A standfirst printed as the first paragraph: the one the description metadata repeats."""
