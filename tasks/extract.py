@@ -168,6 +168,13 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
     if not paragraphs and ld.get("articleBody"):
         paragraphs = [p for p in (clean(x) for x in re.split(r"\n\s*\n|\n", str(ld["articleBody"]))) if p]
         provenance["body"] = "json-ld"
+    if lead and provenance.get("lead") == "meta" and paragraphs and _echoes(paragraphs[0], lead):
+        first = page.element_with_text(paragraphs[0])
+        if first is not None and _plain_paragraph(first):
+            # The description repeats the article's first paragraph, printed like the others: that
+            # paragraph is text, and the page has no standfirst of its own.
+            lead = None
+            provenance.pop("lead", None)
     paragraphs = _drop_lead_echo(paragraphs, lead, title)
     if body.byline:
         provenance["byline"] = body.byline_signal
@@ -310,6 +317,15 @@ class _Page:
     def elements(self) -> list:
         self.order()
         return self._elements
+
+    def element_with_text(self, text: str) -> etree._Element | None:
+        """The paragraph element that prints ``text`` (first 60 characters compared)."""
+        want = _norm_title(text)[:60]
+        for el in self.root.iter("p"):
+            raw = el.text_content()
+            if len(raw) < 3000 and _norm_title(raw[:300]).startswith(want[:20]) and _norm_title(text_of(el)).startswith(want):
+                return el
+        return None
 
     def main_h1(self, title: str | None) -> etree._Element | None:
         """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
@@ -769,6 +785,7 @@ class _Body:
         self.byline_signal = "page"
         self.captions: list[str] = []
         self.paragraphs: list[str] = []
+        self._seen: set[str] = set()
         self.signal = "page"
         self.title, self.description = title, description
         containers, self.signal = self._containers(profile)
@@ -853,7 +870,7 @@ class _Body:
             if len(raw) > 2000 or not _norm_title(raw[:200]).startswith(want[:20]):
                 continue
             text = text_of(el)
-            if _norm_title(text).startswith(want) and not _has_blocks(el):
+            if _norm_title(text).startswith(want) and not _has_blocks(el) and not _plain_paragraph(el):
                 return el
         return None
 
@@ -891,7 +908,8 @@ class _Body:
                 continue
             elif PHOTO_CREDIT.match(text) and len(text) < 200:
                 self.captions.append(text)
-            else:
+            elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once
+                self._seen.add(text)
                 self.paragraphs.append(text)
 
     def _split_trailing_byline(self) -> None:
@@ -1100,6 +1118,24 @@ def _remove(el: etree._Element | None) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+def _echoes(paragraph: str, lead: str) -> bool:
+    first, want = _norm_title(paragraph), _norm_title(lead)
+    return bool(first) and (first == want or len(want) > 30 and len(first) > 30 and want.startswith(first[:30]))
+
+
+def _plain_paragraph(el: etree._Element) -> bool:
+    """A ``<p>`` printed like the next one (same class, not all bold): article text, not a standfirst."""
+    if el.tag != "p":
+        return False
+    following = el.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is None or following.tag != "p" or (following.get("class") or "") != (el.get("class") or ""):
+        return False
+    bold = [c for c in el if c.tag in ("strong", "b")]
+    return not (len(bold) == 1 and len(bold[0].text_content()) >= 0.9 * len(el.text_content()))
 
 
 def _drop_lead_echo(paragraphs: list[str], lead: str | None, title: str | None) -> list[str]:
