@@ -16,6 +16,7 @@ compare the two columns of one run, not figures of different runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import datetime
@@ -65,10 +66,8 @@ def _date(value: str | None):
 def run_set(pages: list, predictor, first_items=None) -> SetScore:
     article_pages = [p for p in pages if p[2].get("first_items") is None]
     if article_pages:  # untimed warm-up: imports, language model
-        try:
+        with contextlib.suppress(Exception):  # the timed run reports errors
             predictor(article_pages[0][1], article_pages[0][2].get("url") or "")
-        except Exception:  # noqa: BLE001 - the timed run reports it
-            pass
     return score_folder(pages, predictor, first_items=first_items)
 
 

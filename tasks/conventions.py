@@ -34,13 +34,35 @@ BOILERPLATE = frozenset({
 MAX_BYLINE_CHARS = 120
 
 
+def credit_match(text: str) -> re.Match | None:
+    """The "Theo X" / "(Theo X)" credit closing a byline; a sentence starting with "Theo" is not one."""
+    match = BYLINE_CREDIT.search(text)
+    if not match:
+        return None
+    outlet = match["outlet"].strip()
+    if len(outlet.split()) > 6 or "," in outlet or outlet.endswith("."):
+        return None
+    return match
+
+
 def looks_like_byline(text: str) -> bool:
-    """A closing line that credits people: role words (``Tin, ảnh:``) or a short name in capitals."""
+    """A closing line that credits people or an outlet: role words (``Tin, ảnh:``), a short name in
+    capitals, or a short name with a credit or note (``SONG NHI (Theo Medical News Today)``,
+    ``Hà Thu (tổng hợp)``, ``Theo TTXVN``)."""
     if len(text) > MAX_BYLINE_CHARS:
         return False
     if BYLINE_ROLE.match(text):
         return True
-    words = text.split()
+    rest = COMPILED_NOTE.sub(" ", text)
+    credited = rest != text
+    match = credit_match(rest)
+    if match:
+        rest, credited = rest[: match.start()], True
+    rest = rest.strip(" -–—")
+    words = rest.split()
+    if credited:
+        return not words or (len(words) <= 5 and all(w[:1].isupper() for w in words)
+                             and not rest.endswith((".", "?", "!", ":")))
     return 1 <= len(words) <= 8 and is_upper_name(text) and not text.endswith((".", "?", "!", ":"))
 
 

@@ -9,7 +9,7 @@ sense that some parsers apply.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
@@ -29,7 +29,7 @@ _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2
 # Any stated offset: "+07:00", "+0700", "Z" after a time, "GMT+7", "UTC", a zone abbreviation dateutil knows.
 _OFFSET = re.compile(r"\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})\b|\d\s*Z$|\b(?:GMT|UTC)\b",
                      re.IGNORECASE)
-utc = timezone.utc
+utc = UTC
 
 
 def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:
@@ -89,6 +89,8 @@ def _parse_dmy(text: str, tz: tzinfo) -> datetime | None:
 
 
 def _parse_rfc2822(text: str, tz: tzinfo) -> datetime | None:
+    if _GMT.search(text):
+        return None  # "GMT+7": the email parser would read GMT and drop the +7
     value = parsedate_to_datetime(text)
     return value if value.tzinfo else value.replace(tzinfo=tz)
 

@@ -323,7 +323,8 @@ class _Page:
         want = _norm_title(text)[:60]
         for el in self.root.iter("p"):
             raw = el.text_content()
-            if len(raw) < 3000 and _norm_title(raw[:300]).startswith(want[:20]) and _norm_title(text_of(el)).startswith(want):
+            if len(raw) < 3000 and _norm_title(raw[:300]).startswith(want[:20]) \
+                    and _norm_title(text_of(el)).startswith(want):
                 return el
         return None
 
@@ -468,7 +469,7 @@ class _Page:
                 if _in_junk(node):
                     continue
                 value = clean(node.get("datetime") or node.get("content") or text_of(node))
-                if re.search(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}", value) and len(value) < 120:
+                if _DATE_LIKE.search(value) and len(value) < 120:
                     found = value
                     break
             if found:
@@ -523,6 +524,10 @@ def _simple_match(el: etree._Element, match: re.Match) -> bool:
         if match["op"] == "$=" and not value.endswith(match["val"]):
             return False
     return True
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}"
+                        r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}")
 
 
 def _meta_key(key: str) -> str:
@@ -815,11 +820,10 @@ class _Body:
         printed anywhere on the page are taken out."""
         dense = _densest_container(self.page.root)
         paragraphs = _generic_body(self.page.root, self.page.url)
-        if not paragraphs:
-            if dense is not None:
-                before = len(self.paragraphs)
-                self._read(deepcopy(dense), profile)
-                return self.paragraphs[before:], "page"
+        if not paragraphs and dense is not None:
+            before = len(self.paragraphs)
+            self._read(deepcopy(dense), profile)
+            return self.paragraphs[before:], "page"
         # Captions of the article's own pictures: those inside the block around its densest text.
         scope = dense.getparent() if dense is not None and dense.getparent() is not None else self.page.root
         captions = _page_captions(scope)

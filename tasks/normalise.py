@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
 from datetime import datetime
+from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.conventions import BYLINE_CREDIT, BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE
+from tasks.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
 from tasks.dates import has_offset, parse_date
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
@@ -38,7 +38,6 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
                       fetched_url: str | None = None, title_hint: str | None = None,
                       published_hint: datetime | None = None) -> Article:
     """The record for one page; hints are what the feed or sitemap said (used only to fill gaps)."""
-    tz = source.tz if source else UTC_ZONE
     provenance = dict(page.provenance)
     url = normalise_url(fetched_url or page.url)
 
@@ -127,7 +126,7 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     """
     text = clean(byline)
     credit = None
-    match = BYLINE_CREDIT.search(text)
+    match = credit_match(text)
     if match:
         credit = clean(match["outlet"]).strip(" .()") or None
         text = text[: match.start()] + " " + text[match.end():]

@@ -357,7 +357,8 @@ def rows(score: SetScore) -> list[tuple[str, str, str]]:
     for key in ("lead", "body"):
         text: TextScore = getattr(score, key)
         if text.pages:
-            out.append((f"{key} F1 (P / R)", str(text.pages), f"{text.f1:.3f} ({text.precision:.3f} / {text.recall:.3f})"))
+            figure = f"{text.f1:.3f} ({text.precision:.3f} / {text.recall:.3f})"
+            out.append((f"{key} F1 (P / R)", str(text.pages), figure))
     if not score.first_items_available:
         out.append(("first_items", "-", "not available"))
     elif score.first_items.pages:
