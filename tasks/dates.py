@@ -27,7 +27,7 @@ _TIME = re.compile(
 )
 _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", re.IGNORECASE)
 # Any stated offset: "+07:00", "+0700", "Z" after a time, "GMT+7", "UTC", a zone abbreviation dateutil knows.
-_OFFSET = re.compile(r"\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})\b|\d\s*Z$|\b(?:GMT|UTC)\b",
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})(?!\d)|\b(?:GMT|UTC)\b",
                      re.IGNORECASE)
 utc = UTC
 

@@ -78,3 +78,16 @@ def test_shipped_sources_file_is_valid():
     sources = load_sources(Path(__file__).parents[2] / "sources.toml")
     assert {"baocantho", "vnexpress", "tuoitre", "thanhnien"} <= {s.name for s in sources}
     assert all(s.timezone == "Asia/Ho_Chi_Minh" and s.language == "vi" for s in sources)
+
+
+def test_site_profile_selectors_are_read_and_checked(tmp_path):
+    profile = GOOD.replace('timezone = "Asia/Ho_Chi_Minh"\n',
+                           'timezone = "Asia/Ho_Chi_Minh"\n\n[sources.selectors]\nbody = "div.detail-content"\n'
+                           'authors = ".author-name"\n', 1)
+    sources = load_sources(write(tmp_path, profile))
+    assert sources[0].selectors == (("body", "div.detail-content"), ("authors", ".author-name"))
+    assert sources[1].selectors == ()
+    with pytest.raises(ConfigError, match="source 'baocantho': unknown selector key 'headline'"):
+        load_sources(write(tmp_path, profile.replace("body =", "headline =")))
+    with pytest.raises(ConfigError, match="selector 'body' is not valid CSS"):
+        load_sources(write(tmp_path, profile.replace('"div.detail-content"', '"div[[["')))
