@@ -558,7 +558,7 @@ def _same_day(a: str, b: str) -> bool:
 
 # --- title ----------------------------------------------------------------------------------------
 
-_SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+")
+_SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+|[：｜]")
 
 
 def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, str | None]]:
@@ -569,8 +569,8 @@ def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, 
     since it is the string the publisher typed, without the layout's line breaks;
     a metadata title that names another headline (a social-media title) loses to the ``<h1>``.
     """
-    metas = [("json-ld", _unescape(_ld_text(ld.get("headline")) or _ld_text(ld.get("name")))),
-             ("meta", _unescape(page.meta.get("ogtitle"))),
+    metas = [("meta", _unescape(page.meta.get("ogtitle"))),
+             ("json-ld", _unescape(_ld_text(ld.get("headline")) or _ld_text(ld.get("name")))),
              ("meta", _unescape(page.meta.get("twittertitle"))),
              ("meta", _unescape(page.meta.get("dctitle") or page.meta.get("title"))),
              ("meta", _unescape(page.title_tag()))]
@@ -632,12 +632,12 @@ def _strip_site_suffix(title: str | None, site_names: set[str], others: list[str
         return any(_same_title(head, other) for other in others if other != title)
 
     while len(parts) > 1:
-        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:·»•")
+        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:·»•：｜")
         if not (names_site(parts[-1]) or shorter_elsewhere(head) or lone_title_suffix(head, parts[-1])):
             break
         title, parts = head, parts[:-1]
     if len(parts) > 1 and names_site(parts[0]):
-        title = title[len(parts[0]):].lstrip(" |–—-:·»•")
+        title = title[len(parts[0]):].lstrip(" |–—-:·»•：｜")
     return clean(title)
 
 
