@@ -150,7 +150,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
                               ("profile", page.select_texts(profile.get("authors"))),
                               ("json-ld", _ld_authors(ld.get("author"))),
                               ("meta", page.meta_all("author", "article:author", "dc.creator", "sailthru.author",
-                                                     "parsely-author")),
+                                                     "parsely-author", "twitter:misc:Written by")),
                               ("microdata", page.itemprop_authors()),
                               ("page", page.visible_byline(h1s)))
                          or ())
@@ -388,6 +388,8 @@ class _Page:
         values: list[str] = []
         for key in map(_meta_key, keys):
             for value in self._meta_lists.get(key, []):
+                if re.search(r"@|https?://|www\.", value):
+                    continue  # an address or profile link, not a name: try the next key
                 for name in re.split(r"\s*[,;]\s*|\s+(?:and|und|et|y|og|och|i|e)\s+", value):
                     if name and name not in values:
                         values.append(name)
