@@ -23,7 +23,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from copy import deepcopy
 from functools import cache
 from urllib.parse import urljoin, urlsplit
@@ -216,6 +216,8 @@ def extract_article(html: bytes | str, url: str, source: Source | None = None, *
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 
 
 def parse_html(html: bytes | str) -> lxml.html.HtmlElement:
@@ -236,7 +238,7 @@ def parse_html(html: bytes | str) -> lxml.html.HtmlElement:
     if not text.strip():
         raise ExtractError("empty document")
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError(f"not an HTML document: {exc}") from None
     if root is None or not len(root):
@@ -1168,23 +1170,6 @@ def _generic_body(root: etree._Element, url: str) -> list[str]:
                                    include_tables=True, with_metadata=False, deduplicate=False)
     except Exception:  # noqa: BLE001 - the fallback must never lose the page
         return []
-    body = getattr(document, "body", None)
-    if body is None:
-        text = getattr(document, "text", None) or ""
-        return [p for p in (clean(x) for x in text.split("\n")) if p]
-    return list(_trafilatura_paragraphs(body))
-
-
-def _trafilatura_paragraphs(body: etree._Element) -> Iterable[str]:
-    for child in body:
-        if child.tag in ("list", "table"):
-            for item in child.iter("item", "row"):
-                text = clean(" ".join(item.itertext()))
-                if text:
-                    yield text
-        elif child.tag == "graphic":
-            continue
-        else:
-            text = clean(" ".join(child.itertext()))
-            if text:
-                yield text
+    # Its text output, one block per line (its element tree can hold fewer blocks than it prints).
+    text = getattr(document, "text", None) or ""
+    return [p for p in (clean(re.sub(r"^\s*[-*•]\s+", "", x)) for x in text.split("\n")) if p]
