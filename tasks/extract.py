@@ -1172,4 +1172,13 @@ def _generic_body(root: etree._Element, url: str) -> list[str]:
         return []
     # Its text output, one block per line (its element tree can hold fewer blocks than it prints).
     text = getattr(document, "text", None) or ""
-    return [p for p in (clean(re.sub(r"^\s*[-*•]\s+", "", x)) for x in text.split("\n")) if p]
+    return [p for p in (_plain_line(x) for x in text.split("\n")) if p]
+
+
+def _plain_line(line: str) -> str:
+    """A line of trafilatura's text without its list bullet or table-row pipes."""
+    line = line.strip()
+    if line.startswith("|") and line.endswith("|"):
+        cells = [clean(c) for c in line.strip("|").split("|")]
+        return "" if all(re.fullmatch(r":?-*:?", c) for c in cells) else " ".join(c for c in cells if c)
+    return clean(re.sub(r"^[-*•]\s+", "", line))
