@@ -585,6 +585,9 @@ def _title_candidates(page: _Page, ld: dict, h1s: list[str]) -> list[tuple[str, 
     stripped = [(s, v) for s, v in ((s, _strip_site_suffix(v, site_names, [m for _, m in metas]))
                                     for s, v in metas) if v]
     for h1 in h1s:
+        exact = [(signal, value) for signal, value in stripped if value == h1]
+        if exact:
+            return exact[:1]  # the typed string the page also prints (quotes and dashes as published)
         for signal, value in stripped:
             if _same_title(h1, value):
                 return [(signal, value)]
