@@ -924,7 +924,10 @@ class _Body:
                 self.paragraphs.append(text)
 
     def _split_trailing_byline(self) -> None:
-        if self.byline is None and self.paragraphs and looks_like_byline(self.paragraphs[-1]):
+        if self.byline is not None or not self.paragraphs:
+            return
+        last = self.paragraphs[-1]
+        if looks_like_byline(last) or _short_name_line(last) and _set_apart(self.page.element_with_text(last)):
             self.byline = self.paragraphs.pop()
 
     def _structural_lead(self, description: str) -> str | None:
@@ -1134,6 +1137,24 @@ def _remove(el: etree._Element | None) -> None:
 def _echoes(paragraph: str, lead: str) -> bool:
     first, want = _norm_title(paragraph), _norm_title(lead)
     return bool(first) and (first == want or len(want) > 30 and len(first) > 30 and want.startswith(first[:30]))
+
+
+def _short_name_line(text: str) -> bool:
+    """A line that could be only a name or two (``Phương Anh``, ``Mai Khanh - Tú Uyên``)."""
+    words = text.split()
+    return 1 <= len(words) <= 8 and len(text) <= 60 and not text.endswith((".", "?", "!", ":", "…", '"', "”")) \
+        and all(w[:1].isupper() or w in ("-", "–", "và", "and", "&", ",") for w in words)
+
+
+def _set_apart(el: etree._Element | None) -> bool:
+    """Printed as a signature: right-aligned, or all in bold (how papers close an article with its byline)."""
+    if el is None:
+        return False
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "text-align:right" in style or (el.get("align") or "").lower() == "right":
+        return True
+    bold = [c for c in el if c.tag in ("strong", "b")]
+    return len(bold) == 1 and len(bold[0].text_content().strip()) >= 0.9 * len(el.text_content().strip())
 
 
 def _plain_paragraph(el: etree._Element) -> bool:

@@ -210,3 +210,14 @@ def test_source_profile_selectors_win_over_generic_signals():
 def test_bytes_in_utf8_are_read_as_utf8_whatever_the_meta_says():
     html = page("<meta charset='iso-8859-1'>", "<h1>Giá lúa tăng nhẹ</h1>" + article_body(TEXT)).encode("utf-8")
     assert extract_page(html, URL).title == "Giá lúa tăng nhẹ"
+
+
+def test_signature_line_set_apart_at_the_end_is_the_byline():
+    body = ("<h1>Tiêu đề bài</h1><article class='fck_detail'>"
+            f"<p class='Normal'>{TEXT}</p><p class='Normal'>{TEXT2}</p>"
+            "<p class='Normal' style='text-align:right;'><strong>Phương Anh</strong></p></article>")
+    got = extract_article(page("", body), URL)
+    assert got.authors == ("Phương Anh",) and got.byline == "Phương Anh"
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+    plain = body.replace(" style='text-align:right;'><strong>Phương Anh</strong>", ">Hà Nội")
+    assert extract_article(page("", plain), URL).body.endswith("Hà Nội")  # a short line printed like the text
