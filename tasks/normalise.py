@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ DETECTOR_OVERRULES = 0.99  # detector probability above which it overrules a pag
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
 _META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
+# An agency or outlet code given as author (AFP, DPA, TTO, TTXVN): a source credit, not a person.
+_AGENCY_CODE = re.compile(r"[A-Z]{2,6}")
 _DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")
 _NOT_A_PERSON = re.compile(r"\d|©|^\(|\bimage\b|\bfoto\b|\bphoto\b|:", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
@@ -43,18 +46,22 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
 
     dateline, lead = split_dateline(page.lead)
     authors, credit = split_byline(page.byline) if page.byline else ((), None)
+    meta_credit = page.meta_credit
     if not authors:
-        authors = tuple(a for a in split_author_values(page.meta_authors) if _is_person(a, page, source))
+        names = split_author_values(page.meta_authors)
+        agencies = [n for n in names if _AGENCY_CODE.fullmatch(n)]
+        authors = tuple(a for a in names if a not in agencies and _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
+        meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
         provenance["authors"] = "byline"
-    provenance.pop("meta_authors", None)
     if credit:
         provenance["source_credit"] = "byline"
-    elif page.meta_credit:
-        credit = page.meta_credit
-        provenance["source_credit"] = "json-ld"
+    elif meta_credit:
+        credit = meta_credit
+        provenance["source_credit"] = provenance.get("meta_authors", "meta") if not page.meta_credit else "json-ld"
+    provenance.pop("meta_authors", None)
 
     published, zone = read_date(page.published_raw, page.modified_raw, source)
     if published is not None:
@@ -199,11 +206,14 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
     outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
     outlets.discard("")
-    return not any(squashed == o or len(o) >= 3 and squashed.startswith(o) for o in outlets)
+    return not any(squashed == o or len(o) >= 3 and squashed.startswith(o)
+                   or len(squashed) >= 4 and o.startswith(squashed) for o in outlets)
 
 
 def _squash(text: str | None) -> str:
-    return re.sub(r"[\W_]+", "", clean(text).lower())
+    """Lower-case letters and digits without diacritics: ``Dân Trí`` and ``dantri.com.vn`` compare."""
+    text = unicodedata.normalize("NFKD", clean(text).lower().replace("đ", "d"))
+    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:

@@ -221,3 +221,12 @@ def test_signature_line_set_apart_at_the_end_is_the_byline():
     assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
     plain = body.replace(" style='text-align:right;'><strong>Phương Anh</strong>", ">Hà Nội")
     assert extract_article(page("", plain), URL).body.endswith("Hà Nội")  # a short line printed like the text
+
+
+def test_agency_code_author_is_a_source_credit_and_outlet_names_match_without_diacritics():
+    head = "<meta name='author' content='Lê Văn An, AFP'>"
+    got = extract_article(page(head, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ("Lê Văn An",) and got.source_credit == "AFP"
+    outlet = extract_article(page("<meta name='author' content='Dân Trí'>", "<h1>Tiêu đề</h1>" + article_body(TEXT)),
+                             "https://dantri.com.vn/xa-hoi/cap-nuoc.htm")
+    assert outlet.authors == ()
