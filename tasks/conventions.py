@@ -31,7 +31,21 @@ BOILERPLATE = frozenset({
     "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
     "advertisement", "quảng cáo",
 })
+# Widget headings that open a box of other stories, in the languages of the papers we meet:
+# a short line starting with one of them is furniture, not text.
+RELATED_LABEL = re.compile(
+    r"^(?:xem thêm|tin liên quan|đọc thêm|tin cùng chuyên mục|bài liên quan|read more|related|more on this|"
+    r"see also|recommended|mehr zum thema|lesen sie auch|das könnte sie auch interessieren|weitere artikel|"
+    r"à lire aussi|lire aussi|sur le même sujet|te puede interesar|lee también|leia também|lees ook|"
+    r"les også|läs också|læs også|czytaj (?:też|także|więcej)|přečtěte si také)\b",
+    re.IGNORECASE,
+)
 MAX_BYLINE_CHARS = 120
+
+
+def is_widget_label(text: str) -> bool:
+    """A widget's own text (``Chia sẻ bài viết``) or a related-stories heading (``Mehr zum Thema:``)."""
+    return text.lower() in BOILERPLATE or (len(text) <= 60 and bool(RELATED_LABEL.match(text)))
 
 
 def credit_match(text: str) -> re.Match | None:

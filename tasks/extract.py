@@ -33,7 +33,7 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from tasks.config import Source
-from tasks.conventions import BOILERPLATE, PHOTO_CREDIT, looks_like_byline, starts_with_dateline
+from tasks.conventions import PHOTO_CREDIT, is_widget_label, looks_like_byline, starts_with_dateline
 from tasks.dates import has_time
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean
@@ -80,7 +80,8 @@ JUNK_WORDS = re.compile(
     r"(^|[-_ ])(share|sharing|social|socials|related|relate|comment|comments|advert|advertisement|ads|adv|ad|"
     r"banner|tags?|keywords|breadcrumbs?|menu|nav|navigation|toolbar|print|rating|subscribe|newsletter|"
     r"recommend|recommended|most-?read|popular|sidebar|footer|promo|teaser-list|read-?more|readmore|"
-    r"see-?also|more-?news|outbrain|taboola|cookie|consent|author-?box|signup)([-_ ]|$)",
+    r"see-?also|more-?news|outbrain|taboola|cookie|consent|author-?box|signup|apphint|app-?promo|embed|"
+    r"privacy)([-_ ]|$)",
     re.IGNORECASE,
 )
 JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "button", "svg",
@@ -835,7 +836,7 @@ class _Body:
         scope = dense.getparent() if dense is not None and dense.getparent() is not None else self.page.root
         captions = _page_captions(scope)
         self.captions.extend(c for c in captions if c not in self.captions)
-        return [p for p in paragraphs if p not in set(captions)], "fallback"
+        return [p for p in paragraphs if p not in set(captions) and not is_widget_label(p)], "fallback"
 
     def _containers(self, profile: dict[str, str]) -> tuple[list[etree._Element], str]:
         """The elements holding the article text: every match of the first selector that holds enough
@@ -915,7 +916,7 @@ class _Body:
         for kind, text in _blocks(container):
             if kind == "caption":
                 self.captions.append(text)
-            elif text.lower() in BOILERPLATE:
+            elif is_widget_label(text):
                 continue
             elif PHOTO_CREDIT.match(text) and len(text) < 200:
                 self.captions.append(text)
@@ -1011,6 +1012,8 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, str]]:
                     pass
                 yield from walk(child)
                 yield from flush()
+            elif tag == "a" and _has_blocks(child):
+                pass  # a whole teaser card inside one link: another story
             else:
                 inline.append(text_of(child) if tag not in ("img",) else "")
                 inline.append(" " if tag not in ("a", "b", "i", "em", "strong", "span", "sup", "sub", "u",

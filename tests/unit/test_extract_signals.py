@@ -230,3 +230,12 @@ def test_agency_code_author_is_a_source_credit_and_outlet_names_match_without_di
     outlet = extract_article(page("<meta name='author' content='Dân Trí'>", "<h1>Tiêu đề</h1>" + article_body(TEXT)),
                              "https://dantri.com.vn/xa-hoi/cap-nuoc.htm")
     assert outlet.authors == ()
+
+
+def test_related_story_boxes_and_consent_embeds_are_not_text():
+    body = ("<h1>Tiêu đề</h1><div class='article-body'>"
+            f"<p>{TEXT}</p><h3>Mehr zum Thema:</h3><a href='/x'><div><h2>Großbrand in Osttirol</h2></div></a>"
+            "<div class='box do-display-embed'><p>YouTube-Inhalte erlauben</p></div>"
+            f"<p>{TEXT2}</p><p>Tin liên quan</p></div>")
+    got = extract_article(page("", body), URL)
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
