@@ -177,6 +177,10 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
             lead = None
             provenance.pop("lead", None)
     paragraphs = _drop_lead_echo(paragraphs, lead, title)
+    paragraphs, top_byline = _drop_head_furniture(paragraphs, title)
+    byline = body.byline or top_byline
+    if byline and not body.byline:
+        provenance["byline"] = "page"
     if body.byline:
         provenance["byline"] = body.byline_signal
 
@@ -191,7 +195,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         lead=clean(lead) or None,
         paragraphs=tuple(paragraphs),
         captions=tuple(body.captions),
-        byline=body.byline,
+        byline=byline,
         meta_authors=meta_authors,
         published_raw=clean(str(published_raw)) if published_raw else None,
         modified_raw=clean(str(modified_raw)) if modified_raw else None,
@@ -1135,6 +1139,28 @@ def _remove(el: etree._Element | None) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
+_TOP_BYLINE = re.compile(r"^(?:von|by|par|por|di|door|av|af|od|von der)\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4}$")
+
+
+def _drop_head_furniture(paragraphs: list[str], title: str | None) -> tuple[list[str], str | None]:
+    """What page templates print above the text and extractors take along: the headline again (with
+    its kicker or the site name), a date or time line, and a "Von Nina Magoley" byline (returned)."""
+    want = _norm_title(title or "")
+    byline = None
+    out = list(paragraphs)
+    for index in range(min(4, len(out) - 1) - 1, -1, -1):
+        text = out[index]
+        norm = _norm_title(text)
+        if want and len(want) >= 15 and want in norm and len(norm) <= len(want) + 60:
+            del out[index]
+        elif len(text) <= 60 and _DATE_LIKE.search(text) and len(re.sub(r"[\d\W]+", "", text)) <= 15:
+            del out[index]
+        elif _TOP_BYLINE.match(text):
+            byline = byline or text
+            del out[index]
+    return out, byline
 
 
 def _echoes(paragraph: str, lead: str) -> bool:
