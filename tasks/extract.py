@@ -1141,7 +1141,7 @@ def _remove(el: etree._Element | None) -> None:
     parent.remove(el)
 
 
-_TOP_BYLINE = re.compile(r"^(?:von|by|par|por|di|door|av|af|od|von der)\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4}$")
+_TOP_BYLINE = re.compile(r"^(?i:von|by|par|por|di|door|av|af|od)\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4}$")
 
 
 def _drop_head_furniture(paragraphs: list[str], title: str | None) -> tuple[list[str], str | None]:
@@ -1153,13 +1153,15 @@ def _drop_head_furniture(paragraphs: list[str], title: str | None) -> tuple[list
     for index in range(min(4, len(out) - 1) - 1, -1, -1):
         text = out[index]
         norm = _norm_title(text)
-        if want and len(want) >= 15 and want in norm and len(norm) <= len(want) + 60:
-            del out[index]
-        elif len(text) <= 60 and _DATE_LIKE.search(text) and len(re.sub(r"[\d\W]+", "", text)) <= 15:
+        headline_again = bool(want) and len(want) >= 15 and want in norm and len(norm) <= len(want) + 60
+        date_line = len(text) <= 60 and bool(_DATE_LIKE.search(text)) and len(re.sub(r"[\d\W]+", "", text)) <= 15
+        if headline_again or date_line:
             del out[index]
         elif _TOP_BYLINE.match(text):
             byline = byline or text
             del out[index]
+    while len(out) > 1 and len(out[0].split()) <= 3 and len(out[0]) < 30 and not out[0].endswith((".", "?", "!")):
+        out.pop(0)  # a label opening the text: "Článek", "Kort fortalt", "Text size"
     return out, byline
 
 

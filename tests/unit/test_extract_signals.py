@@ -239,3 +239,13 @@ def test_related_story_boxes_and_consent_embeds_are_not_text():
             f"<p>{TEXT2}</p><p>Tin liên quan</p></div>")
     got = extract_article(page("", body), URL)
     assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
+def test_template_lines_above_the_text_are_furniture_and_a_top_byline_is_kept():
+    html = page("", "<h1>Feuerwehrleute sollen später in Pension</h1>"
+                "<div class='article-body'><p>Artikel</p><p>Feuerwehrleute sollen später in Pension | wdr aktuell</p>"
+                "<p>Stand: 22.04.2024, 06:00 Uhr</p><p>Von Nina Magoley</p>"
+                f"<p>{ENGLISH}</p><p>{ENGLISH.upper()}</p></div>", lang="de")
+    got = extract_article(html, "https://www1.wdr.de/nachrichten/feuerwehr.html")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+    assert got.byline == "Von Nina Magoley" and got.authors == ("Nina Magoley",)
