@@ -24,7 +24,14 @@ BYLINE_CREDIT = re.compile(r"(?:^|\(|\s[-–—]\s|\s)\s*(?:theo|nguồn|source|
 COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|dịch|th|st|sưu tầm|compiled)\s*\)", re.IGNORECASE)
 # A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).
 BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af|od|tác giả)\s*:?\s+", re.IGNORECASE)
-PHOTO_CREDIT = re.compile(r"^\s*\(?ảnh\s*:", re.IGNORECASE)
+PHOTO_CREDIT = re.compile(r"^\s*\(?(?:ảnh|foto|fotos|photo|photos|bild|image|credit)\s*:", re.IGNORECASE)
+# Calls to action that templates print inside the text: sign-ups, follow buttons, reader surveys.
+CALL_TO_ACTION = re.compile(
+    r"^(?:sign up|subscribe|follow (?:us|\w+ on)|download (?:the|our) app|you must confirm|please (?:log ?in|logout)|"
+    r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
+    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
+    re.IGNORECASE,
+)
 # Widget labels that pages print as text of their own.
 BOILERPLATE = frozenset({
     "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
@@ -45,7 +52,8 @@ MAX_BYLINE_CHARS = 120
 
 def is_widget_label(text: str) -> bool:
     """A widget's own text (``Chia sẻ bài viết``) or a related-stories heading (``Mehr zum Thema:``)."""
-    return text.lower() in BOILERPLATE or (len(text) <= 60 and bool(RELATED_LABEL.match(text)))
+    return (text.lower() in BOILERPLATE or (len(text) <= 60 and bool(RELATED_LABEL.match(text)))
+            or (len(text) <= 200 and bool(CALL_TO_ACTION.match(text))))
 
 
 def credit_match(text: str) -> re.Match | None:

@@ -840,7 +840,10 @@ class _Body:
         scope = dense.getparent() if dense is not None and dense.getparent() is not None else self.page.root
         captions = _page_captions(scope)
         self.captions.extend(c for c in captions if c not in self.captions)
-        return [p for p in paragraphs if p not in set(captions) and not is_widget_label(p)], "fallback"
+        credits = [p for p in paragraphs if PHOTO_CREDIT.match(p) and len(p) < 200]
+        self.captions.extend(c for c in credits if c not in self.captions)
+        kept = set(captions) | set(credits)
+        return [p for p in paragraphs if p not in kept and not is_widget_label(p)], "fallback"
 
     def _containers(self, profile: dict[str, str]) -> tuple[list[etree._Element], str]:
         """The elements holding the article text: every match of the first selector that holds enough

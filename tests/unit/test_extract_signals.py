@@ -249,3 +249,12 @@ def test_template_lines_above_the_text_are_furniture_and_a_top_byline_is_kept():
     got = extract_article(html, "https://www1.wdr.de/nachrichten/feuerwehr.html")
     assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
     assert got.byline == "Von Nina Magoley" and got.authors == ("Nina Magoley",)
+
+
+def test_calls_to_action_and_photo_credits_in_other_languages_stay_out_of_the_body():
+    body = ("<h1>Council approves water plan</h1><div class='article-body'>"
+            f"<p>{ENGLISH}</p><p>Foto: Stadt Köln</p><p>Sign up for our daily newsletter.</p>"
+            f"<p>{ENGLISH.upper()}</p><p>Follow The Example Times on Google News.</p></div>")
+    got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+    assert got.captions == ("Foto: Stadt Köln",)
