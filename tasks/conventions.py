@@ -27,7 +27,8 @@ BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af|od|tác giả)\s*:
 PHOTO_CREDIT = re.compile(r"^\s*\(?(?:ảnh|foto|fotos|photo|photos|bild|image|credit)\s*:", re.IGNORECASE)
 # Calls to action that templates print inside the text: sign-ups, follow buttons, reader surveys.
 CALL_TO_ACTION = re.compile(
-    r"^(?:sign up|subscribe|follow (?:us|\w+ on)|download (?:the|our) app|you must confirm|please (?:log ?in|logout)|"
+    r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
+    r"please (?:log ?in|logout)|"
     r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
     r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
     re.IGNORECASE,
