@@ -84,6 +84,7 @@ JUNK_WORDS = re.compile(
     r"privacy)([-_ ]|$)",
     re.IGNORECASE,
 )
+LAYOUT_WORDS = re.compile(r"content|article|body|main|grid|layout|container|wrapper|story|entry|text", re.I)
 JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "button", "svg",
                        "select", "input", "template", "header", "object", "embed", "canvas", "video", "audio"})
 CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthich|legend|credit", re.I)
@@ -554,8 +555,12 @@ def _in_junk(node: etree._Element) -> bool:
 
 
 def _junk_words(el: etree._Element) -> bool:
-    words = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    return bool(words) and bool(JUNK_WORDS.search(words))
+    """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
+    the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
+    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
+        if JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token):
+            return True
+    return False
 
 
 def _same_day(a: str, b: str) -> bool:

@@ -258,3 +258,12 @@ def test_calls_to_action_and_photo_credits_in_other_languages_stay_out_of_the_bo
     got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
     assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
     assert got.captions == ("Foto: Stadt Köln",)
+
+
+def test_layout_classes_that_name_furniture_words_do_not_hide_the_text():
+    body = ("<h1>Council approves water plan</h1><article><div class='sidebar-grid'>"
+            f"<div class='sidebar-grid__content article__content'><p>{ENGLISH}</p><p>{ENGLISH.upper()}</p></div>"
+            "<aside class='sidebar'><p>Most read: another story that is not this one at all, with a long line.</p>"
+            "</aside></div></article>")
+    got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
