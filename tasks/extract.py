@@ -93,6 +93,7 @@ CONTAINERS = frozenset({"div", "section", "article", "main", "center", "td", "th
                         "dl", "tbody", "tr", "table", "address"})
 BLOCK_TAGS = LEAF_BLOCKS | CONTAINERS | frozenset({"figure", "br", "hr", "h1", "figcaption", "header", "footer"})
 MIN_CONTAINER_TEXT = 200
+LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
 LANGUAGE_SAMPLE = 2000
 
 
@@ -877,7 +878,7 @@ class _Body:
                 if container is not None and el is not container and _is_descendant(container, el):
                     continue  # a lead block wrapping the whole article is a layout box, not the lead
                 position = order.get(el, -1)
-                if position < start or (body_start is not None and position > body_start):
+                if position < start or position > (body_start if body_start is not None else start + LEAD_REACH):
                     continue
                 text = text_of(el)
                 if 20 <= len(text) <= 1500 and _agrees(text, self.description):
@@ -952,7 +953,7 @@ class _Body:
         order = self.page.order()
         elements = self.page.elements()
         first = _norm_title(self.paragraphs[0])[:40]
-        for el in elements[order[h1] + 1: order[h1] + 400]:
+        for el in elements[order[h1] + 1: order[h1] + 2 * LEAD_REACH]:
             if not isinstance(el.tag, str) or el.tag not in ("p", "div", "h2", "span", "strong", "section"):
                 continue
             raw = el.text_content()
