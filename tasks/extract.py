@@ -64,7 +64,10 @@ LEAD_SELECTORS = (
     ".sapo", ".article-sapo", ".detail-sapo", ".singular-sapo", ".lead", ".article-lead", ".article__lead",
     ".standfirst", ".chapeau", ".intro", ".article-intro", ".teaser", ".article-teaser", ".summary",
     ".article-summary", ".excerpt", ".description", ".article-description", ".subtitle", ".deck", ".dek",
-    "[itemprop=description]", ".abstract",
+    "[itemprop=description]", ".abstract", ".preamble", ".article__preamble", ".article-preamble", ".ingress",
+    ".article-ingress", ".article__ingress", ".lede", ".article__lede", ".article-lede", ".article__standfirst",
+    ".article-standfirst", ".article__summary", ".article__teaser", ".article__description", ".article__intro",
+    ".intro-text", ".lead-text", ".leadtext", ".article__leadtext", ".article-header__lead", ".sapo_detail",
 )
 DATE_SELECTORS = (
     "time[datetime]", "[itemprop=datePublished]", ".date", ".time", ".publish-date", ".published", ".post-date",
