@@ -350,6 +350,11 @@ class _Page:
             if title and (_same_title(text, title) or _contains_title(text, title) or _contains_title(title, text)):
                 return h1
             first = first if first is not None else h1
+        if first is None and title:  # a page that styles its headline as h2/h3 or a div
+            for node in self.root.iter("h2", "h3", "header", "div", "span"):
+                text = node.text_content()
+                if len(text) < 3 * len(title) + 40 and _same_title(text_of(node), title):
+                    return node
         return first
 
     def _index(self) -> None:
