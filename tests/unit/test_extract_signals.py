@@ -267,3 +267,14 @@ def test_layout_classes_that_name_furniture_words_do_not_hide_the_text():
             "</aside></div></article>")
     got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
     assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+
+
+def test_reworded_standfirst_is_found_after_a_headline_printed_as_h2():
+    head = ("<meta property='og:title' content='Dân An Hòa có nước sạch'><meta name='description' "
+            "content='Sau nhiều tháng chờ đợi, người dân phường An Hòa đã có nước sạch từ đường ống mới.'>")
+    body = ("<div class='teaser'>Bóng đá: đội nhà thắng lớn trên sân khách tối qua, người dân vui mừng</div>"
+            "<h2>Dân An Hòa có nước sạch</h2><p>Người dân phường An Hòa đã có nước sạch từ đường ống mới "
+            "sau nhiều tháng chờ đợi và mua nước bình.</p>" + article_body(TEXT, TEXT2))
+    got = extract_article(page(head, body), URL)
+    assert got.lead.startswith("Người dân phường An Hòa đã có nước sạch") and got.provenance["lead"] == "page"
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
