@@ -28,7 +28,7 @@ PHOTO_CREDIT = re.compile(r"^\s*\(?(?:ảnh|foto|fotos|photo|photos|bild|image|c
 # Calls to action that templates print inside the text: sign-ups, follow buttons, reader surveys.
 CALL_TO_ACTION = re.compile(
     r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
-    r"please (?:log ?in|logout)|"
+    r"please (?:log ?in|logout)|get the latest|have a tip|tell us what you think|"
     r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
     r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
     re.IGNORECASE,
