@@ -206,8 +206,9 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
     outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
     outlets.discard("")
-    return not any(squashed == o or len(o) >= 3 and squashed.startswith(o)
-                   or len(squashed) >= 4 and o.startswith(squashed) for o in outlets)
+    first_word = _squash(name.split()[0])  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
+    return not any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
+                   for o in outlets)
 
 
 def _squash(text: str | None) -> str:
