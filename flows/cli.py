@@ -90,10 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
-    extract = sub.add_parser("extract", help="print the article record extracted from saved pages, as JSON",
-                             description="Extract article records from HTML files (one JSON object per line); "
-                                         "what to run to see why a source comes out wrong.")
-    extract.add_argument("files", nargs="+", metavar="FILE", help="saved HTML page(s); .gz is read too")
+    extract = sub.add_parser("extract", help="print the article record extracted from pages, as JSON",
+                             description="Extract article records from saved HTML files or http(s) URLs (one JSON "
+                                         "object per line); what to run to see why a source comes out wrong.")
+    extract.add_argument("files", nargs="+", metavar="FILE_OR_URL", help="saved HTML page(s), .gz too, or URLs")
     extract.add_argument("--url", help="the URL the page was fetched from (default: file://PATH)")
     extract.add_argument("--source", metavar="NAME", help="read with this source's settings (time zone, host)")
     extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
@@ -117,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     links.add_argument("pages", nargs="+", metavar="URL_OR_FILE", help="listing page URL or saved HTML (.gz too)")
     links.add_argument("--url", help="the URL a saved page was fetched from (default: file://PATH)")
     links.set_defaults(handler=cmd_links)
+
+    evaluate = sub.add_parser("eval", help="score the extractor on a folder of saved pages with expected records",
+                              description="Score the extractor on DIR: NAME.html[.gz] + NAME.json pairs in the format "
+                                          "of the shared data README; prints per-field accuracy, lead/body "
+                                          "word-4-gram F1, listing first_items and pages/s of extraction alone.")
+    evaluate.add_argument("folders", nargs="+", metavar="DIR", help="folder(s) of page + expected-record pairs")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object per folder")
+    evaluate.add_argument("--misses", action="store_true", help="also list every page a field missed on")
+    evaluate.add_argument("--provenance", action="store_true", help="also print which signal gave each field")
+    evaluate.set_defaults(handler=cmd_eval)
     return parser
 
 
@@ -268,8 +278,6 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    import gzip
-
     from tasks.extract import ExtractError, extract_article
 
     source = None
@@ -277,16 +285,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         source = load_sources(args.sources, [args.source])[0]
     failed = 0
     for name in args.files:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            err.print(f"{name}: {exc.strerror}", highlight=False)
+        loaded = _read_page(name, args.url)
+        if isinstance(loaded, str):
+            err.print(f"{name}: {loaded}", highlight=False)
             failed += 1
             continue
-        if path.suffix == ".gz":
-            data = gzip.decompress(data)
-        url = args.url or path.resolve().as_uri()
+        data, url = loaded
         try:
             article = extract_article(data, url, source)
         except ExtractError as exc:
@@ -355,6 +359,54 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
         except (OSError, EOFError) as exc:
             return f"not a gzip file: {exc}"
     return data, url or path.resolve().as_uri()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tasks.scoring import extractor_prediction, link_prediction, read_folder, score_folder
+
+    code = 0
+    for folder in args.folders:
+        try:
+            pages = read_folder(folder)
+        except FileNotFoundError as exc:
+            err.print(f"[red]eval:[/red] {exc}", highlight=False)
+            code = EXIT_CONFIG
+            continue
+        if not pages:
+            err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
+            code = EXIT_CONFIG
+            continue
+        score = score_folder(pages, extractor_prediction, first_items=link_prediction())
+        if args.json:
+            out = {"folder": folder, **score.as_dict()}
+            if args.misses:
+                out["misses"] = [dataclasses.asdict(m) for m in score.misses]
+            print(json.dumps(out, ensure_ascii=False, default=str))
+            continue
+        print_scores(folder, score, misses=args.misses, provenance=args.provenance)
+    return code
+
+
+def print_scores(folder: str, score, *, misses: bool = False, provenance: bool = False) -> None:
+    from tasks.scoring import provenance_rows, rows
+
+    table = Table(title=f"newsetl eval {folder}", title_justify="left")
+    for column in ("field", "pages", "score"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for row in rows(score):
+        table.add_row(*row)
+    console.print(table)
+    if provenance and score.provenance:
+        signals = Table(title="which signal gave each field (share of pages)", title_justify="left")
+        signals.add_column("field")
+        signals.add_column("signals")
+        for row in provenance_rows(score):
+            signals.add_row(*row)
+        console.print(signals)
+    if misses:
+        for miss in score.misses:
+            console.print(f"[yellow]{miss.name}[/yellow] {miss.field}: expected {miss.expected!r} got {miss.got!r}",
+                          highlight=False, soft_wrap=True)
 
 
 def _json_default(value):

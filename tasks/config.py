@@ -57,6 +57,9 @@ class Source:
     listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
     pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
     page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
+    # Optional CSS selectors for this site's pages, tried before any generic signal:
+    # keys title, lead, body, authors, byline, published_at, section (see SELECTOR_KEYS).
+    selectors: tuple[tuple[str, str], ...] = ()
 
     @property
     def host(self) -> str:
@@ -124,7 +127,9 @@ _FIELDS: dict[str, type] = {
     "listings": list,
     "pages": int,
     "page_url": str,
+    "selectors": dict,
 }
+SELECTOR_KEYS = ("title", "lead", "body", "authors", "byline", "published_at", "section")
 _REQUIRED = ("name", "homepage")
 
 
@@ -190,6 +195,7 @@ def _parse_source(table: dict, where: str) -> Source:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone' is not an IANA time zone: {timezone!r}") from None
+    selectors = _check_selectors(table.get("selectors", {}), where)
     return Source(
         name=name,
         title=table.get("title", name),
@@ -204,6 +210,7 @@ def _parse_source(table: dict, where: str) -> Source:
         listings=listings,
         pages=pages,
         page_url=page_url,
+        selectors=selectors,
         **_politeness(table, where),
     )
 
@@ -264,6 +271,24 @@ def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
         page_url = "{url}&" + page_url[len("{url}?"):]
     stem = re.sub(r"\.html?$", "", url.rstrip("/"))
     return page_url.format(url=url, stem=stem, n=n)
+
+
+def _check_selectors(value: dict, where: str) -> tuple[tuple[str, str], ...]:
+    """A source's ``[sources.selectors]`` table: known field names mapped to CSS selectors that compile."""
+    from cssselect import GenericTranslator, SelectorError
+
+    checked = []
+    for key, selector in value.items():
+        if key not in SELECTOR_KEYS:
+            raise ConfigError(f"{where}: unknown selector key '{key}' (allowed: {', '.join(SELECTOR_KEYS)})")
+        if not isinstance(selector, str) or not selector.strip():
+            raise ConfigError(f"{where}: selector '{key}' must be a CSS selector string, got {selector!r}")
+        try:
+            GenericTranslator().css_to_xpath(selector)
+        except SelectorError as exc:
+            raise ConfigError(f"{where}: selector '{key}' is not valid CSS ({selector!r}): {exc}") from None
+        checked.append((key, selector.strip()))
+    return tuple(checked)
 
 
 def _check_url(value: object, where: str, key: str) -> str:

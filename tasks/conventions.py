@@ -17,23 +17,75 @@ DATELINE = re.compile(r"^\s*\((?P<paren>[^()]{1,30})\)\s*[-–—:]+\s*"
 # A role label in a byline: "Tin, ảnh:", "Bài và ảnh:", "Bài:", "Ảnh:".
 BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh|video|clip|đồ họa|thực hiện|nhóm phóng viên)"
                          r"(?:\s*(?:,|và)\s*(?:ảnh|video|clip))*\s*:", re.IGNORECASE)
-PHOTO_CREDIT = re.compile(r"^\s*\(?ảnh\s*:", re.IGNORECASE)
+# The outlet a piece is taken from, closing a byline: "(Theo Medical News Today)", "Theo TTXVN", "Nguồn: VTV".
+BYLINE_CREDIT = re.compile(r"(?:^|\(|\s[-–—]\s|\s)\s*(?:theo|nguồn|source|quelle|fuente)\s*:?\s+"
+                           r"(?P<outlet>[^()]{2,60}?)\s*\)?\s*$", re.IGNORECASE)
+# Notes that say how a piece was made, not who made it: "(tổng hợp)", "(lược dịch)", "(TH)".
+COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|dịch|th|st|sưu tầm|compiled)\s*\)", re.IGNORECASE)
+# A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).
+BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af|od|tác giả)\s*:?\s+", re.IGNORECASE)
+PHOTO_CREDIT = re.compile(r"^\s*\(?(?:ảnh|foto|fotos|photo|photos|bild|image|credit)\s*:", re.IGNORECASE)
+# Calls to action that templates print inside the text: sign-ups, follow buttons, reader surveys.
+CALL_TO_ACTION = re.compile(
+    r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
+    r"please (?:log ?in|logout)|get the latest|have a tip|tell us what you think|"
+    r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
+    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
+    re.IGNORECASE,
+)
 # Widget labels that pages print as text of their own.
 BOILERPLATE = frozenset({
     "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
     "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
     "advertisement", "quảng cáo",
 })
+# Widget headings that open a box of other stories, in the languages of the papers we meet:
+# a short line starting with one of them is furniture, not text.
+RELATED_LABEL = re.compile(
+    r"^(?:xem thêm|tin liên quan|đọc thêm|tin cùng chuyên mục|bài liên quan|read more|related|more on this|"
+    r"see also|recommended|mehr zum thema|lesen sie auch|das könnte sie auch interessieren|weitere artikel|"
+    r"à lire aussi|lire aussi|sur le même sujet|te puede interesar|lee también|leia também|lees ook|"
+    r"les også|läs också|læs også|czytaj (?:też|także|więcej)|přečtěte si také)\b",
+    re.IGNORECASE,
+)
 MAX_BYLINE_CHARS = 120
 
 
+def is_widget_label(text: str) -> bool:
+    """A widget's own text (``Chia sẻ bài viết``) or a related-stories heading (``Mehr zum Thema:``)."""
+    return (text.lower() in BOILERPLATE or (len(text) <= 60 and bool(RELATED_LABEL.match(text)))
+            or (len(text) <= 200 and bool(CALL_TO_ACTION.match(text))))
+
+
+def credit_match(text: str) -> re.Match | None:
+    """The "Theo X" / "(Theo X)" credit closing a byline; a sentence starting with "Theo" is not one."""
+    match = BYLINE_CREDIT.search(text)
+    if not match:
+        return None
+    outlet = match["outlet"].strip()
+    if len(outlet.split()) > 6 or "," in outlet or outlet.endswith("."):
+        return None
+    return match
+
+
 def looks_like_byline(text: str) -> bool:
-    """A closing line that credits people: role words (``Tin, ảnh:``) or a short name in capitals."""
+    """A closing line that credits people or an outlet: role words (``Tin, ảnh:``), a short name in
+    capitals, or a short name with a credit or note (``SONG NHI (Theo Medical News Today)``,
+    ``Hà Thu (tổng hợp)``, ``Theo TTXVN``)."""
     if len(text) > MAX_BYLINE_CHARS:
         return False
     if BYLINE_ROLE.match(text):
         return True
-    words = text.split()
+    rest = COMPILED_NOTE.sub(" ", text)
+    credited = rest != text
+    match = credit_match(rest)
+    if match:
+        rest, credited = rest[: match.start()], True
+    rest = rest.strip(" -–—")
+    words = rest.split()
+    if credited:
+        return not words or (len(words) <= 5 and all(w[:1].isupper() for w in words)
+                             and not rest.endswith((".", "?", "!", ":")))
     return 1 <= len(words) <= 8 and is_upper_name(text) and not text.endswith((".", "?", "!", ":"))
 
 

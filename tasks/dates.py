@@ -9,7 +9,7 @@ sense that some parsers apply.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
@@ -26,6 +26,10 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", re.IGNORECASE)
+# Any stated offset: "+07:00", "+0700", "Z" after a time, "GMT+7", "UTC", a zone abbreviation dateutil knows.
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})(?!\d)|\b(?:GMT|UTC)\b",
+                     re.IGNORECASE)
+utc = UTC
 
 
 def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:
@@ -41,6 +45,11 @@ def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:
         if value is not None:
             return value
     return None
+
+
+def has_offset(raw: str | None) -> bool:
+    """Whether a date string states its UTC offset (else the reader's time zone decides the instant)."""
+    return bool(raw and _OFFSET.search(clean(raw)))
 
 
 def has_time(raw: str | None) -> bool:
@@ -80,10 +89,23 @@ def _parse_dmy(text: str, tz: tzinfo) -> datetime | None:
 
 
 def _parse_rfc2822(text: str, tz: tzinfo) -> datetime | None:
+    if _GMT.search(text):
+        return None  # "GMT+7": the email parser would read GMT and drop the +7
     value = parsedate_to_datetime(text)
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
 def _parse_other(text: str, tz: tzinfo) -> datetime | None:
-    value = dateutil_parser.parse(text, dayfirst=True, fuzzy=False)
+    if not re.search(r"\b(?:19|20)\d{2}\b", text):
+        return None  # fuzzy parsing of text without a year invents today's date
+    # dateutil reads "GMT+7" the POSIX way (UTC-7): take the offset out and apply it as news sites mean it.
+    offset = _GMT.search(text)
+    if offset:
+        text = text[: offset.start()] + " " + text[offset.end():]
+        delta = timedelta(hours=int(offset["h"]), minutes=int(offset["m"] or 0))
+        tz = timezone(delta if offset["sign"] == "+" else -delta)
+    text = re.sub(r"\b(?:um|Uhr|à|a las|kl\.?|klo|o)\b", " ", text, flags=re.IGNORECASE)
+    value = dateutil_parser.parse(text, dayfirst=not re.match(r"^[A-Za-z]", text), fuzzy=True)
+    if value.year < 1990:
+        return None
     return value if value.tzinfo else value.replace(tzinfo=tz)

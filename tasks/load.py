@@ -197,6 +197,7 @@ def _article_row(a: Article, run_id: int) -> dict:
         "word_count": a.word_count, "content_hash": a.content_hash, "dateline": a.dateline,
         "byline": a.byline, "published_raw": a.published_raw,
         "provenance": json.dumps(a.provenance, ensure_ascii=False), "run_id": run_id,
+        "source_credit": a.source_credit, "modified_raw": a.modified_raw,
     }
 
 

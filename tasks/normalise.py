@@ -11,19 +11,29 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import datetime
+from functools import cache
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.conventions import BYLINE_ROLE, DATELINE
-from tasks.dates import parse_date
+from tasks.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
+from tasks.dates import has_offset, parse_date
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
 from tasks.urls import NO_RULES, normalise_url
 
 UTC_ZONE = ZoneInfo("UTC")
+LANGUAGE_SAMPLE = 2000  # characters of body text enough for the language detector
+DETECTOR_OVERRULES = 0.99  # detector probability above which it overrules a page's declared language
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
+_META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
+# An agency or outlet code given as author (AFP, DPA, TTO, TTXVN): a source credit, not a person.
+_AGENCY_CODE = re.compile(r"[A-Z]{2,6}")
+_DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")
+_NOT_A_PERSON = re.compile(r"\d|©|^\(|\bimage\b|\bfoto\b|\bphoto\b|:", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
 
 
@@ -31,31 +41,50 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
                       fetched_url: str | None = None, title_hint: str | None = None,
                       published_hint: datetime | None = None) -> Article:
     """The record for one page; hints are what the feed or sitemap said (used only to fill gaps)."""
-    tz = source.tz if source else UTC_ZONE
     provenance = dict(page.provenance)
     url = normalise_url(fetched_url or page.url)
 
     dateline, lead = split_dateline(page.lead)
-    authors = parse_byline(page.byline) if page.byline else ()
+    authors, credit = split_byline(page.byline) if page.byline else ((), None)
+    meta_credit = page.meta_credit
     if not authors:
-        authors = tuple(a for a in (title_case_name(x) for x in page.meta_authors) if _is_person(a, page, source))
+        names = split_author_values(page.meta_authors)
+        agencies = [n for n in names if _AGENCY_CODE.fullmatch(n)]
+        authors = tuple(a for a in names if a not in agencies and _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
+        meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
         provenance["authors"] = "byline"
+    if credit:
+        provenance["source_credit"] = "byline"
+    elif meta_credit:
+        credit = meta_credit
+        provenance["source_credit"] = provenance.get("meta_authors", "meta") if not page.meta_credit else "json-ld"
     provenance.pop("meta_authors", None)
 
-    published = parse_date(page.published_raw, tz)
+    published, zone = read_date(page.published_raw, page.modified_raw, source)
+    if published is not None:
+        provenance["published_tz"] = zone
     if published is None and published_hint is not None:
         published = published_hint
         provenance["published_at"] = "feed"
-    modified = parse_date(page.modified_raw, tz)
+    modified, _ = read_date(page.modified_raw, page.published_raw, source)
     for name, value in (("published_at", published), ("modified_at", modified)):
         if value is None:
             provenance.pop(name, None)  # a date string that did not parse gave nothing
 
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
+    declared = language_code(page.language) or (source.language if source else None)
+    detected, confidence = detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
+    language = declared
+    # A declared language is usually right; a template default ("en" on a Xhosa paper) is not, and the
+    # detector is sure of itself only on enough text.
+    if detected and (declared is None or detected != declared and confidence >= DETECTOR_OVERRULES
+                     and len(body) >= 400 and source is None):
+        language = detected
+        provenance["language"] = "detector"
     return Article(
         source=source.name if source else "",
         url=url,
@@ -69,7 +98,7 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         modified_at=modified,
         section=page.section,
         tags=page.tags,
-        language=language_code(page.language) or (source.language if source else None),
+        language=language,
         image_url=page.image_url,
         dateline=dateline,
         byline=clean(page.byline) or None,
@@ -77,6 +106,8 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         word_count=word_count(lead, body),
         content_hash=content_hash(title, lead, body),
         provenance=provenance,
+        source_credit=credit,
+        modified_raw=page.modified_raw,
     )
 
 
@@ -91,21 +122,99 @@ def split_dateline(lead: str | None) -> tuple[str | None, str]:
 
 def parse_byline(byline: str) -> tuple[str, ...]:
     """Person names of a byline, title-cased, in order: ``Bài: MỸ THANH - Ảnh: DUY KHÔI`` -> both."""
+    return split_byline(byline)[0]
+
+
+def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
+    """(person names, outlet credited) of a closing byline.
+
+    ``SONG NHI (Theo Medical News Today)`` -> ((``Song Nhi``,), ``Medical News Today``);
+    ``Theo TTXVN`` -> ((), ``TTXVN``); ``Hà Thu (tổng hợp)`` -> ((``Hà Thu``,), None).
+    """
+    text = clean(byline)
+    credit = None
+    match = credit_match(text)
+    if match:
+        credit = clean(match["outlet"]).strip(" .()") or None
+        text = text[: match.start()] + " " + text[match.end():]
+    text = COMPILED_NOTE.sub(" ", text)
+    text = BYLINE_PREFIX.sub("", clean(text))
     names: list[str] = []
-    for chunk in BYLINE_ROLE.split(clean(byline)):
+    for chunk in BYLINE_ROLE.split(text):
         for name in _NAME_SPLIT.split(chunk):
             name = title_case_name(name.strip(" .:-–—()"))
-            if name and name not in names and not _NOT_A_NAME.search(name):
+            if name and name not in names and not _NOT_A_NAME.search(name) and not _NOT_A_PERSON.search(name) \
+                    and len(name.split()) <= 6:
                 names.append(name)
-    return tuple(names)
+    return tuple(names), credit
+
+
+def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Names from author metadata, as written: one value may list several (``A und B, C``); a "By"
+    prefix and a trailing desk code (``Elena Oberholzer (obe)``) are not part of a name."""
+    names: list[str] = []
+    for value in values:
+        for name in _META_NAME_SPLIT.split(clean(value)):
+            name = _DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tuple[datetime | None, str]:
+    """The instant a page's date string names, and where its offset came from.
+
+    The string's own offset first; else the offset of the page's other date (published and
+    modified are printed in one zone); else the source's time zone; else UTC, flagged
+    ``assumed-utc`` so that analysts can tell a guess from a statement.
+    """
+    if not raw:
+        return None, ""
+    if has_offset(raw):
+        return parse_date(raw, UTC_ZONE), "page"
+    if source is not None:
+        return parse_date(raw, source.tz), "source"
+    if sibling and has_offset(sibling):
+        other = parse_date(sibling, UTC_ZONE)
+        value = parse_date(raw, UTC_ZONE)
+        if other is not None and value is not None and other.tzinfo is not None:
+            return value.replace(tzinfo=other.tzinfo), "page-sibling"
+    return parse_date(raw, UTC_ZONE), "assumed-utc"
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """(ISO 639-1 code, probability) of a text by py3langid; (None, 0) for too little text."""
+    if len(text.strip()) < 20:
+        return None, 0.0
+    code, probability = _language_identifier().classify(text)
+    return code or None, float(probability)
+
+
+@cache
+def _language_identifier():
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
 
 
 def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
-    """Author metadata that names the outlet or a URL is not a person."""
-    if not name or _NOT_A_NAME.search(name):
+    """Author metadata that names the outlet, a URL, an id or a photo credit is not a person."""
+    if not name or _NOT_A_NAME.search(name) or _NOT_A_PERSON.search(name) or len(name.split()) > 6:
         return False
-    outlets = {clean(page.site_name).lower()} | ({clean(source.title).lower()} if source else set())
-    return name.lower() not in outlets
+    squashed = _squash(name)
+    outlets = {_squash(page.site_name), _squash(source.title) if source else ""}
+    host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+    outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
+    outlets.discard("")
+    first_word = _squash(name.split()[0])  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
+    return not any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
+                   for o in outlets)
+
+
+def _squash(text: str | None) -> str:
+    """Lower-case letters and digits without diacritics: ``Dân Trí`` and ``dantri.com.vn`` compare."""
+    text = unicodedata.normalize("NFKD", clean(text).lower().replace("đ", "d"))
+    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:
@@ -123,8 +232,10 @@ def language_code(value: str | None) -> str | None:
     """``vi-VN`` / ``vi_VN`` -> ``vi``."""
     if not value:
         return None
-    code = re.split(r"[-_]", value.strip())[0].lower()
-    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+    value = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})*", value):
+        return None  # "utf-8" in a Content-Language tag is not a language
+    return re.split(r"[-_]", value)[0]
 
 
 def content_hash(title: str, lead: str | None, body: str) -> str:

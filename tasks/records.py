@@ -90,6 +90,8 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
+    source_credit: str | None = None  # the outlet a piece is taken from: "TTXVN" from "Theo TTXVN"
+    modified_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,3 +152,4 @@ class ExtractedPage:
     image_url: str | None = None
     site_name: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+    meta_credit: str | None = None  # an organisation named as author in metadata (dpa, AFP): a source credit

@@ -6,6 +6,7 @@ byte-order marks; every string the warehouse stores passes through :func:`clean`
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -41,3 +42,17 @@ def title_case_name(name: str) -> str:
     if not is_upper_name(name):
         return name
     return " ".join(part[:1].upper() + part[1:].lower() for part in name.split(" "))
+
+
+def unescape_html(text: str | None) -> str | None:
+    """Undo HTML escaping applied once or twice (``&amp;quot;`` -> ``"``)."""
+    if not text:
+        return None
+    for _ in range(3):
+        if "&" not in text:
+            break
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return clean(text)

@@ -66,3 +66,16 @@ def test_new_unchanged_updated_duplicate_and_refused(warehouse):
     with warehouse.connect() as conn:
         headers = conn.execute(sa.text("SELECT headers FROM news.pages WHERE url LIKE '%/a.html'")).scalar_one()
     assert headers == {"content-type": "text/html"}
+
+
+def test_source_credit_and_raw_dates_reach_the_report_view(warehouse):
+    sync_sources(warehouse, [SOURCE])
+    run = start_run(warehouse, ["mau"], None)
+    credited = dataclasses.replace(article("credit"), source_credit="TTXVN", modified_raw="07/03/2026 09:15",
+                                   provenance={"authors": "byline", "source_credit": "byline"})
+    assert load_batch(warehouse, run, "mau", [], [credited], []).new == 1
+    with warehouse.connect() as conn:
+        row = conn.execute(sa.text("SELECT a.modified_raw, a.provenance, r.source_credit FROM news.articles a "
+                                   "JOIN news.rpt_articles r USING (id) WHERE a.url LIKE '%/credit.html'")).one()
+    assert (row.source_credit, row.modified_raw) == ("TTXVN", "07/03/2026 09:15")
+    assert row.provenance["source_credit"] == "byline"

@@ -12,7 +12,8 @@ from tasks.extract import ExtractError, extract_article
 from tasks.fetch import Fetcher
 
 EXPECTED = expected_records()
-FIELDS = ("title", "dateline", "lead", "body", "captions", "authors", "byline", "section", "tags", "language")
+FIELDS = ("title", "dateline", "lead", "body", "captions", "authors", "byline", "section", "tags", "language",
+          "source_credit")
 
 
 def source_for(site) -> Source:
@@ -22,6 +23,7 @@ def source_for(site) -> Source:
 
 def test_the_sample_sites_are_big_enough():
     assert len(EXPECTED) >= 30
+    assert sum(bool(r["source_credit"]) for r in EXPECTED) == 2 and sum(not r["authors"] for r in EXPECTED) == 1
     assert {r["source"] for r in EXPECTED} == {"baocantho", "tintuc"}  # two templates
     assert sum(r["published_from"] == "feed" for r in EXPECTED) == 1
 

@@ -395,6 +395,7 @@ def expected_record(article: dict, *, site: dict, print_date: bool) -> dict:
         "captions": article["captions"],
         "authors": article["authors"],
         "byline": article["byline"],
+        "source_credit": article.get("source_credit"),  # the outlet a closing "Theo ..." credits
         "published_at": article["published"],
         "published_from": "page" if print_date else "feed",
         "section": article["section"],

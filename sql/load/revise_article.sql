@@ -6,6 +6,7 @@ UPDATE news.articles
        published_at = coalesce(:published_at, published_at), modified_at = :modified_at, section = :section, tags = :tags,
        language = :language, image_url = :image_url, word_count = :word_count, content_hash = :content_hash,
        dateline = :dateline, byline = :byline, published_raw = :published_raw,
-       provenance = CAST(:provenance AS jsonb), last_seen_at = now(), run_id = :run_id, version = version + 1
+       provenance = CAST(:provenance AS jsonb), last_seen_at = now(), run_id = :run_id, version = version + 1,
+       source_credit = :source_credit, modified_raw = :modified_raw
  WHERE id = :article_id
 RETURNING version

@@ -16,6 +16,7 @@ SELECT a.id,
        a.word_count,
        a.canonical_url,
        a.first_seen_at,
-       a.last_seen_at
+       a.last_seen_at,
+       a.source_credit                           -- added by 0004 (CREATE OR REPLACE VIEW appends only)
 FROM news.articles a
 JOIN news.sources s ON s.name = a.source;

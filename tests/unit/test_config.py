@@ -140,3 +140,14 @@ def test_politeness_and_scope_keys_have_safe_defaults_and_are_read(tmp_path):
 def test_bad_politeness_keys_are_named(tmp_path, line, message):
     with pytest.raises(ConfigError, match=message):
         load_sources(write(tmp_path, GOOD.replace('language = "vi"', f'language = "vi"\n{line}')))
+def test_site_profile_selectors_are_read_and_checked(tmp_path):
+    profile = GOOD.replace('timezone = "Asia/Ho_Chi_Minh"\n',
+                           'timezone = "Asia/Ho_Chi_Minh"\n\n[sources.selectors]\nbody = "div.detail-content"\n'
+                           'authors = ".author-name"\n', 1)
+    sources = load_sources(write(tmp_path, profile))
+    assert sources[0].selectors == (("body", "div.detail-content"), ("authors", ".author-name"))
+    assert sources[1].selectors == ()
+    with pytest.raises(ConfigError, match="source 'baocantho': unknown selector key 'headline'"):
+        load_sources(write(tmp_path, profile.replace("body =", "headline =")))
+    with pytest.raises(ConfigError, match="selector 'body' is not valid CSS"):
+        load_sources(write(tmp_path, profile.replace('"div.detail-content"', '"div[[["')))

@@ -5,6 +5,7 @@ import pytest
 from tasks.extract import ExtractError, extract_page
 
 TEXT = "Người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay. " * 4
+TEXT2 = "Mỗi hộ được cấp hai bồn chứa và được hướng dẫn cách xử lý nước trước khi dùng cho sinh hoạt. " * 3
 
 
 def page(head: str = "", body: str = "") -> str:
@@ -31,12 +32,12 @@ def test_json_ld_in_graph_with_trailing_comma_is_read():
 
 def test_photo_credit_paragraph_is_a_caption_and_capitals_byline_is_split_off():
     body = (f"<h1>Tiêu đề</h1><div class='noidung'><p>{TEXT}</p><p><img src='/a.jpg'></p>"
-            f"<p>Ảnh: Lực lượng chức năng kiểm tra hiện trường.</p><p>{TEXT}</p><p><b>HOÀI PHƯƠNG</b></p>"
+            f"<p>Ảnh: Lực lượng chức năng kiểm tra hiện trường.</p><p>{TEXT2}</p><p><b>HOÀI PHƯƠNG</b></p>"
             "<div class='box-share'>Chia sẻ bài viết</div></div>")
     got = extract_page(page(body=body), "https://x.vn/a.html")
     assert got.captions == ("Ảnh: Lực lượng chức năng kiểm tra hiện trường.",)
     assert got.byline == "HOÀI PHƯƠNG"
-    assert got.paragraphs == (TEXT.strip(), TEXT.strip())
+    assert got.paragraphs == (TEXT.strip(), TEXT2.strip())
 
 
 def test_relative_image_and_canonical_resolve_against_base_href():

@@ -1,0 +1,106 @@
+"""Extraction benchmark: newsetl's extractor beside trafilatura, same pages, same process, same run.
+
+Usage (from the repository root; the data folders are ../shared/data/* in the project layout):
+
+    python benchmarks/extraction.py [DATA_DIR] [--sets aeb-dev fundus-dev vn-listings] [--json]
+
+Both extractors are scored by ``tasks.scoring`` (the comparison rules of the shared data README)
+and timed on the extraction call alone. trafilatura runs as the README measured it:
+``favor_precision=True``, metadata on, and its date search asked for time of day and UTC offset
+(``extensive_search``, ``original_date``, output format ``%Y-%m-%dT%H:%M:%S%z``); its lead is the
+page's description metadata. Each extractor first reads one page untimed, so that one-off model
+and import loading is not counted as page time for either. Speed varies with machine load:
+compare the two columns of one run, not figures of different runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tasks.scoring import (  # noqa: E402
+    SetScore,
+    extractor_prediction,
+    link_prediction,
+    read_folder,
+    rows,
+    score_folder,
+)
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
+def trafilatura_prediction(data: bytes, url: str) -> tuple[dict, dict]:
+    """trafilatura's record in the expected-record keys."""
+    from trafilatura import bare_extraction
+
+    doc = bare_extraction(data, url=url, favor_precision=True, with_metadata=True, include_comments=False,
+                          date_extraction_params=DATE_PARAMS)
+    if doc is None:
+        return {}, {}
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    return {"title": doc.title, "authors": authors, "published_at": _date(doc.date), "language": doc.language,
+            "lead": doc.description, "body": doc.text}, {}
+
+
+def _date(value: str | None):
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def run_set(pages: list, predictor, first_items=None) -> SetScore:
+    article_pages = [p for p in pages if p[2].get("first_items") is None]
+    if article_pages:  # untimed warm-up: imports, language model
+        with contextlib.suppress(Exception):  # the timed run reports errors
+            predictor(article_pages[0][1], article_pages[0][2].get("url") or "")
+    return score_folder(pages, predictor, first_items=first_items)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA), help="folder holding the dev sets")
+    parser.add_argument("--sets", nargs="+", default=["aeb-dev", "fundus-dev", "vn-listings"])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    results = {}
+    for name in args.sets:
+        folder = Path(args.data) / name
+        if not folder.is_dir():
+            console.print(f"{folder}: not found, skipped")
+            continue
+        pages = read_folder(folder)
+        ours = run_set(pages, extractor_prediction, link_prediction())
+        theirs = run_set(pages, trafilatura_prediction, None)
+        results[name] = {"newsetl": ours.as_dict(), "trafilatura": theirs.as_dict()}
+        if args.json:
+            continue
+        table = Table(title=f"{name}: {len(pages)} pages", title_justify="left")
+        for column in ("field", "pages", "newsetl", "trafilatura"):
+            table.add_column(column, justify="left" if column == "field" else "right")
+        theirs_rows = {field: figure for field, _, figure in rows(theirs)}
+        for field, pages_scored, figure in rows(ours):
+            table.add_row(field, pages_scored, figure, theirs_rows.get(field, "-"))
+        console.print(table)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

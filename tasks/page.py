@@ -1,0 +1,411 @@
+"""One parsed page and the read-only views the extractor asks of it.
+
+The page is parsed once with lxml's HTML parser (comments dropped; bytes that are valid
+UTF-8 read as UTF-8 whatever a stale ``<meta charset>`` says). :class:`Page` holds the head's
+metadata (meta keys in one spelling), the JSON-LD nodes, a class/id/attribute index for the
+simple selectors the cascade asks dozens of times (XPath over a whole page costs ~1 ms each),
+document order, and the visible date, byline and headline. Nothing here decides a field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from urllib.parse import urljoin
+
+import lxml.html
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+
+from tasks.jsonld import ld_article, ld_nodes, ld_text, ld_types
+from tasks.text import clean
+from tasks.titles import contains_title, norm_title, same_title
+
+DATE_SELECTORS = (
+    "time[datetime]", "[itemprop=datePublished]", ".date", ".time", ".publish-date", ".published", ".post-date",
+    ".article-date", ".detail-time", ".date-time", ".news-date", ".datetime", ".article__date", ".timestamp",
+)
+BYLINE_SELECTORS = (".author", ".byline", ".author_mail", ".article-author", "[rel=author]", ".tacgia",
+                    "[itemprop=author]", ".author-name", ".article__author", ".byline__name")
+TAG_SELECTORS = (".tags a", ".tag-list a", ".keywords a", ".article-tags a", "[rel=tag]")
+BREADCRUMB_SELECTORS = (".breadcrumb a", ".breadcrumbs a", "[itemtype$=BreadcrumbList] a")
+
+# Class/id words of page furniture inside or around the article: removed before reading text.
+JUNK_WORDS = re.compile(
+    r"(^|[-_ ])(share|sharing|social|socials|related|relate|comment|comments|advert|advertisement|ads|adv|ad|"
+    r"banner|tags?|keywords|breadcrumbs?|menu|nav|navigation|toolbar|print|rating|subscribe|newsletter|"
+    r"recommend|recommended|most-?read|popular|sidebar|footer|promo|teaser-list|read-?more|readmore|"
+    r"see-?also|more-?news|outbrain|taboola|cookie|consent|author-?box|signup|apphint|app-?promo|embed|"
+    r"privacy)([-_ ]|$)",
+    re.IGNORECASE,
+)
+LAYOUT_WORDS = re.compile(r"content|article|body|main|grid|layout|container|wrapper|story|entry|text", re.I)
+JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "button", "svg",
+                       "select", "input", "template", "header", "object", "embed", "canvas", "video", "audio"})
+LEAF_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dd", "dt"})
+CONTAINERS = frozenset({"div", "section", "article", "main", "center", "td", "th", "ul", "ol", "li",
+                        "dl", "tbody", "tr", "table", "address"})
+BLOCK_TAGS = LEAF_BLOCKS | CONTAINERS | frozenset({"figure", "br", "hr", "h1", "figcaption", "header", "footer"})
+
+
+class ExtractError(Exception):
+    """The page is not an article this extractor can read (no title or no text)."""
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
+def parse_html(html: bytes | str) -> lxml.html.HtmlElement:
+    """One lxml tree of the page; bytes are decoded by their declared charset, else UTF-8 (lenient)."""
+    if isinstance(html, bytes):
+        try:  # bytes that are valid UTF-8 are UTF-8, whatever a stale meta tag declares
+            text = html.decode("utf-8")
+        except UnicodeDecodeError:
+            match = _CHARSET.search(html[:4096])
+            encoding = match.group(1).decode("ascii", "replace") if match else "cp1252"
+            try:
+                text = html.decode(encoding, errors="replace")
+            except LookupError:
+                text = html.decode("cp1252", errors="replace")
+    else:
+        text = html
+    text = _XML_DECL.sub("", text)
+    if not text.strip():
+        raise ExtractError("empty document")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"not an HTML document: {exc}") from None
+    if root is None or not len(root):
+        raise ExtractError("empty document")
+    return root
+
+
+@cache
+def _xpath(selector: str) -> etree.XPath:
+    """A CSS selector compiled once to XPath (class matches are whole words, as in browsers)."""
+    return etree.XPath(GenericTranslator().css_to_xpath(selector))
+
+
+def css(node: etree._Element, selector: str) -> list[etree._Element]:
+    try:
+        return _xpath(selector)(node)
+    except SelectorError:
+        return []
+
+
+def text_of(node: etree._Element) -> str:
+    """The element's text as a reader sees it: blocks and ``<br>`` separate words; scripts are not text."""
+    parts: list[str] = []
+    _collect_text(node, parts)
+    return clean("".join(parts))
+
+
+def _collect_text(node: etree._Element, parts: list[str]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else None
+    if tag in ("script", "style", "noscript", "template"):
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        parts.append(" ")
+    if tag is not None and node.text:
+        parts.append(node.text)
+    for child in node:
+        _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append(" ")
+
+
+# --- the page's signals -------------------------------------------------------------------------------
+
+class Page:
+    """Read-only views of one parsed page: head metadata, JSON-LD and the visible parts."""
+
+    def __init__(self, root: lxml.html.HtmlElement, url: str) -> None:
+        self.root = root
+        self.url = url
+        base = root.find(".//base[@href]")
+        self.base = urljoin(url, base.get("href").strip()) if base is not None else url
+        self.meta: dict[str, str] = {}
+        self._meta_lists: dict[str, list[str]] = {}
+        for tag in root.iter("meta"):
+            key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
+            key = meta_key(key)
+            content = clean(tag.get("content"))
+            if key and content:
+                self.meta.setdefault(key, content)
+                self._meta_lists.setdefault(key, []).append(content)
+        self.ld_nodes = list(ld_nodes(root))
+        self.ld_article = ld_article(self.ld_nodes)
+        self.ld_site_name = next((ld_text(n.get("name")) for n in self.ld_nodes
+                                  if ld_types(n) & {"website", "newsmediaorganization", "organization"}), None)
+        self._visible_date: str | None | bool = False
+        self._order: dict | None = None
+
+    def order(self) -> dict:
+        """Document position of every element, for "after the headline, before the text" checks."""
+        if self._order is None:
+            self._elements = list(self.root.iter())
+            self._order = {el: i for i, el in enumerate(self._elements)}
+        return self._order
+
+    def elements(self) -> list:
+        self.order()
+        return self._elements
+
+    def element_with_text(self, text: str) -> etree._Element | None:
+        """The paragraph element that prints ``text`` (first 60 characters compared)."""
+        want = norm_title(text)[:60]
+        for el in self.root.iter("p"):
+            raw = el.text_content()
+            if len(raw) < 3000 and norm_title(raw[:300]).startswith(want[:20]) \
+                    and norm_title(text_of(el)).startswith(want):
+                return el
+        return None
+
+    def main_h1(self, title: str | None) -> etree._Element | None:
+        """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
+        first = None
+        for h1 in self.root.iter("h1"):
+            text = text_of(h1)
+            if not text:
+                continue
+            if title and (same_title(text, title) or contains_title(text, title) or contains_title(title, text)):
+                return h1
+            first = first if first is not None else h1
+        if first is None and title:  # a page that styles its headline as h2/h3 or a div
+            for node in self.root.iter("h2", "h3", "header", "div", "span"):
+                text = node.text_content()
+                if len(text) < 3 * len(title) + 40 and same_title(text_of(node), title):
+                    return node
+        return first
+
+    def _index(self) -> None:
+        """Class, id and attribute lookups built in one walk: generic selectors over a whole page
+        as XPath cost ~1 ms each, and the cascade asks dozens."""
+        self._by_class: dict[str, list] = {}
+        self._by_id: dict[str, list] = {}
+        self._by_attr: dict[str, list] = {}
+        for el in self.root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for word in (el.get("class") or "").split():
+                self._by_class.setdefault(word, []).append(el)
+            if el.get("id"):
+                self._by_id.setdefault(el.get("id"), []).append(el)
+            for attr in INDEXED_ATTRIBUTES:
+                if el.get(attr) is not None:
+                    self._by_attr.setdefault(attr, []).append(el)
+
+    def select(self, selector: str) -> list[etree._Element]:
+        """Elements of the page matching a CSS selector, in document order (fast path for simple ones)."""
+        parts = selector.split()
+        matches = [_SIMPLE_SELECTOR.match(p) for p in parts]
+        if not parts or len(parts) > 2 or not all(matches):
+            return css(self.root, selector)
+        if not hasattr(self, "_by_class"):
+            self._index()
+        found = self._simple(matches[0])
+        if len(parts) == 2:
+            inner = matches[1]
+            found = [d for el in found for d in el.iterdescendants() if _simple_match(d, inner)]
+        return found
+
+    def _simple(self, match: re.Match) -> list[etree._Element]:
+        if match["cls"]:
+            pool = self._by_class.get(match["cls"], [])
+        elif match["id"]:
+            pool = self._by_id.get(match["id"], [])
+        elif match["attr"] in INDEXED_ATTRIBUTES:
+            pool = self._by_attr.get(match["attr"], [])
+        elif match["tag"]:
+            pool = list(self.root.iter(match["tag"]))
+        else:
+            return css(self.root, match.group(0))
+        return [el for el in pool if _simple_match(el, match)]
+
+    def meta_all(self, *keys: str) -> list[str]:
+        values: list[str] = []
+        for key in map(meta_key, keys):
+            for value in self._meta_lists.get(key, []):
+                if re.search(r"@|https?://|www\.", value):
+                    continue  # an address or profile link, not a name: try the next key
+                for name in re.split(r"\s*[,;]\s*|\s+(?:and|und|et|y|og|och|i|e)\s+", value):
+                    if name and name not in values:
+                        values.append(name)
+            if values:
+                return values
+        return values
+
+    def link_rel(self, rel: str) -> str | None:
+        for link in self.root.iter("link"):
+            if rel in (link.get("rel") or "").lower().split() and link.get("href"):
+                return link.get("href").strip()
+        return None
+
+    def title_tag(self) -> str | None:
+        node = self.root.find(".//title")
+        return text_of(node) if node is not None else None
+
+    def h1_texts(self) -> list[str]:
+        return [t for t in (text_of(h) for h in self.root.iter("h1") if not in_junk(h)) if t]
+
+    def select_text(self, selector: str | None) -> str | None:
+        if not selector:
+            return None
+        return next((t for t in (text_of(n) for n in self.select(selector)) if t), None)
+
+    def select_texts(self, selector: str | None) -> list[str]:
+        if not selector:
+            return []
+        return [t for t in (text_of(n) for n in self.select(selector)) if t]
+
+    def select_date(self, selector: str | None) -> str | None:
+        if not selector:
+            return None
+        for node in self.select(selector):
+            value = node.get("datetime") or node.get("content") or text_of(node)
+            if value:
+                return clean(value)
+        return None
+
+    def itemprop_date(self, prop: str) -> str | None:
+        for node in self.root.iterfind(f".//*[@itemprop='{prop}']"):
+            value = node.get("datetime") or node.get("content") or text_of(node)
+            if value and re.search(r"\d", value):
+                return clean(value)
+        return None
+
+    def itemprop_authors(self) -> list[str]:
+        names = []
+        for node in self.root.iterfind(".//*[@itemprop='author']"):
+            inner = node.find(".//*[@itemprop='name']")
+            value = (inner.get("content") or text_of(inner)) if inner is not None else \
+                (node.get("content") or text_of(node))
+            if value and len(value) < 80 and value not in names:
+                names.append(value)
+        return names
+
+    def visible_byline(self, h1s: list[str]) -> list[str]:
+        """A short byline printed near the headline (``Von Anna Sleegers``), outside page furniture."""
+        order = self.order()
+        h1 = self.main_h1(h1s[0] if h1s else None)
+        start = order.get(h1, 0) if h1 is not None else 0
+        for selector in BYLINE_SELECTORS:
+            for node in self.select(selector):
+                position = order.get(node, -1)
+                if position < start - 100 or in_junk(node):
+                    continue
+                text = text_of(node)
+                if 3 <= len(text) <= 100:
+                    return [text]
+        return []
+
+    def visible_date(self) -> str | None:
+        """The first printed date (with digits) in a date-like element; time elements' datetime first."""
+        if self._visible_date is not False:
+            return self._visible_date  # type: ignore[return-value]
+        found = None
+        for selector in DATE_SELECTORS:
+            for node in self.select(selector):
+                if in_junk(node):
+                    continue
+                value = clean(node.get("datetime") or node.get("content") or text_of(node))
+                if DATE_LIKE.search(value) and len(value) < 120:
+                    found = value
+                    break
+            if found:
+                break
+        self._visible_date = found
+        return found
+
+    def breadcrumb_section(self, title: str | None) -> str | None:
+        for selector in BREADCRUMB_SELECTORS:
+            items = [text_of(a) for a in self.select(selector)]
+            items = [i for i in items if i and i != title and i.lower() not in ("trang chủ", "home")]
+            if items:
+                return items[-1]
+        return None
+
+    def tags(self, ld: dict) -> tuple[str, ...]:
+        keywords = ld.get("keywords")
+        if isinstance(keywords, str):
+            keywords = keywords.split(",")
+        if not keywords:
+            keywords = self._meta_lists.get("articletag", [])
+        if not keywords:
+            keywords = [text_of(a) for sel in TAG_SELECTORS for a in self.select(sel)]
+        if not keywords and self.meta.get("keywords"):
+            keywords = self.meta["keywords"].split(",")
+        seen: dict[str, None] = {}
+        for word in keywords or []:
+            word = clean(str(word)) if not isinstance(word, dict) else clean(str(word.get("name", "")))
+            if word and word not in seen:
+                seen[word] = None
+        return tuple(seen)
+
+
+INDEXED_ATTRIBUTES = ("itemprop", "rel", "itemtype", "datetime")
+_SIMPLE_SELECTOR = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?:\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)"
+                              r"|\[(?P<attr>[\w-]+)(?:(?P<op>[$]?=)(?P<val>[\w-]+))?\])?$")
+
+
+def _simple_match(el: etree._Element, match: re.Match) -> bool:
+    if not isinstance(el.tag, str) or match["tag"] and el.tag != match["tag"]:
+        return False
+    if match["cls"] and match["cls"] not in (el.get("class") or "").split():
+        return False
+    if match["id"] and el.get("id") != match["id"]:
+        return False
+    if match["attr"]:
+        value = el.get(match["attr"])
+        if value is None:
+            return False
+        if match["op"] == "=" and value != match["val"]:
+            return False
+        if match["op"] == "$=" and not value.endswith(match["val"]):
+            return False
+    return True
+
+
+DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}"
+                        r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}")
+
+
+def meta_key(key: str) -> str:
+    """One spelling for meta names: ``article:published:time``, ``article_published_time`` -> the same key."""
+    return re.sub(r"[^a-z0-9]", "", key.strip().lower())
+
+
+def in_junk(node: etree._Element) -> bool:
+    for el in node.iterancestors():
+        if el.tag in ("body", "html"):
+            return False
+        if el.tag in ("nav", "footer", "aside") or junk_words(el):
+            return True
+    return False
+
+
+def junk_words(el: etree._Element) -> bool:
+    """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
+    the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
+    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
+        if JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token):
+            return True
+    return False
+
+
+def same_day(a: str, b: str) -> bool:
+    from tasks.dates import parse_date, utc
+
+    first, second = parse_date(a, utc), parse_date(b, utc)
+    return bool(first and second and first.date() == second.date())
+
+
+def first_meta(meta: dict[str, str], *keys: str) -> str | None:
+    return next((meta[meta_key(k)] for k in keys if meta.get(meta_key(k))), None)

@@ -1,0 +1,281 @@
+"""The extraction cascade on the project's own small pages: JSON-LD forms, titles checked against the
+page, dates with and without offsets, bylines, captions, images, language and site profiles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tasks.config import Source
+from tasks.extract import extract_article, extract_page
+from tasks.jsonld import loads_lenient
+
+TEXT = ("Người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay, "
+        "sau nhiều tháng chờ đợi đường ống mới của thành phố. ") * 3
+TEXT2 = "Mỗi hộ được cấp hai bồn chứa và được hướng dẫn cách xử lý nước trước khi dùng cho sinh hoạt. " * 3
+ENGLISH = ("The city council approved the new water supply plan on Tuesday after a long debate about "
+           "the cost of the pipes and the timetable for the work in the eastern districts. ") * 3
+URL = "https://bao.example.vn/xa-hoi/cap-nuoc.html"
+UTC7 = timezone(timedelta(hours=7))
+
+
+def page(head: str = "", body: str = "", lang: str = "vi") -> str:
+    lang_attr = f" lang='{lang}'" if lang else ""
+    return f"<html{lang_attr}><head>{head}</head><body>{body}</body></html>"
+
+
+def article_body(*paragraphs: str) -> str:
+    return "<div class='article-body'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+
+
+def ld(json_text: str) -> str:
+    return f'<script type="application/ld+json">{json_text}</script>'
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("json_text", [
+    '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Báo Mẫu"},'
+    ' {"@type": "NewsArticle", "headline": "Tiêu đề JSON-LD", "datePublished": "2026-03-07T08:01:00+07:00"}]}',
+    '[{"@type": "BreadcrumbList"}, {"@type": ["NewsArticle", "Article"], "headline": "Tiêu đề JSON-LD",'
+    ' "datePublished": "2026-03-07T08:01:00+07:00"}]',
+    # what browsers tolerate: a comment wrapper, a raw line break inside a string, trailing commas
+    '<!-- {"@type": "NewsArticle", "headline": "Tiêu đề\nJSON-LD", "datePublished": "2026-03-07T08:01:00+07:00",} -->',
+    # two objects in one script
+    '{"@type": "Organization", "name": "Báo Mẫu"}\n{"@type": "ReportageNewsArticle", "headline": "Tiêu đề JSON-LD",'
+    ' "datePublished": "2026-03-07T08:01:00+07:00"}',
+])
+def test_json_ld_article_is_found_in_every_form(json_text):
+    got = extract_page(page(ld(json_text), article_body(TEXT)), URL)
+    assert got.title == "Tiêu đề JSON-LD" and got.provenance["title"] == "json-ld"
+    assert got.published_raw == "2026-03-07T08:01:00+07:00" and got.provenance["published_at"] == "json-ld"
+
+
+def test_unreadable_json_is_none_not_an_error():
+    assert loads_lenient("{not json at all") is None
+    got = extract_page(page(ld("{oops") + "<title>Tiêu đề trang</title>", article_body(TEXT)), URL)
+    assert got.title == "Tiêu đề trang"
+
+
+def test_headline_escaped_twice_is_unescaped():
+    head = ld('{"@type": "NewsArticle", "headline": "Cá tra &amp;amp; tôm: &amp;quot;xuất khẩu&amp;quot; tăng"}')
+    got = extract_page(page(head, article_body(TEXT)), URL)
+    assert got.title == 'Cá tra & tôm: "xuất khẩu" tăng'
+
+
+# --- titles checked against the page -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("head", "h1", "title"), [
+    # the site name appended to <title> and og:title: the h1 agrees with what is left
+    ("<title>Cấp nước sạch cho dân - Báo Cần Thơ Online</title>"
+     "<meta property='og:site_name' content='Báo Cần Thơ Online'>", "Cấp nước sạch cho dân", "Cấp nước sạch cho dân"),
+    ("<meta property='og:title' content='Giá lúa tăng nhẹ | VnExpress'><meta property='og:site_name' "
+     "content='VnExpress'>", "Giá lúa tăng nhẹ", "Giá lúa tăng nhẹ"),
+    # the suffix is stripped by comparison with another title even when the site name is unknown
+    ("<title>Giá lúa tăng nhẹ ở miền Tây | Tin Mẫu</title><meta property='og:title' "
+     "content='Giá lúa tăng nhẹ ở miền Tây'>", "", "Giá lúa tăng nhẹ ở miền Tây"),
+    # a page whose only title is <title>
+    ("<title>Cấp nước sạch cho dân - Báo Cần Thơ Online</title>", "", "Cấp nước sạch cho dân"),
+    # a title whose dash is part of the headline keeps it (og:title and <title> are the same string)
+    ("<title>Rückschlag im Titelkampf - Liverpool verliert bei Everton</title><meta property='og:title' "
+     "content='Rückschlag im Titelkampf - Liverpool verliert bei Everton'>", "",
+     "Rückschlag im Titelkampf - Liverpool verliert bei Everton"),
+])
+def test_site_name_is_not_part_of_the_title(head, h1, title):
+    body = (f"<h1>{h1}</h1>" if h1 else "") + article_body(TEXT)
+    assert extract_page(page(head, body), URL).title == title
+
+
+def test_social_title_loses_to_the_json_ld_headline_and_h1_layout_loses_to_metadata():
+    head = ("<meta property='og:title' content='Bạn sẽ không tin điều xảy ra ở An Hòa'>"
+            + ld('{"@type": "NewsArticle", "headline": "Dân An Hòa có nước sạch: dự án hoàn thành"}'))
+    body = "<h1><span>Dân An Hòa có nước sạch</span> <span>: dự án hoàn thành</span></h1>" + article_body(TEXT)
+    got = extract_page(page(head, body), URL)
+    assert got.title == "Dân An Hòa có nước sạch: dự án hoàn thành"
+
+
+# --- dates -------------------------------------------------------------------------------------------
+
+def test_date_only_json_ld_takes_the_printed_time():
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề", "datePublished": "2026-03-07"}')
+    body = "<h1>Tiêu đề</h1><div class='date'>Thứ Bảy, 7/3/2026 08:01 (GMT+7)</div>" + article_body(TEXT)
+    got = extract_article(page(head, body), URL)
+    assert got.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert got.published_raw == "Thứ Bảy, 7/3/2026 08:01 (GMT+7)"
+    assert got.provenance["published_at"] == "json-ld+page-time" and got.provenance["published_tz"] == "page"
+
+
+def test_local_time_takes_the_source_zone_else_the_other_dates_offset_else_utc_flagged():
+    head = "<meta property='article:published_time' content='2026-03-07T08:01:00'>"
+    body = "<h1>Tiêu đề</h1>" + article_body(TEXT)
+    source = Source(name="mau", title="Mẫu", homepage="https://bao.example.vn/", feeds=("https://bao.example.vn/rss",),
+                    timezone="Asia/Ho_Chi_Minh")
+    with_source = extract_article(page(head, body), URL, source)
+    assert with_source.published_at.utcoffset() == timedelta(hours=7)
+    assert with_source.provenance["published_tz"] == "source"
+
+    sibling = head + "<meta property='article:modified_time' content='2026-03-07T09:00:00+07:00'>"
+    from_sibling = extract_article(page(sibling, body), URL)
+    assert from_sibling.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert from_sibling.provenance["published_tz"] == "page-sibling"
+
+    guessed = extract_article(page(head, body), URL)
+    assert guessed.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC)
+    assert guessed.provenance["published_tz"] == "assumed-utc"
+    assert guessed.published_raw == "2026-03-07T08:01:00"
+
+
+def test_gmt_plus_seven_in_english_form_is_east_of_utc():
+    body = "<h1>Tiêu đề</h1><time datetime='Tue, 23 Jan 2018 22:19 GMT+7'>x</time>" + article_body(TEXT)
+    got = extract_article(page("", body), URL)
+    assert got.published_at == datetime(2018, 1, 23, 22, 19, tzinfo=UTC7)
+
+
+# --- people, credits, captions ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("closing", "authors", "credit"), [
+    ("Tin, ảnh: ANH DŨNG", ("Anh Dũng",), None),
+    ("SONG NHI (Theo Medical News Today)", ("Song Nhi",), "Medical News Today"),
+    ("Hà Thu (tổng hợp)", ("Hà Thu",), None),
+    ("Theo TTXVN", (), "TTXVN"),
+    ("Bài và ảnh: TRUNG KIÊN", ("Trung Kiên",), None),
+])
+def test_closing_byline_becomes_authors_and_source_credit(closing, authors, credit):
+    body = "<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{TEXT}</p><p>{TEXT2}</p><p>{closing}</p></div>"
+    got = extract_article(page("", body), URL)
+    assert got.authors == authors and got.source_credit == credit
+    assert got.byline == closing and closing not in got.body
+
+
+def test_outlet_or_url_in_author_metadata_is_not_an_author():
+    head = ("<meta property='og:site_name' content='Báo Mẫu'><meta name='author' content='Báo Mẫu'>"
+            "<meta property='article:author' content='https://facebook.com/baomau'>")
+    got = extract_article(page(head, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ()
+    organisation = ld('{"@type": "NewsArticle", "headline": "Tiêu đề", "author": [{"@type": "Person", '
+                      '"name": "Lê Văn An"}, {"@type": "Organization", "name": "TTXVN"}]}')
+    got = extract_article(page(organisation, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ("Lê Văn An",) and got.source_credit == "TTXVN"
+
+
+def test_figure_captions_and_widgets_stay_out_of_the_body():
+    body = ("<h1>Tiêu đề</h1><article class='article-body'>"
+            f"<p>{TEXT}</p><figure><img src='/a.jpg'><figcaption>Người dân nhận nước sạch.</figcaption></figure>"
+            "<div class='box-share'>Chia sẻ bài viết</div><div class='related-news'><a href='/x'>Tin khác</a></div>"
+            f"<div class='fact-box'><p>Dự án: 12 tỉ đồng, 3.000 hộ dân.</p></div><p>{TEXT2}</p>"
+            "<p>Xem thêm</p></article>")
+    got = extract_article(page("", body), URL)
+    assert got.captions == ("Người dân nhận nước sạch.",)
+    assert got.body.split("\n\n") == [TEXT.strip(), "Dự án: 12 tỉ đồng, 3.000 hộ dân.", TEXT2.strip()]
+
+
+def test_lead_block_after_the_headline_is_kept_apart_and_a_teaser_box_is_not_the_lead():
+    head = "<meta name='description' content='Người dân An Hòa có nước sạch sau nhiều tháng chờ đợi.'>"
+    body = ("<div class='teaser'>Bóng đá: đội nhà thắng lớn trên sân khách tối qua</div>"
+            "<h1>Tiêu đề</h1><p class='sapo'>(CT)- Người dân An Hòa có nước sạch sau nhiều tháng chờ đợi.</p>"
+            + article_body(TEXT, TEXT2))
+    got = extract_article(page(head, body), URL)
+    assert got.lead == "Người dân An Hòa có nước sạch sau nhiều tháng chờ đợi." and got.dateline == "CT"
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
+# --- image, language, profile -----------------------------------------------------------------------
+
+def test_lead_image_is_absolute_against_base_href():
+    head = "<base href='https://cdn.example.vn/media/'><meta property='og:image' content='2026/03/anh.jpg'>"
+    got = extract_article(page(head, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert got.image_url == "https://cdn.example.vn/media/2026/03/anh.jpg"
+
+
+def test_language_from_the_page_else_the_detector():
+    declared = extract_article(page("", "<h1>Tiêu đề</h1>" + article_body(TEXT), lang="vi-VN"), URL)
+    assert declared.language == "vi" and declared.provenance["language"] == "page"
+    undeclared = extract_article(page("<meta http-equiv='Content-Language' content='utf-8'>",
+                                      "<h1>Water plan approved</h1>" + article_body(ENGLISH), lang=""), URL)
+    assert undeclared.language == "en" and undeclared.provenance["language"] == "detector"
+
+
+def test_source_profile_selectors_win_over_generic_signals():
+    source = Source(name="mau", title="Mẫu", homepage="https://bao.example.vn/", feeds=("https://bao.example.vn/rss",),
+                    timezone="Asia/Ho_Chi_Minh",
+                    selectors=(("title", ".headline"), ("body", "#noi-dung"), ("authors", ".ten-tac-gia")))
+    body = ("<h1>Logo của báo</h1><div class='headline'>Tiêu đề thật</div><div class='article-body'>"
+            f"<p>{TEXT2}</p></div><div id='noi-dung'><p>{TEXT}</p></div><span class='ten-tac-gia'>Lê Văn An</span>")
+    got = extract_article(page("", body), URL, source)
+    assert got.title == "Tiêu đề thật" and got.provenance["title"] == "profile"
+    assert got.body == TEXT.strip() and got.provenance["body"] == "profile"
+    assert got.authors == ("Lê Văn An",) and got.provenance["authors"] == "profile"
+
+
+def test_bytes_in_utf8_are_read_as_utf8_whatever_the_meta_says():
+    html = page("<meta charset='iso-8859-1'>", "<h1>Giá lúa tăng nhẹ</h1>" + article_body(TEXT)).encode("utf-8")
+    assert extract_page(html, URL).title == "Giá lúa tăng nhẹ"
+
+
+def test_signature_line_set_apart_at_the_end_is_the_byline():
+    body = ("<h1>Tiêu đề bài</h1><article class='fck_detail'>"
+            f"<p class='Normal'>{TEXT}</p><p class='Normal'>{TEXT2}</p>"
+            "<p class='Normal' style='text-align:right;'><strong>Phương Anh</strong></p></article>")
+    got = extract_article(page("", body), URL)
+    assert got.authors == ("Phương Anh",) and got.byline == "Phương Anh"
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+    plain = body.replace(" style='text-align:right;'><strong>Phương Anh</strong>", ">Hà Nội")
+    assert extract_article(page("", plain), URL).body.endswith("Hà Nội")  # a short line printed like the text
+
+
+def test_agency_code_author_is_a_source_credit_and_outlet_names_match_without_diacritics():
+    head = "<meta name='author' content='Lê Văn An, AFP'>"
+    got = extract_article(page(head, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ("Lê Văn An",) and got.source_credit == "AFP"
+    outlet = extract_article(page("<meta name='author' content='Dân Trí'>", "<h1>Tiêu đề</h1>" + article_body(TEXT)),
+                             "https://dantri.com.vn/xa-hoi/cap-nuoc.htm")
+    assert outlet.authors == ()
+
+
+def test_related_story_boxes_and_consent_embeds_are_not_text():
+    body = ("<h1>Tiêu đề</h1><div class='article-body'>"
+            f"<p>{TEXT}</p><h3>Mehr zum Thema:</h3><a href='/x'><div><h2>Großbrand in Osttirol</h2></div></a>"
+            "<div class='box do-display-embed'><p>YouTube-Inhalte erlauben</p></div>"
+            f"<p>{TEXT2}</p><p>Tin liên quan</p></div>")
+    got = extract_article(page("", body), URL)
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
+def test_template_lines_above_the_text_are_furniture_and_a_top_byline_is_kept():
+    html = page("", "<h1>Feuerwehrleute sollen später in Pension</h1>"
+                "<div class='article-body'><p>Artikel</p><p>Feuerwehrleute sollen später in Pension | wdr aktuell</p>"
+                "<p>Stand: 22.04.2024, 06:00 Uhr</p><p>Von Nina Magoley</p>"
+                f"<p>{ENGLISH}</p><p>{ENGLISH.upper()}</p></div>", lang="de")
+    got = extract_article(html, "https://www1.wdr.de/nachrichten/feuerwehr.html")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+    assert got.byline == "Von Nina Magoley" and got.authors == ("Nina Magoley",)
+
+
+def test_calls_to_action_and_photo_credits_in_other_languages_stay_out_of_the_body():
+    body = ("<h1>Council approves water plan</h1><div class='article-body'>"
+            f"<p>{ENGLISH}</p><p>Foto: Stadt Köln</p><p>Sign up for our daily newsletter.</p>"
+            f"<p>{ENGLISH.upper()}</p><p>Follow The Example Times on Google News.</p></div>")
+    got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+    assert got.captions == ("Foto: Stadt Köln",)
+
+
+def test_layout_classes_that_name_furniture_words_do_not_hide_the_text():
+    body = ("<h1>Council approves water plan</h1><article><div class='sidebar-grid'>"
+            f"<div class='sidebar-grid__content article__content'><p>{ENGLISH}</p><p>{ENGLISH.upper()}</p></div>"
+            "<aside class='sidebar'><p>Most read: another story that is not this one at all, with a long line.</p>"
+            "</aside></div></article>")
+    got = extract_article(page("", body, lang="en"), "https://times.example.com/water")
+    assert got.body.split("\n\n") == [ENGLISH.strip(), ENGLISH.upper().strip()]
+
+
+def test_reworded_standfirst_is_found_after_a_headline_printed_as_h2():
+    head = ("<meta property='og:title' content='Dân An Hòa có nước sạch'><meta name='description' "
+            "content='Sau nhiều tháng chờ đợi, người dân phường An Hòa đã có nước sạch từ đường ống mới.'>")
+    body = ("<div class='teaser'>Bóng đá: đội nhà thắng lớn trên sân khách tối qua, người dân vui mừng</div>"
+            "<h2>Dân An Hòa có nước sạch</h2><p>Người dân phường An Hòa đã có nước sạch từ đường ống mới "
+            "sau nhiều tháng chờ đợi và mua nước bình.</p>" + article_body(TEXT, TEXT2))
+    got = extract_article(page(head, body), URL)
+    assert got.lead.startswith("Người dân phường An Hòa đã có nước sạch") and got.provenance["lead"] == "page"
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
