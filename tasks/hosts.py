@@ -59,18 +59,20 @@ class HostLimiter:
     def slot(self, host: str, *, connections: int, interval: float, max_wait: float) -> Iterator[None]:
         """Hold a request slot for ``host``: waits for a free connection and the host's next start time."""
         state = self._host(host, connections)
-        slots = state.slots
-        with slots:
-            with state.lock:
-                now = time.monotonic()
-                if state.paused_until - now > max_wait:
-                    raise HostPaused(host, state.paused_until - now)
-                start = max(now, state.next_start, state.paused_until)
-                state.next_start = start + interval
-            if start > now:
+        # The global slot is taken before the start time is stamped: a wait for it after the stamp
+        # would delay this request while the next one still starts on time, closer than ``interval``.
+        with state.slots, self._global:
+            while True:  # the start is stamped when it happens, not reserved ahead (threads wake late)
+                with state.lock:
+                    now = time.monotonic()
+                    if state.paused_until - now > max_wait:
+                        raise HostPaused(host, state.paused_until - now)
+                    start = max(state.next_start, state.paused_until)
+                    if start <= now:
+                        state.next_start = now + interval
+                        break
                 time.sleep(start - now)
-            with self._global:
-                yield
+            yield
 
     def pause(self, host: str, seconds: float) -> None:
         """Retry-After: no request to ``host`` starts before ``seconds`` from now."""
