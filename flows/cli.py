@@ -283,19 +283,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     source = None
     if args.source:
         source = load_sources(args.sources, [args.source])[0]
-    failed = 0
-    for name in args.files:
-        loaded = _read_page(name, args.url)
-        if isinstance(loaded, str):
-            err.print(f"{name}: {loaded}", highlight=False)
-            failed += 1
-            continue
-        data, url = loaded
+    failed: list[str] = []
+    for name, data, url in _read_pages(args.files, args.url, failed):
         try:
             article = extract_article(data, url, source)
         except ExtractError as exc:
             print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
-            failed += 1
+            failed.append(name)
             continue
         record = {"file": name, **dataclasses.asdict(article)}
         print(json.dumps(record, ensure_ascii=False, default=_json_default))
@@ -315,22 +309,27 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from tasks.links import extract_links
 
-    failed = 0
-    for name in args.pages:
-        loaded = _read_page(name, args.url)
-        if isinstance(loaded, str):
-            err.print(f"{name}: {loaded}", highlight=False)
-            failed += 1
-            continue
-        body, url = loaded
+    failed: list[str] = []
+    for name, body, url in _read_pages(args.pages, args.url, failed):
         found = extract_links(body, url)
         if not found:
             hint = " (a saved page needs --url, the address it was fetched from)" if url.startswith("file:") else ""
             err.print(f"{name}: no article links found{hint}", highlight=False)
-            failed += 1
+            failed.append(name)
         for link in found:
             print(json.dumps({"listing": name, "url": link.url, "title": link.title}, ensure_ascii=False))
     return EXIT_FAILED if failed else 0
+
+
+def _read_pages(names: list[str], url: str | None, failed: list[str]) -> Iterator[tuple[str, bytes, str]]:
+    """(name, bytes, URL) of each page that could be read; the others are reported and added to ``failed``."""
+    for name in names:
+        loaded = _read_page(name, url)
+        if isinstance(loaded, str):
+            err.print(f"{name}: {loaded}", highlight=False)
+            failed.append(name)
+            continue
+        yield name, *loaded
 
 
 def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
