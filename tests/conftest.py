@@ -8,7 +8,10 @@ server and drops it at the end, and each test starts from an empty ``news`` sche
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,17 +24,23 @@ from flows.sample_site.server import serve_sample_sites, sources_toml
 from tasks import db
 
 
-def _server_url(tmp_root: Path) -> str:
+def _server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    return db.with_driver(url or db.embedded_server_url(tmp_root / "pgdata"))
+    if url:
+        return db.with_driver(url)
+    # Not under pytest's basetemp: pytest deletes all but its three newest basetemps when a
+    # session starts, so a second pytest on the machine would pull the data from under the server.
+    root = Path(tempfile.mkdtemp(prefix="newsetl-test-pg-"))
+    atexit.register(shutil.rmtree, root, True)  # registered first, so it runs after pgserver stops the server
+    return db.with_driver(db.embedded_server_url(root / "pgdata"))
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url() -> Iterator[str]:
     """A fresh database for this test session, on the configured or embedded server."""
-    server = _server_url(tmp_path_factory.mktemp("pg"))
+    server = _server_url()
     name = f"newsetl_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
