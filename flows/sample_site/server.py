@@ -8,6 +8,7 @@ tracking-parameter link reaches the same page). Missing files are 404s.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -49,11 +50,18 @@ class _Handler(BaseHTTPRequestHandler):
                        "text/html; charset=utf-8")
             return
         body = file.read_bytes().replace(b"{{BASE}}", self.server.base.encode())
-        self._send(200, body, CONTENT_TYPES.get(file.suffix, "application/octet-stream"))
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"' if self.server.etags else None
+        if etag and self.headers.get("If-None-Match") == etag:
+            self._send(304, b"", None, etag)
+            return
+        self._send(200, body, CONTENT_TYPES.get(file.suffix, "application/octet-stream"), etag)
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(self, status: int, body: bytes, content_type: str | None, etag: str | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -72,6 +80,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.base = f"http://{host}:{self.server_address[1]}"
         self.requests: list[str] = []
         self.verbose = False  # print an access-log line per request (when serving by hand)
+        self.etags = False  # send ETags and answer If-None-Match with 304 (off: other tests count full fetches)
 
 
 # Sample sites are served on loopback, which a source must allow explicitly; our own server needs no 1 s spacing.

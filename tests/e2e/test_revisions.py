@@ -65,6 +65,28 @@ def test_a_corrected_article_is_refetched_while_young_and_kept_as_two_versions(
     assert one(warehouse, "SELECT count(*) AS n FROM news.articles WHERE version > 1").n == 1
 
 
+def test_a_young_article_that_answers_304_is_only_marked_seen(warehouse, editable_site, prefect_backend,
+                                                               monkeypatch):
+    site, sources = editable_site
+    site.server.etags = True
+    monkeypatch.setenv("NEWSETL_REFETCH_DAYS", "36500")  # every sample article counts as young
+    first = ingest(sources_file=str(sources))
+    assert (first.totals.new, first.totals.not_modified) == (17, 0)
+    page = Path(site.server.root) / PAGE
+    page.write_text(page.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
+
+    again = ingest(sources_file=str(sources))
+    t = again.totals
+    # 17 conditional re-fetches: the corrected page answers 200 and is revised, the other 16 answer 304;
+    # so does the sitemap index (it lists no articles, so its validators were kept; its children are read).
+    assert (t.fetched, t.new, t.updated, t.not_modified) == (17, 0, 1, 16 + 1)
+    assert sum(p.endswith(".html") for p in site.requests) == 18 + 17
+    started = one(warehouse, "SELECT started_at FROM news.ingest_runs WHERE id = :r", r=again.run_id).started_at
+    seen = one(warehouse, "SELECT count(*) FILTER (WHERE last_seen_at >= :s) AS seen, "
+                          "count(*) FILTER (WHERE version = 1) AS v1 FROM news.articles", s=started)
+    assert (seen.seen, seen.v1) == (17, 16)  # all seen in this run; only the corrected one has a new version
+
+
 def test_reprocess_reextracts_stored_pages_without_fetching(warehouse, editable_site, prefect_backend):
     site, sources = editable_site
     ingest(sources_file=str(sources))
