@@ -255,6 +255,22 @@ class Page:
     def h1_texts(self) -> list[str]:
         return [t for t in (text_of(h) for h in self.root.iter("h1") if not in_junk(h)) if t]
 
+    def h1_kickers(self) -> list[tuple[str, str]]:
+        """``(kicker, headline)`` of each ``<h1>`` that prints a kicker in an element of its own first
+        (``<h1><span>Nationale Demo</span>Der 9. Juli naht …</h1>``): ``text_of`` glues the two into one
+        string that no metadata title equals, and metadata may carry another kicker or none."""
+        out = []
+        for h1 in self.root.iter("h1"):
+            children = [c for c in h1 if isinstance(c.tag, str)]
+            if (h1.text or "").strip() or not children or in_junk(h1):
+                continue
+            kicker = text_of(children[0])
+            rest = clean(" ".join([children[0].tail or "", *(text_of(c) + " " + (c.tail or "") for c in children[1:])]))
+            rest = rest.lstrip(" |–—-:·•/")
+            if kicker and len(kicker.split()) <= 8 and len(rest.split()) >= 3:
+                out.append((kicker, rest))
+        return out
+
     def select_text(self, selector: str | None) -> str | None:
         if not selector:
             return None

@@ -95,6 +95,24 @@ def test_social_title_loses_to_the_json_ld_headline_and_h1_layout_loses_to_metad
     assert got.title == "Dân An Hòa có nước sạch: dự án hoàn thành"
 
 
+
+@pytest.mark.parametrize(("og_title", "headline", "h1", "title"), [
+    # the kicker printed in its own element: metadata joins it with a separator the h1 does not print
+    # (the glued text "Hạn mặnNông dân …" must not pass for containing the shorter JSON-LD headline)
+    ("Hạn mặn / Nông dân miền Tây trữ nước ngọt", "Nông dân miền Tây trữ nước ngọt",
+     "<span>Hạn mặn</span>Nông dân miền Tây trữ nước ngọt",
+     "Hạn mặn / Nông dân miền Tây trữ nước ngọt"),
+    # metadata carries another kicker than the page: the headline both print is the title
+    ("Mùa khô 2026: Nông dân miền Tây trữ nước ngọt", "Nông dân miền Tây trữ nước ngọt vào mùa khô",
+     "<span class='overline'>Hạn mặn</span><span> - </span><span>Nông dân miền Tây trữ nước ngọt</span>",
+     "Nông dân miền Tây trữ nước ngọt"),
+])
+def test_kicker_printed_apart_in_the_h1(og_title, headline, h1, title):
+    head = (f"<meta property='og:title' content='{og_title}'>"
+            + ld(f'{{"@type": "NewsArticle", "headline": "{headline}"}}'))
+    got = extract_page(page(head, f"<h1>{h1}</h1>" + article_body(TEXT)), URL)
+    assert got.title == title
+
 # --- dates -------------------------------------------------------------------------------------------
 
 def test_date_only_json_ld_takes_the_printed_time():
