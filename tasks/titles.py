@@ -68,7 +68,18 @@ def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple
                 return [(signal, value)]
         if any(norm_title(value).endswith(norm_title(headline)) for _, value in stripped):
             return [("page", headline)]  # metadata prints the same headline behind another kicker
+    tag = strip_site_suffix(unescape_html(page.title_tag()), site_names, [m for _, m in metas])
+    if h1s and tag:  # then ``<title>`` is the last of ``stripped``
+        stripped = _named_by_title_tag(stripped[:-1], tag) + stripped[-1:]
     return [*stripped, ("page", h1s[0] if h1s else None)]
+
+
+def _named_by_title_tag(stripped: list[tuple[str, str]], tag: str) -> list[tuple[str, str]]:
+    """When the printed h1 agrees with no metadata title (a live ticker's current entry, a display
+    headline reworded), the metadata title that ``<title>`` also gives goes first: the document's own
+    name outranks a headline rewritten for sharing."""
+    backed = [(s, v) for s, v in stripped if same_title(v, tag)]
+    return [*backed, *((s, v) for s, v in stripped if (s, v) not in backed)] if backed else stripped
 
 
 def norm_title(text: str) -> str:

@@ -113,6 +113,15 @@ def test_kicker_printed_apart_in_the_h1(og_title, headline, h1, title):
     got = extract_page(page(head, f"<h1>{h1}</h1>" + article_body(TEXT)), URL)
     assert got.title == title
 
+
+def test_title_tag_backs_one_of_two_metadata_headlines_when_the_h1_matches_neither():
+    head = ("<title>Giá điện tăng 4,8% từ hôm nay | Tin Mẫu</title>"
+            "<meta property='og:title' content='Hóa đơn tiền điện của bạn sắp thay đổi'>"
+            + ld('{"@type": "NewsArticle", "headline": "Giá điện tăng 4,8% từ hôm nay"}'))
+    body = "<h1>Trực tiếp: EVN công bố biểu giá mới lúc 10 giờ</h1>" + article_body(TEXT)
+    got = extract_page(page(head, body), URL)
+    assert got.title == "Giá điện tăng 4,8% từ hôm nay" and got.provenance["title"] == "json-ld"
+
 # --- dates -------------------------------------------------------------------------------------------
 
 def test_date_only_json_ld_takes_the_printed_time():
