@@ -40,6 +40,7 @@ from tasks.jsonld import (
     ld_url,
 )
 from tasks.links import Link, extract_links  # noqa: F401  - the listing-page half of extraction
+from tasks.normalise import split_author_values
 from tasks.page import (
     BLOCK_TAGS,
     BYLINE_SELECTORS,
@@ -80,6 +81,9 @@ CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthic
 MIN_CONTAINER_TEXT = 200
 LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
 LANGUAGE_SAMPLE = 2000
+# Labels of a ``twitter:labelN`` whose ``twitter:dataN`` is the author (SEO plugins, several languages).
+AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
+                           "scritto da", "geschreven door", "skrevet af", "skrevet av", "skrivet av"})
 
 
 def extract_page(html: bytes | str, url: str, source: Source | None = None) -> ExtractedPage:
@@ -135,9 +139,13 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
                               ("json-ld", ld_authors(ld.get("author"))),
                               ("meta", page.meta_all("author", "article:author", "dc.creator", "sailthru.author",
                                                      "parsely-author", "twitter:misc:Written by")),
+                              ("meta", page.labelled_meta(AUTHOR_LABELS)),
                               ("microdata", page.itemprop_authors()),
-                              ("page", page.visible_byline(h1s)))
+                              ("page", printed_authors := page.visible_byline(h1s)))
                          or ())
+    if provenance.get("meta_authors") in ("json-ld", "meta", "microdata") and \
+            _names_more(printed_authors, meta_authors):
+        meta_authors, provenance["meta_authors"] = tuple(printed_authors), "page"
     description = first_meta(meta, "description", "og:description", "twitter:description") \
         or ld_text(ld.get("description"))
 
@@ -190,6 +198,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         site_name=clean(site_name) or None,
         provenance=provenance,
         meta_credit=ld_organisation_author(ld.get("author")),
+        printed_authors=tuple(printed_authors),
     )
 
 
@@ -655,3 +664,10 @@ def _plain_line(line: str) -> str:
         cells = [clean(c) for c in line.strip("|").split("|")]
         return "" if all(re.fullmatch(r":?-*:?", c) for c in cells) else " ".join(c for c in cells if c)
     return clean(re.sub(r"^[-*•]\s+", "", line))
+
+
+def _names_more(printed: list[str], declared: tuple[str, ...]) -> bool:
+    """The byline printed at the headline names everyone the metadata names, and more (metadata that
+    credits only the first or the last of two authors)."""
+    shown, named = split_author_values(printed), split_author_values(declared)
+    return len(shown) > len(named) > 0 and {norm_title(n) for n in named} <= {norm_title(n) for n in shown}

@@ -53,6 +53,12 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         authors = tuple(a for a in names if a not in agencies and _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
+        elif page.printed_authors and provenance.get("meta_authors") != "page":
+            # metadata named only the outlet or an agency: the names printed at the headline are the authors
+            authors = tuple(a for a in split_author_values(page.printed_authors) if _is_person(a, page, source)
+                            and not _AGENCY_CODE.fullmatch(a))
+            if authors:
+                provenance["authors"] = "page"
         meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
         provenance["authors"] = "byline"

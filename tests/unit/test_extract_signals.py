@@ -161,6 +161,38 @@ def test_gmt_plus_seven_in_english_form_is_east_of_utc():
 
 # --- people, credits, captions ----------------------------------------------------------------------
 
+def test_printed_byline_with_more_names_than_json_ld_wins():
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề bài", "author": {"@type": "Person", "name": "Lê Hạnh"}}')
+    body = ("<h1>Tiêu đề bài</h1><div class='meta'><a rel='author' href='mailto:tam@bao.example.vn'>"
+            "<span>Minh</span> <span>Tâm</span></a> <a rel='author' href='mailto:hanh@bao.example.vn'>Lê Hạnh</a></div>"
+            + article_body(TEXT))
+    got = extract_article(page(head, body), URL)
+    assert set(got.authors) == {"Minh Tâm", "Lê Hạnh"} and got.provenance["authors"] == "page"
+
+
+def test_seo_label_gives_the_author_when_the_author_tag_is_an_address():
+    head = ("<meta name='author' content='tam@bao.example.vn'>"
+            "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Minh Tâm'>"
+            "<meta name='twitter:label2' content='Est. reading time'><meta name='twitter:data2' content='4 minutes'>")
+    got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ("Minh Tâm",)
+
+
+def test_author_page_link_at_the_headline_when_metadata_names_only_the_outlet():
+    head = ("<meta property='og:site_name' content='Bao Example'><meta name='author' content='Bao Example'>"
+            "<meta name='keywords' content='x'>")
+    body = ("<h1>Tiêu đề bài</h1><p class='info'>bởi <a href='/tac-gia/author/minh-tam'>Minh Tâm</a></p>"
+            + article_body(TEXT) + "<div class='more'><a href='/author/other-person'>Người Khác</a></div>")
+    got = extract_article(page(head, body), URL)
+    assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
+
+
+def test_author_tag_naming_a_domain_and_a_place_names_nobody():
+    head = "<meta name='author' content='bao.example.vn, Cần Thơ, Việt Nam'>"
+    got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ()
+
+
 @pytest.mark.parametrize(("closing", "authors", "credit"), [
     ("Tin, ảnh: ANH DŨNG", ("Anh Dũng",), None),
     ("SONG NHI (Theo Medical News Today)", ("Song Nhi",), "Medical News Today"),
