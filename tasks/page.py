@@ -29,6 +29,8 @@ BYLINE_SELECTORS = (".author", ".byline", ".author_mail", ".article-author", "[r
                     "[itemprop=author]", ".author-name", ".article__author", ".byline__name")
 # Author archive paths (WordPress ``/author/slug/``, ``/autoren/name/…``, ``/auteur/…``, ``/journalist/…``).
 AUTHOR_PAGE = re.compile(r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori|journalists?|journalisten|forfatter)/", re.I)
+AUTHOR_FIELD_LABELS = frozenset({"author", "authors", "autor", "autorin", "autoren", "autorin/autor", "autor/in",
+                                 "auteur", "auteurs", "autor(a)", "autores", "forfatter", "författare", "tác giả"})
 AUTHOR_LINK_REACH = 150  # elements after the headline within which a byline links to its author pages
 AUTHOR_NODES_REACH = 30  # elements after a byline's first name within which its other names stand
 TAG_SELECTORS = (".tags a", ".tag-list a", ".keywords a", ".article-tags a", "[rel=tag]")
@@ -333,7 +335,7 @@ class Page:
                 text = text_of(node)
                 if 3 <= len(text) <= 100:
                     return [text, *self._next_author_nodes(selector, node, text)]
-        return self.author_links(start)
+        return self.author_links(start) or self.labelled_author()
 
     def _next_author_nodes(self, selector: str, first: etree._Element, text: str) -> list[str]:
         """The other names of a byline that prints one element per author (``<a rel=author>`` twice)."""
@@ -345,6 +347,19 @@ class Page:
                 if 3 <= len(other) <= 100 and not any(other in n or n in other for n in names):
                     names.append(other)
         return names[1:]
+
+    def labelled_author(self) -> list[str]:
+        """A name printed after an "Author" field label (``<li><strong>Autorin/Autor</strong> Jane Doe</li>``),
+        the fact list some sites print beside the text instead of a byline."""
+        for label in self.root.iter("strong", "b", "dt", "th", "label"):
+            if clean(label.text_content()).rstrip(":").casefold() not in AUTHOR_FIELD_LABELS or in_junk(label):
+                continue
+            value = clean(label.tail)
+            if not value and label.getnext() is not None and label.getnext().tag in ("dd", "td", "span", "a"):
+                value = text_of(label.getnext())
+            if 3 <= len(value) <= 80 and len(value.split()) <= 8:
+                return [value]
+        return []
 
     def author_links(self, start: int) -> list[str]:
         """Names linked to their author pages (``/author/jane-doe``) around the headline, before the text

@@ -187,6 +187,13 @@ def test_author_page_link_at_the_headline_when_metadata_names_only_the_outlet():
     assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
 
 
+def test_name_after_an_author_field_label():
+    body = ("<h1>Tiêu đề bài</h1>" + article_body(TEXT)
+            + "<ul class='facts'><li><strong>Ngày</strong> 07.03.2026</li>"
+            "<li><strong>Tác giả:</strong> Minh Tâm</li></ul>")
+    got = extract_article(page("", body), URL)
+    assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
+
 def test_author_tag_naming_a_domain_and_a_place_names_nobody():
     head = "<meta name='author' content='bao.example.vn, Cần Thơ, Việt Nam'>"
     got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
