@@ -239,6 +239,7 @@ class _Body:
             if lead_el is not None and _is_descendant(lead_el, part):
                 _remove(_matching(work, lead_el, part))
             self._read(work, profile)
+            self._seen.update(self.paragraphs)  # a later container repeating them is a print or AMP copy
         self._split_trailing_byline()
         if not self.paragraphs or sum(len(p) for p in self.paragraphs) < MIN_CONTAINER_TEXT:
             fallback, signal = self._fallback(profile)
@@ -351,9 +352,8 @@ class _Body:
                 continue
             elif PHOTO_CREDIT.match(text) and len(text) < 200:
                 self.captions.append(text)
-            elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once
-                self._seen.add(text)
-                self.paragraphs.append(text)
+            elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once;
+                self.paragraphs.append(text)  # within one container a repeat is the author's (a meal plan's days)
 
     def _split_trailing_byline(self) -> None:
         if self.byline is not None or not self.paragraphs:

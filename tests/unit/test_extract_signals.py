@@ -345,3 +345,16 @@ def test_reworded_standfirst_is_found_after_a_headline_printed_as_h2():
     got = extract_article(page(head, body), URL)
     assert got.lead.startswith("Người dân phường An Hòa đã có nước sạch") and got.provenance["lead"] == "page"
     assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
+# --- body text ---------------------------------------------------------------------------------------
+
+def test_paragraph_the_author_repeats_stays_but_a_second_copy_of_the_text_does_not():
+    day = "Bữa sáng: một chén yến mạch, một quả chuối, tám lạng sữa hạnh nhân không đường và một muỗng bơ đậu phộng."
+    plan = [f"Ngày {n}" if n % 2 else day for n in range(1, 7)]
+    body = "<h1>Thực đơn bảy ngày</h1>" + article_body(TEXT, *plan)
+    got = extract_article(page("", body), URL)
+    assert got.body.count(day) == 3
+    copy = article_body(TEXT, TEXT2)  # the print/AMP copy a page carries in a second container of the same class
+    got = extract_article(page("", "<h1>Thực đơn bảy ngày</h1>" + article_body(TEXT, TEXT2) + copy), URL)
+    assert got.body.count(TEXT2.strip()) == 1
