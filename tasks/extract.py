@@ -331,7 +331,8 @@ class _Body:
         for el in list(container.iter()):
             if not isinstance(el.tag, str):
                 continue
-            if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)):
+            if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
+                                                         and not _quoted_post(el)):
                 _remove(el)
         if profile.get("byline"):
             found = css(container, profile["byline"])
@@ -671,3 +672,12 @@ def _names_more(printed: list[str], declared: tuple[str, ...]) -> bool:
     credits only the first or the last of two authors)."""
     shown, named = split_author_values(printed), split_author_values(declared)
     return len(shown) > len(named) > 0 and {norm_title(n) for n in named} <= {norm_title(n) for n in shown}
+
+
+_QUOTED_POST = re.compile(r"(^|\s)(twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)(\s|$)")
+
+
+def _quoted_post(el: etree._Element) -> bool:
+    """A post the article quotes (an embedded tweet's ``<blockquote>``, printed as text before any script
+    runs) is what the story reports, even inside a wrapper named ``social-media-embed``."""
+    return any(_QUOTED_POST.search(q.get("class") or "") for q in el.iter("blockquote"))

@@ -358,3 +358,13 @@ def test_paragraph_the_author_repeats_stays_but_a_second_copy_of_the_text_does_n
     copy = article_body(TEXT, TEXT2)  # the print/AMP copy a page carries in a second container of the same class
     got = extract_article(page("", "<h1>Thực đơn bảy ngày</h1>" + article_body(TEXT, TEXT2) + copy), URL)
     assert got.body.count(TEXT2.strip()) == 1
+
+
+def test_quoted_post_stays_in_the_body_and_share_buttons_do_not():
+    post = "Nước đã về tới xóm tôi sau ba năm chờ đợi, cảm ơn mọi người đã kiên nhẫn cùng chúng tôi"
+    body = ("<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{TEXT}</p>"
+            f"<div class='social-media-embed'><blockquote class='twitter-tweet'><p>{post}</p></blockquote></div>"
+            "<div class='social-share'><a href='#'>Chia sẻ lên Facebook ngay hôm nay cùng bạn bè</a></div>"
+            f"<p>{TEXT2}</p></div>")
+    got = extract_article(page("", body), URL)
+    assert post in got.body and "Chia sẻ" not in got.body
