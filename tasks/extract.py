@@ -89,6 +89,7 @@ AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "esc
 def extract_page(html: bytes | str, url: str, source: Source | None = None) -> ExtractedPage:
     """Read the fields of one article page; raises :class:`ExtractError` when there is no article."""
     root = parse_html(html)
+    _drop_popup_cards(root)
     page = Page(root, url)
     profile = dict(source.selectors) if source is not None and source.selectors else {}
     provenance: dict[str, str] = {}
@@ -551,6 +552,19 @@ def _matching(copy_root: etree._Element, original: etree._Element, original_root
         return copy_root
     found = copy_root.xpath("." + relative)
     return found[0] if found else None
+
+
+def _drop_popup_cards(root: etree._Element) -> None:
+    """Remove hover cards printed inside paragraphs (a person's photo and links to their stories in a
+    ``<span>`` the stylesheet hides until hover): read as text they glue headlines into the sentence."""
+    def card(el: etree._Element) -> bool:
+        return el.find(".//img") is not None and len(el.findall(".//a")) >= 2
+
+    # the innermost such element: the name link the card hangs on stays in the sentence
+    cards = [el for p in root.iter("p") for el in p.iter("span", "div")
+             if card(el) and not any(card(inner) for inner in el.iterdescendants("span", "div"))]
+    for el in cards:
+        _remove(el)
 
 
 def _remove(el: etree._Element | None) -> None:

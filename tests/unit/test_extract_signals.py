@@ -368,3 +368,12 @@ def test_quoted_post_stays_in_the_body_and_share_buttons_do_not():
             f"<p>{TEXT2}</p></div>")
     got = extract_article(page("", body), URL)
     assert post in got.body and "Chia sẻ" not in got.body
+
+
+def test_hover_card_inside_a_paragraph_is_not_text_but_the_name_it_hangs_on_is():
+    card = ("<span class='person'><a href='/people/minh-tam'>Minh Tâm</a><span class='card'><img src='/p.jpg'>"
+            "<a href='/a1'>Bài viết khác số một của tác giả</a><a href='/a2'>Bài viết khác số hai</a></span></span>")
+    first = f"Ông {card} cho biết người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay."
+    body = "<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{first}</p><p>{TEXT}</p><p>{TEXT2}</p></div>"
+    got = extract_article(page("", body), URL)
+    assert "Ông Minh Tâm cho biết người dân" in got.body and "Bài viết khác" not in got.body
