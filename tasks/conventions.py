@@ -38,6 +38,9 @@ BOILERPLATE = frozenset({
     "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
     "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
     "advertisement", "quảng cáo",
+    # a comment section's heading left alone at the end of the text
+    "comments", "comment", "leave a comment", "post a comment", "add a comment", "kommentare", "commentaires",
+    "comentarios", "comentários", "reacties", "kommentarer",
 })
 # Widget headings that open a box of other stories, in the languages of the papers we meet:
 # a short line starting with one of them is furniture, not text.

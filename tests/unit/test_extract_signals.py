@@ -377,3 +377,10 @@ def test_hover_card_inside_a_paragraph_is_not_text_but_the_name_it_hangs_on_is()
     body = "<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{first}</p><p>{TEXT}</p><p>{TEXT2}</p></div>"
     got = extract_article(page("", body), URL)
     assert "Ông Minh Tâm cho biết người dân" in got.body and "Bài viết khác" not in got.body
+
+
+@pytest.mark.parametrize("label", ["Comments", "Kommentare", "Leave a comment"])
+def test_comment_section_heading_left_at_the_end_is_not_text(label):
+    body = "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, label)
+    got = extract_article(page("", body), URL)
+    assert got.body.endswith(TEXT2.strip()) and label not in got.body
