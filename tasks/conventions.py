@@ -30,7 +30,9 @@ CALL_TO_ACTION = re.compile(
     r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
     r"please (?:log ?in|logout)|get the latest|have a tip|tell us what you think|"
     r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
-    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
+    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc|"
+    r"share this (?:on|via|with)\b|if you (?:enjoyed|liked) this (?:article|story)|"
+    r"(?:write to|email|e-mail) [\w .'-]{2,40}? at \S+@)",
     re.IGNORECASE,
 )
 # Widget labels that pages print as text of their own.

@@ -384,3 +384,13 @@ def test_comment_section_heading_left_at_the_end_is_not_text(label):
     body = "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, label)
     got = extract_article(page("", body), URL)
     assert got.body.endswith(TEXT2.strip()) and label not in got.body
+
+
+@pytest.mark.parametrize("closing", [
+    "Share this on WhatsApp",
+    "If you enjoyed this article, join our members for more stories like it every week.",
+    "Write to Minh Tâm at tam@bao.example.vn",
+])
+def test_calls_to_action_closing_the_text_are_not_text(closing):
+    got = extract_article(page("", "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, closing)), URL)
+    assert got.body.endswith(TEXT2.strip())
