@@ -194,6 +194,17 @@ def test_name_after_an_author_field_label():
     got = extract_article(page("", body), URL)
     assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
 
+
+@pytest.mark.parametrize(("printed", "authors"), [
+    ("Von Anna Schmidt, Lille", ("Anna Schmidt",)),
+    ("Von Anna Schmidt, Peter Müller", ("Anna Schmidt", "Peter Müller")),
+])
+def test_place_after_a_printed_byline_is_not_an_author(printed, authors):
+    head = "<meta property='og:site_name' content='Bao Example'><meta name='author' content='Bao Example'>"
+    body = f"<h1>Tiêu đề bài</h1><p class='byline'>{printed}</p>" + article_body(TEXT)
+    got = extract_article(page(head, body), URL)
+    assert got.authors == authors
+
 def test_author_tag_naming_a_domain_and_a_place_names_nobody():
     head = "<meta name='author' content='bao.example.vn, Cần Thơ, Việt Nam'>"
     got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
