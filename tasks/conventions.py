@@ -30,7 +30,9 @@ CALL_TO_ACTION = re.compile(
     r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
     r"please (?:log ?in|logout)|get the latest|have a tip|tell us what you think|"
     r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
-    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc)",
+    r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc|"
+    r"share this (?:on|via|with)\b|if you (?:enjoyed|liked) this (?:article|story)|"
+    r"(?:write to|email|e-mail) [\w .'-]{2,40}? at \S+@)",
     re.IGNORECASE,
 )
 # Widget labels that pages print as text of their own.
@@ -38,6 +40,9 @@ BOILERPLATE = frozenset({
     "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
     "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
     "advertisement", "quảng cáo",
+    # a comment section's heading left alone at the end of the text
+    "comments", "comment", "leave a comment", "post a comment", "add a comment", "kommentare", "commentaires",
+    "comentarios", "comentários", "reacties", "kommentarer",
 })
 # Widget headings that open a box of other stories, in the languages of the papers we meet:
 # a short line starting with one of them is furniture, not text.

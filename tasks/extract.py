@@ -40,6 +40,7 @@ from tasks.jsonld import (
     ld_url,
 )
 from tasks.links import Link, extract_links  # noqa: F401  - the listing-page half of extraction
+from tasks.normalise import split_author_values
 from tasks.page import (
     BLOCK_TAGS,
     BYLINE_SELECTORS,
@@ -80,11 +81,15 @@ CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthic
 MIN_CONTAINER_TEXT = 200
 LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
 LANGUAGE_SAMPLE = 2000
+# Labels of a ``twitter:labelN`` whose ``twitter:dataN`` is the author (SEO plugins, several languages).
+AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
+                           "scritto da", "geschreven door", "skrevet af", "skrevet av", "skrivet av"})
 
 
 def extract_page(html: bytes | str, url: str, source: Source | None = None) -> ExtractedPage:
     """Read the fields of one article page; raises :class:`ExtractError` when there is no article."""
     root = parse_html(html)
+    _drop_popup_cards(root)
     page = Page(root, url)
     profile = dict(source.selectors) if source is not None and source.selectors else {}
     provenance: dict[str, str] = {}
@@ -135,9 +140,13 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
                               ("json-ld", ld_authors(ld.get("author"))),
                               ("meta", page.meta_all("author", "article:author", "dc.creator", "sailthru.author",
                                                      "parsely-author", "twitter:misc:Written by")),
+                              ("meta", page.labelled_meta(AUTHOR_LABELS)),
                               ("microdata", page.itemprop_authors()),
-                              ("page", page.visible_byline(h1s)))
+                              ("page", printed_authors := page.visible_byline(h1s)))
                          or ())
+    if provenance.get("meta_authors") in ("json-ld", "meta", "microdata") and \
+            _names_more(printed_authors, meta_authors):
+        meta_authors, provenance["meta_authors"] = tuple(printed_authors), "page"
     description = first_meta(meta, "description", "og:description", "twitter:description") \
         or ld_text(ld.get("description"))
 
@@ -190,6 +199,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         site_name=clean(site_name) or None,
         provenance=provenance,
         meta_credit=ld_organisation_author(ld.get("author")),
+        printed_authors=tuple(printed_authors),
     )
 
 
@@ -230,6 +240,7 @@ class _Body:
             if lead_el is not None and _is_descendant(lead_el, part):
                 _remove(_matching(work, lead_el, part))
             self._read(work, profile)
+            self._seen.update(self.paragraphs)  # a later container repeating them is a print or AMP copy
         self._split_trailing_byline()
         if not self.paragraphs or sum(len(p) for p in self.paragraphs) < MIN_CONTAINER_TEXT:
             fallback, signal = self._fallback(profile)
@@ -321,7 +332,8 @@ class _Body:
         for el in list(container.iter()):
             if not isinstance(el.tag, str):
                 continue
-            if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)):
+            if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
+                                                         and not _quoted_post(el)):
                 _remove(el)
         if profile.get("byline"):
             found = css(container, profile["byline"])
@@ -342,9 +354,8 @@ class _Body:
                 continue
             elif PHOTO_CREDIT.match(text) and len(text) < 200:
                 self.captions.append(text)
-            elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once
-                self._seen.add(text)
-                self.paragraphs.append(text)
+            elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once;
+                self.paragraphs.append(text)  # within one container a repeat is the author's (a meal plan's days)
 
     def _split_trailing_byline(self) -> None:
         if self.byline is not None or not self.paragraphs:
@@ -543,6 +554,19 @@ def _matching(copy_root: etree._Element, original: etree._Element, original_root
     return found[0] if found else None
 
 
+def _drop_popup_cards(root: etree._Element) -> None:
+    """Remove hover cards printed inside paragraphs (a person's photo and links to their stories in a
+    ``<span>`` the stylesheet hides until hover): read as text they glue headlines into the sentence."""
+    def card(el: etree._Element) -> bool:
+        return el.find(".//img") is not None and len(el.findall(".//a")) >= 2
+
+    # the innermost such element: the name link the card hangs on stays in the sentence
+    cards = [el for p in root.iter("p") for el in p.iter("span", "div")
+             if card(el) and not any(card(inner) for inner in el.iterdescendants("span", "div"))]
+    for el in cards:
+        _remove(el)
+
+
 def _remove(el: etree._Element | None) -> None:
     """Drop an element but keep its tail text (which belongs to the parent)."""
     if el is None:
@@ -655,3 +679,19 @@ def _plain_line(line: str) -> str:
         cells = [clean(c) for c in line.strip("|").split("|")]
         return "" if all(re.fullmatch(r":?-*:?", c) for c in cells) else " ".join(c for c in cells if c)
     return clean(re.sub(r"^[-*•]\s+", "", line))
+
+
+def _names_more(printed: list[str], declared: tuple[str, ...]) -> bool:
+    """The byline printed at the headline names everyone the metadata names, and more (metadata that
+    credits only the first or the last of two authors)."""
+    shown, named = split_author_values(printed), split_author_values(declared)
+    return len(shown) > len(named) > 0 and {norm_title(n) for n in named} <= {norm_title(n) for n in shown}
+
+
+_QUOTED_POST = re.compile(r"(^|\s)(twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)(\s|$)")
+
+
+def _quoted_post(el: etree._Element) -> bool:
+    """A post the article quotes (an embedded tweet's ``<blockquote>``, printed as text before any script
+    runs) is what the story reports, even inside a wrapper named ``social-media-embed``."""
+    return any(_QUOTED_POST.search(q.get("class") or "") for q in el.iter("blockquote"))

@@ -53,6 +53,13 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         authors = tuple(a for a in names if a not in agencies and _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
+        elif page.printed_authors and provenance.get("meta_authors") != "page":
+            # metadata named only the outlet or an agency: the names printed at the headline are the authors
+            printed = [_without_place(v) for v in page.printed_authors]
+            authors = tuple(a for a in split_author_values(printed) if _is_person(a, page, source)
+                            and not _AGENCY_CODE.fullmatch(a))
+            if authors:
+                provenance["authors"] = "page"
         meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
         provenance["authors"] = "byline"
@@ -195,6 +202,16 @@ def _language_identifier():
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def _without_place(byline: str) -> str:
+    """``Von Anna Schmidt, Lille`` -> ``Von Anna Schmidt``: a one-word part after a prefixed name is where
+    the author wrote from, not a second author (``Von Anna Schmidt, Peter Müller`` keeps both)."""
+    head, comma, last = byline.rpartition(",")
+    if comma and BYLINE_PREFIX.match(head) and "," not in head and len(last.split()) == 1 \
+            and len(BYLINE_PREFIX.sub("", head).split()) >= 2:
+        return head
+    return byline
 
 
 def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:

@@ -27,6 +27,12 @@ DATE_SELECTORS = (
 )
 BYLINE_SELECTORS = (".author", ".byline", ".author_mail", ".article-author", "[rel=author]", ".tacgia",
                     "[itemprop=author]", ".author-name", ".article__author", ".byline__name")
+# Author archive paths (WordPress ``/author/slug/``, ``/autoren/name/…``, ``/auteur/…``, ``/journalist/…``).
+AUTHOR_PAGE = re.compile(r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori|journalists?|journalisten|forfatter)/", re.I)
+AUTHOR_FIELD_LABELS = frozenset({"author", "authors", "autor", "autorin", "autoren", "autorin/autor", "autor/in",
+                                 "auteur", "auteurs", "autor(a)", "autores", "forfatter", "författare", "tác giả"})
+AUTHOR_LINK_REACH = 150  # elements after the headline within which a byline links to its author pages
+AUTHOR_NODES_REACH = 30  # elements after a byline's first name within which its other names stand
 TAG_SELECTORS = (".tags a", ".tag-list a", ".keywords a", ".article-tags a", "[rel=tag]")
 BREADCRUMB_SELECTORS = (".breadcrumb a", ".breadcrumbs a", "[itemtype$=BreadcrumbList] a")
 
@@ -233,14 +239,23 @@ class Page:
         values: list[str] = []
         for key in map(meta_key, keys):
             for value in self._meta_lists.get(key, []):
-                if re.search(r"@|https?://|www\.", value):
-                    continue  # an address or profile link, not a name: try the next key
+                if re.search(r"@|https?://|www\.|\b[\w-]+\.[a-z]{2,6}\b", value):
+                    continue  # an address, profile link or domain (``hessenschau.de, Frankfurt``): try the next key
                 for name in re.split(r"\s*[,;]\s*|\s+(?:and|und|et|y|og|och|i|e)\s+", value):
                     if name and name not in values:
                         values.append(name)
             if values:
                 return values
         return values
+
+    def labelled_meta(self, labels: frozenset[str]) -> list[str]:
+        """The value of a ``twitter:labelN``/``twitter:dataN`` pair whose label is one of ``labels``
+        (SEO plugins print the author that way, ``Written by`` / ``Verfasst von``, beside an author
+        tag that may hold an address)."""
+        for n in range(1, 5):
+            if self.meta.get(f"twitterlabel{n}", "").strip().lower() in labels and self.meta.get(f"twitterdata{n}"):
+                return [self.meta[f"twitterdata{n}"]]
+        return []
 
     def link_rel(self, rel: str) -> str | None:
         for link in self.root.iter("link"):
@@ -254,6 +269,22 @@ class Page:
 
     def h1_texts(self) -> list[str]:
         return [t for t in (text_of(h) for h in self.root.iter("h1") if not in_junk(h)) if t]
+
+    def h1_kickers(self) -> list[tuple[str, str]]:
+        """``(kicker, headline)`` of each ``<h1>`` that prints a kicker in an element of its own first
+        (``<h1><span>Nationale Demo</span>Der 9. Juli naht …</h1>``): ``text_of`` glues the two into one
+        string that no metadata title equals, and metadata may carry another kicker or none."""
+        out = []
+        for h1 in self.root.iter("h1"):
+            children = [c for c in h1 if isinstance(c.tag, str)]
+            if (h1.text or "").strip() or not children or in_junk(h1):
+                continue
+            kicker = text_of(children[0])
+            rest = clean(" ".join([children[0].tail or "", *(text_of(c) + " " + (c.tail or "") for c in children[1:])]))
+            rest = rest.lstrip(" |–—-:·•/")
+            if kicker and len(kicker.split()) <= 8 and len(rest.split()) >= 3:
+                out.append((kicker, rest))
+        return out
 
     def select_text(self, selector: str | None) -> str | None:
         if not selector:
@@ -303,8 +334,46 @@ class Page:
                     continue
                 text = text_of(node)
                 if 3 <= len(text) <= 100:
-                    return [text]
+                    return [text, *self._next_author_nodes(selector, node, text)]
+        return self.author_links(start) or self.labelled_author()
+
+    def _next_author_nodes(self, selector: str, first: etree._Element, text: str) -> list[str]:
+        """The other names of a byline that prints one element per author (``<a rel=author>`` twice)."""
+        order = self.order()
+        names = [text]
+        for node in self.select(selector):
+            if 0 < order.get(node, -1) - order[first] <= AUTHOR_NODES_REACH and not in_junk(node):
+                other = text_of(node)
+                if 3 <= len(other) <= 100 and not any(other in n or n in other for n in names):
+                    names.append(other)
+        return names[1:]
+
+    def labelled_author(self) -> list[str]:
+        """A name printed after an "Author" field label (``<li><strong>Autorin/Autor</strong> Jane Doe</li>``),
+        the fact list some sites print beside the text instead of a byline."""
+        for label in self.root.iter("strong", "b", "dt", "th", "label"):
+            if clean(label.text_content()).rstrip(":").casefold() not in AUTHOR_FIELD_LABELS or in_junk(label):
+                continue
+            value = clean(label.tail)
+            if not value and label.getnext() is not None and label.getnext().tag in ("dd", "td", "span", "a"):
+                value = text_of(label.getnext())
+            if 3 <= len(value) <= 80 and len(value.split()) <= 8:
+                return [value]
         return []
+
+    def author_links(self, start: int) -> list[str]:
+        """Names linked to their author pages (``/author/jane-doe``) around the headline, before the text
+        begins (an author link further down belongs to a related story or a bio box)."""
+        names: list[str] = []
+        for a in self.elements()[max(0, start - 50): start + AUTHOR_LINK_REACH]:
+            if a.tag == "p" and len(a.text_content()) > 150:
+                break
+            if a.tag != "a" or not AUTHOR_PAGE.search(a.get("href") or "") or in_junk(a):
+                continue
+            text = text_of(a)
+            if 3 <= len(text) <= 60 and len(text.split()) <= 5 and text not in names:
+                names.append(text)
+        return names
 
     def visible_date(self) -> str | None:
         """The first printed date (with digits) in a date-like element; time elements' datetime first."""

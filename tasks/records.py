@@ -153,3 +153,4 @@ class ExtractedPage:
     site_name: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
     meta_credit: str | None = None  # an organisation named as author in metadata (dpa, AFP): a source credit
+    printed_authors: tuple[str, ...] = ()  # names printed at the headline, for when metadata names no person

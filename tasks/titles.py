@@ -25,6 +25,8 @@ class TitleSignals(Protocol):
 
     def title_tag(self) -> str | None: ...
 
+    def h1_kickers(self) -> list[tuple[str, str]]: ...
+
 
 _SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+|[：｜]")
 
@@ -60,7 +62,24 @@ def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple
         for signal, value in stripped:
             if contains_title(value, h1) or contains_title(h1, value):
                 return [(signal, value)]
+    for kicker, headline in page.h1_kickers():
+        for signal, value in stripped:
+            if same_title(f"{kicker} {headline}", value):
+                return [(signal, value)]
+        if any(norm_title(value).endswith(norm_title(headline)) for _, value in stripped):
+            return [("page", headline)]  # metadata prints the same headline behind another kicker
+    tag = strip_site_suffix(unescape_html(page.title_tag()), site_names, [m for _, m in metas])
+    if h1s and tag:  # then ``<title>`` is the last of ``stripped``
+        stripped = _named_by_title_tag(stripped[:-1], tag) + stripped[-1:]
     return [*stripped, ("page", h1s[0] if h1s else None)]
+
+
+def _named_by_title_tag(stripped: list[tuple[str, str]], tag: str) -> list[tuple[str, str]]:
+    """When the printed h1 agrees with no metadata title (a live ticker's current entry, a display
+    headline reworded), the metadata title that ``<title>`` also gives goes first: the document's own
+    name outranks a headline rewritten for sharing."""
+    backed = [(s, v) for s, v in stripped if same_title(v, tag)]
+    return [*backed, *((s, v) for s, v in stripped if (s, v) not in backed)] if backed else stripped
 
 
 def norm_title(text: str) -> str:
@@ -74,7 +93,7 @@ def same_title(a: str, b: str) -> bool:
 def contains_title(longer: str, shorter: str) -> bool:
     """``longer`` is ``shorter`` plus a site name or kicker (at least 3 words of headline)."""
     a, b = norm_title(longer), norm_title(shorter)
-    return len(b.split()) >= 3 and b in a and len(a) > len(b)
+    return len(b.split()) >= 3 and f" {b} " in f" {a} " and len(a) > len(b)  # whole words only
 
 
 def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]) -> str | None:

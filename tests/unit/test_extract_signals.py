@@ -95,6 +95,33 @@ def test_social_title_loses_to_the_json_ld_headline_and_h1_layout_loses_to_metad
     assert got.title == "Dân An Hòa có nước sạch: dự án hoàn thành"
 
 
+
+@pytest.mark.parametrize(("og_title", "headline", "h1", "title"), [
+    # the kicker printed in its own element: metadata joins it with a separator the h1 does not print
+    # (the glued text "Hạn mặnNông dân …" must not pass for containing the shorter JSON-LD headline)
+    ("Hạn mặn / Nông dân miền Tây trữ nước ngọt", "Nông dân miền Tây trữ nước ngọt",
+     "<span>Hạn mặn</span>Nông dân miền Tây trữ nước ngọt",
+     "Hạn mặn / Nông dân miền Tây trữ nước ngọt"),
+    # metadata carries another kicker than the page: the headline both print is the title
+    ("Mùa khô 2026: Nông dân miền Tây trữ nước ngọt", "Nông dân miền Tây trữ nước ngọt vào mùa khô",
+     "<span class='overline'>Hạn mặn</span><span> - </span><span>Nông dân miền Tây trữ nước ngọt</span>",
+     "Nông dân miền Tây trữ nước ngọt"),
+])
+def test_kicker_printed_apart_in_the_h1(og_title, headline, h1, title):
+    head = (f"<meta property='og:title' content='{og_title}'>"
+            + ld(f'{{"@type": "NewsArticle", "headline": "{headline}"}}'))
+    got = extract_page(page(head, f"<h1>{h1}</h1>" + article_body(TEXT)), URL)
+    assert got.title == title
+
+
+def test_title_tag_backs_one_of_two_metadata_headlines_when_the_h1_matches_neither():
+    head = ("<title>Giá điện tăng 4,8% từ hôm nay | Tin Mẫu</title>"
+            "<meta property='og:title' content='Hóa đơn tiền điện của bạn sắp thay đổi'>"
+            + ld('{"@type": "NewsArticle", "headline": "Giá điện tăng 4,8% từ hôm nay"}'))
+    body = "<h1>Trực tiếp: EVN công bố biểu giá mới lúc 10 giờ</h1>" + article_body(TEXT)
+    got = extract_page(page(head, body), URL)
+    assert got.title == "Giá điện tăng 4,8% từ hôm nay" and got.provenance["title"] == "json-ld"
+
 # --- dates -------------------------------------------------------------------------------------------
 
 def test_date_only_json_ld_takes_the_printed_time():
@@ -133,6 +160,56 @@ def test_gmt_plus_seven_in_english_form_is_east_of_utc():
 
 
 # --- people, credits, captions ----------------------------------------------------------------------
+
+def test_printed_byline_with_more_names_than_json_ld_wins():
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề bài", "author": {"@type": "Person", "name": "Lê Hạnh"}}')
+    body = ("<h1>Tiêu đề bài</h1><div class='meta'><a rel='author' href='mailto:tam@bao.example.vn'>"
+            "<span>Minh</span> <span>Tâm</span></a> <a rel='author' href='mailto:hanh@bao.example.vn'>Lê Hạnh</a></div>"
+            + article_body(TEXT))
+    got = extract_article(page(head, body), URL)
+    assert set(got.authors) == {"Minh Tâm", "Lê Hạnh"} and got.provenance["authors"] == "page"
+
+
+def test_seo_label_gives_the_author_when_the_author_tag_is_an_address():
+    head = ("<meta name='author' content='tam@bao.example.vn'>"
+            "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Minh Tâm'>"
+            "<meta name='twitter:label2' content='Est. reading time'><meta name='twitter:data2' content='4 minutes'>")
+    got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ("Minh Tâm",)
+
+
+def test_author_page_link_at_the_headline_when_metadata_names_only_the_outlet():
+    head = ("<meta property='og:site_name' content='Bao Example'><meta name='author' content='Bao Example'>"
+            "<meta name='keywords' content='x'>")
+    body = ("<h1>Tiêu đề bài</h1><p class='info'>bởi <a href='/tac-gia/author/minh-tam'>Minh Tâm</a></p>"
+            + article_body(TEXT) + "<div class='more'><a href='/author/other-person'>Người Khác</a></div>")
+    got = extract_article(page(head, body), URL)
+    assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
+
+
+def test_name_after_an_author_field_label():
+    body = ("<h1>Tiêu đề bài</h1>" + article_body(TEXT)
+            + "<ul class='facts'><li><strong>Ngày</strong> 07.03.2026</li>"
+            "<li><strong>Tác giả:</strong> Minh Tâm</li></ul>")
+    got = extract_article(page("", body), URL)
+    assert got.authors == ("Minh Tâm",) and got.provenance["authors"] == "page"
+
+
+@pytest.mark.parametrize(("printed", "authors"), [
+    ("Von Anna Schmidt, Lille", ("Anna Schmidt",)),
+    ("Von Anna Schmidt, Peter Müller", ("Anna Schmidt", "Peter Müller")),
+])
+def test_place_after_a_printed_byline_is_not_an_author(printed, authors):
+    head = "<meta property='og:site_name' content='Bao Example'><meta name='author' content='Bao Example'>"
+    body = f"<h1>Tiêu đề bài</h1><p class='byline'>{printed}</p>" + article_body(TEXT)
+    got = extract_article(page(head, body), URL)
+    assert got.authors == authors
+
+def test_author_tag_naming_a_domain_and_a_place_names_nobody():
+    head = "<meta name='author' content='bao.example.vn, Cần Thơ, Việt Nam'>"
+    got = extract_article(page(head, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL)
+    assert got.authors == ()
+
 
 @pytest.mark.parametrize(("closing", "authors", "credit"), [
     ("Tin, ảnh: ANH DŨNG", ("Anh Dũng",), None),
@@ -279,3 +356,52 @@ def test_reworded_standfirst_is_found_after_a_headline_printed_as_h2():
     got = extract_article(page(head, body), URL)
     assert got.lead.startswith("Người dân phường An Hòa đã có nước sạch") and got.provenance["lead"] == "page"
     assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
+# --- body text ---------------------------------------------------------------------------------------
+
+def test_paragraph_the_author_repeats_stays_but_a_second_copy_of_the_text_does_not():
+    day = "Bữa sáng: một chén yến mạch, một quả chuối, tám lạng sữa hạnh nhân không đường và một muỗng bơ đậu phộng."
+    plan = [f"Ngày {n}" if n % 2 else day for n in range(1, 7)]
+    body = "<h1>Thực đơn bảy ngày</h1>" + article_body(TEXT, *plan)
+    got = extract_article(page("", body), URL)
+    assert got.body.count(day) == 3
+    copy = article_body(TEXT, TEXT2)  # the print/AMP copy a page carries in a second container of the same class
+    got = extract_article(page("", "<h1>Thực đơn bảy ngày</h1>" + article_body(TEXT, TEXT2) + copy), URL)
+    assert got.body.count(TEXT2.strip()) == 1
+
+
+def test_quoted_post_stays_in_the_body_and_share_buttons_do_not():
+    post = "Nước đã về tới xóm tôi sau ba năm chờ đợi, cảm ơn mọi người đã kiên nhẫn cùng chúng tôi"
+    body = ("<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{TEXT}</p>"
+            f"<div class='social-media-embed'><blockquote class='twitter-tweet'><p>{post}</p></blockquote></div>"
+            "<div class='social-share'><a href='#'>Chia sẻ lên Facebook ngay hôm nay cùng bạn bè</a></div>"
+            f"<p>{TEXT2}</p></div>")
+    got = extract_article(page("", body), URL)
+    assert post in got.body and "Chia sẻ" not in got.body
+
+
+def test_hover_card_inside_a_paragraph_is_not_text_but_the_name_it_hangs_on_is():
+    card = ("<span class='person'><a href='/people/minh-tam'>Minh Tâm</a><span class='card'><img src='/p.jpg'>"
+            "<a href='/a1'>Bài viết khác số một của tác giả</a><a href='/a2'>Bài viết khác số hai</a></span></span>")
+    first = f"Ông {card} cho biết người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay."
+    body = "<h1>Tiêu đề bài</h1><div class='article-body'>" f"<p>{first}</p><p>{TEXT}</p><p>{TEXT2}</p></div>"
+    got = extract_article(page("", body), URL)
+    assert "Ông Minh Tâm cho biết người dân" in got.body and "Bài viết khác" not in got.body
+
+
+@pytest.mark.parametrize("label", ["Comments", "Kommentare", "Leave a comment"])
+def test_comment_section_heading_left_at_the_end_is_not_text(label):
+    body = "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, label)
+    got = extract_article(page("", body), URL)
+    assert got.body.endswith(TEXT2.strip()) and label not in got.body
+
+
+@pytest.mark.parametrize("closing", [
+    "Share this on WhatsApp",
+    "If you enjoyed this article, join our members for more stories like it every week.",
+    "Write to Minh Tâm at tam@bao.example.vn",
+])
+def test_calls_to_action_closing_the_text_are_not_text(closing):
+    got = extract_article(page("", "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, closing)), URL)
+    assert got.body.endswith(TEXT2.strip())
