@@ -9,6 +9,7 @@ sense that some parsers apply.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
@@ -105,7 +106,9 @@ def _parse_other(text: str, tz: tzinfo) -> datetime | None:
         delta = timedelta(hours=int(offset["h"]), minutes=int(offset["m"] or 0))
         tz = timezone(delta if offset["sign"] == "+" else -delta)
     text = re.sub(r"\b(?:um|Uhr|à|a las|kl\.?|klo|o)\b", " ", text, flags=re.IGNORECASE)
-    value = dateutil_parser.parse(text, dayfirst=not re.match(r"^[A-Za-z]", text), fuzzy=True)
+    with warnings.catch_warnings():  # an ambiguous zone name ("IST") is dropped: the time is read as local
+        warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+        value = dateutil_parser.parse(text, dayfirst=not re.match(r"^[A-Za-z]", text), fuzzy=True)
     if value.year < 1990:
         return None
     return value if value.tzinfo else value.replace(tzinfo=tz)
