@@ -48,6 +48,10 @@ def main() -> int:
         worst = min(worst, min(gaps))
         print(f"  {host}: {len(starts)} requests over {starts[-1] - starts[0]:.2f}s; gap min {min(gaps):.3f}s, "
               f"median {sorted(gaps)[len(gaps) // 2]:.3f}s")
+        waits = [(path, round(b - a, 2)) for (path, a), (_, b) in zip(sorted(host_hits, key=lambda h: h[1]),
+                  sorted(host_hits, key=lambda h: h[1])[1:], strict=False) if b - a > 2 * INTERVAL]
+        if waits:
+            print(f"    gaps over {2 * INTERVAL:.1f}s (path before the gap, seconds): {waits}")
     requests = max(len(host_hits) for host_hits in by_host.values())
     print(f"all hosts, first to last request: {last - first:.2f}s (best case {PAGES * INTERVAL:.1f}s for the pages "
           f"alone, {(requests - 1) * INTERVAL:.1f}s for the {requests} requests per host made)")

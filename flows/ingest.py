@@ -23,6 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
 from tasks.db import engine, upgrade
+from tasks.extract import warm_up
 from tasks.load import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
 from tasks.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
 from tasks.records import SourceStats
@@ -69,6 +70,7 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     lease = RunLease(eng, [s.name for s in sources], flow_run_id)
     run_id = lease.run_id
     log.info("run %d started: %d sources from %s", run_id, len(sources), sources_file)
+    warm_up()
     summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
     try:
         try:

@@ -656,6 +656,19 @@ def _drop_lead_echo(paragraphs: list[str], lead: str | None, title: str | None) 
     return out
 
 
+def warm_up() -> None:
+    """Load what the first page would otherwise load mid-run: trafilatura and the language model.
+
+    About 1 s (more with threads waiting on the import lock) that would otherwise stall every
+    source's fetching at its first page; a run pays it once, before its first request.
+    """
+    import trafilatura  # noqa: F401
+
+    from tasks.normalise import detect_language
+
+    detect_language("warm-up text for the language model, long enough to classify")
+
+
 def _generic_body(root: etree._Element, url: str) -> list[str]:
     """Main text by trafilatura, run on our already-parsed tree; paragraphs as it delimits them."""
     try:
