@@ -86,7 +86,7 @@ def source_entry(name: str, host: str, base: str, *, feeds: list[str], min_inter
                  max_connections: int = 2) -> str:
     feed_list = ", ".join(f'"{base}{f}"' for f in feeds)
     return (f'[[sources]]\nname = "{name}"\nhomepage = "{base}/"\nfeeds = [{feed_list}]\n'
-            f'timezone = "Asia/Ho_Chi_Minh"\nallow_addresses = ["{host}"]\n'
+            f'language = "vi"\ntimezone = "Asia/Ho_Chi_Minh"\nallow_addresses = ["{host}"]\n'
             f"min_interval = {min_interval}\nmax_connections = {max_connections}\n")
 
 

@@ -70,7 +70,7 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     lease = RunLease(eng, [s.name for s in sources], flow_run_id)
     run_id = lease.run_id
     log.info("run %d started: %d sources from %s", run_id, len(sources), sources_file)
-    warm_up()
+    warm_up(language_model=any(s.language is None for s in sources))
     summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
     try:
         try:

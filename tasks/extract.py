@@ -656,17 +656,19 @@ def _drop_lead_echo(paragraphs: list[str], lead: str | None, title: str | None) 
     return out
 
 
-def warm_up() -> None:
-    """Load what the first page would otherwise load mid-run: trafilatura and the language model.
+def warm_up(language_model: bool = False) -> None:
+    """Load what the first page would otherwise load mid-run: trafilatura, and the language model when asked.
 
     About 1 s (more with threads waiting on the import lock) that would otherwise stall every
-    source's fetching at its first page; a run pays it once, before its first request.
+    source's fetching at its first page; a run pays it once, before its first request. The
+    model (about 80 MB) is only needed for sources that declare no language.
     """
     import trafilatura  # noqa: F401
 
-    from tasks.normalise import detect_language
+    if language_model:
+        from tasks.normalise import detect_language
 
-    detect_language("warm-up text for the language model, long enough to classify")
+        detect_language("warm-up text for the language model, long enough to classify")
 
 
 def _generic_body(root: etree._Element, url: str) -> list[str]:

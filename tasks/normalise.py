@@ -84,12 +84,15 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
     declared = language_code(page.language) or (source.language if source else None)
-    detected, confidence = detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
     language = declared
     # A declared language is usually right; a template default ("en" on a Xhosa paper) is not, and the
-    # detector is sure of itself only on enough text.
+    # detector is sure of itself only on enough text. A configured source's language is trusted, so
+    # most runs never load the detector's model (about 80 MB).
+    may_overrule = source is None and len(body) >= 400
+    detected, confidence = (detect_language(" ".join([title, lead or "", body[:LANGUAGE_SAMPLE]]))
+                            if declared is None or may_overrule else (None, 0.0))
     if detected and (declared is None or detected != declared and confidence >= DETECTOR_OVERRULES
-                     and len(body) >= 400 and source is None):
+                     and may_overrule):
         language = detected
         provenance["language"] = "detector"
     return Article(
