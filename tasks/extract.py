@@ -54,6 +54,7 @@ from tasks.page import (
     in_junk,
     junk_words,
     parse_html,
+    remove_keeping_tail,
     same_day,
     text_of,
 )
@@ -238,7 +239,7 @@ class _Body:
         for part in containers:
             work = deepcopy(part)
             if lead_el is not None and _is_descendant(lead_el, part):
-                _remove(_matching(work, lead_el, part))
+                remove_keeping_tail(_matching(work, lead_el, part))
             self._read(work, profile)
             self._seen.update(self.paragraphs)  # a later container repeating them is a print or AMP copy
         self._split_trailing_byline()
@@ -334,18 +335,18 @@ class _Body:
                 continue
             if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
                                                          and not _quoted_post(el)):
-                _remove(el)
+                remove_keeping_tail(el)
         if profile.get("byline"):
             found = css(container, profile["byline"])
             if found:
                 self.byline, self.byline_signal = text_of(found[0]), "profile"
-                _remove(found[0])
+                remove_keeping_tail(found[0])
         if self.byline is None:
             for selector in BYLINE_SELECTORS:
                 found = [el for el in css(container, selector) if text_of(el)]
                 if found and len(text_of(found[0])) <= 200:
                     self.byline = text_of(found[0])
-                    _remove(found[0])
+                    remove_keeping_tail(found[0])
                     break
         for kind, text in _blocks(container):
             if kind == "caption":
@@ -564,23 +565,7 @@ def _drop_popup_cards(root: etree._Element) -> None:
     cards = [el for p in root.iter("p") for el in p.iter("span", "div")
              if card(el) and not any(card(inner) for inner in el.iterdescendants("span", "div"))]
     for el in cards:
-        _remove(el)
-
-
-def _remove(el: etree._Element | None) -> None:
-    """Drop an element but keep its tail text (which belongs to the parent)."""
-    if el is None:
-        return
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+        remove_keeping_tail(el)
 
 
 _TOP_BYLINE = re.compile(r"^(?i:von|by|par|por|di|door|av|af|od)\s+(?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4}$")

@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from tasks.config import site_host
+from tasks.page import remove_keeping_tail
 from tasks.text import clean
 
 
@@ -148,21 +149,7 @@ def _drop_furniture(root: etree._Element) -> None:
         if box is not None:
             doomed.append(box)
     for el in doomed:
-        _drop(el)
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove an element and its subtree, keeping the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+        remove_keeping_tail(el)
 
 
 def _text(el: etree._Element) -> str:

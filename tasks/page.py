@@ -478,3 +478,19 @@ def same_day(a: str, b: str) -> bool:
 
 def first_meta(meta: dict[str, str], *keys: str) -> str | None:
     return next((meta[meta_key(k)] for k in keys if meta.get(meta_key(k))), None)
+
+
+def remove_keeping_tail(el: etree._Element | None) -> None:
+    """Remove an element and its subtree; the text after it (its tail) belongs to the parent and stays."""
+    if el is None:
+        return
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
