@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,7 +26,10 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).parents[2]
 # Which sources each of the four processes ingests: every source by at least two of them.
 WORKERS = (None, None, ["baocantho", "tintuc"], ["tintuc", "mirror"])
-PAGE_DELAY = 0.4  # seconds per article page, fetched one at a time per source (max_connections = 1)
+PAGE_DELAY = 0.25  # seconds per article page, fetched one at a time per source (max_connections = 1)
+# Article pages are held until all four runs have started: process start-up on a busy machine
+# can take longer than a whole run, and runs that never overlap would test nothing.
+ALL_STARTED = threading.Event()
 
 
 def scalar(eng: sa.Engine, sql: str):
@@ -38,6 +42,7 @@ class _SlowArticles(_Handler):
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
         if self.path.endswith(".html"):
+            ALL_STARTED.wait(timeout=300)
             time.sleep(PAGE_DELAY)
         super().do_GET()
 
@@ -65,6 +70,7 @@ def test_four_concurrent_runs_store_each_article_once_in_one_consistent_cluster(
                                    *(["--only", *only] if only else [])],
                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for only in WORKERS]
+        threading.Thread(target=_open_gate_when_started, args=(warehouse, len(WORKERS)), daemon=True).start()
         outputs = [p.communicate(timeout=600) for p in procs]
     for proc, (_, errors) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, errors[-3000:]
@@ -106,6 +112,13 @@ def test_four_concurrent_runs_store_each_article_once_in_one_consistent_cluster(
     assert scalar(warehouse, "SELECT count(*) FROM news.articles a WHERE NOT EXISTS "
                              "(SELECT 1 FROM news.articles f WHERE f.id = a.cluster_id "
                              "AND f.cluster_id = a.cluster_id)") == 0
+
+
+def _open_gate_when_started(eng: sa.Engine, runs: int) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and scalar(eng, "SELECT count(*) FROM news.ingest_runs") < runs:
+        time.sleep(0.1)
+    ALL_STARTED.set()
 
 
 def _total_row(stdout: str) -> list[int]:
