@@ -198,6 +198,8 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         language=clean(language) if language else None,
         image_url=urljoin(page.base, clean(image)) if image else None,
         site_name=clean(site_name) or None,
+        outlet_names=tuple(dict.fromkeys(clean(n) for n in (meta.get("ogsitename"), ld_text(ld.get("publisher")),
+                                                          page.ld_site_name, meta.get("applicationname")) if n)),
         provenance=provenance,
         meta_credit=ld_organisation_author(ld.get("author")),
         printed_authors=tuple(printed_authors),

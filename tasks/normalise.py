@@ -60,12 +60,17 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
                             and not _AGENCY_CODE.fullmatch(a))
             if authors:
                 provenance["authors"] = "page"
+        if not authors and meta_credit and _names_outlet(meta_credit, page, source):
+            # JSON-LD names the publisher's own newsroom as the author (BBC News on bbc.com, "Redaktion
+            # hessenschau.de"): an institutional author, as the page declares it, not an outlet taken from
+            authors, meta_credit = (meta_credit,), None
+            provenance["authors"] = "json-ld"
         meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
         provenance["authors"] = "byline"
     if credit:
         provenance["source_credit"] = "byline"
-    elif meta_credit:
+    elif meta_credit and not _names_outlet(meta_credit, page, source):  # the publisher is not its own source
         credit = meta_credit
         provenance["source_credit"] = provenance.get("meta_authors", "meta") if not page.meta_credit else "json-ld"
     provenance.pop("meta_authors", None)
@@ -221,14 +226,21 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
     """Author metadata that names the outlet, a URL, an id or a photo credit is not a person."""
     if not name or _NOT_A_NAME.search(name) or _NOT_A_PERSON.search(name) or len(name.split()) > 6:
         return False
+    return not _names_outlet(name, page, source)
+
+
+def _names_outlet(name: str, page: ExtractedPage, source: Source | None) -> bool:
+    """``name`` is the publisher: its site name, host, or a desk of it (``Redaktion hessenschau.de``)."""
     squashed = _squash(name)
-    outlets = {_squash(page.site_name), _squash(source.title) if source else ""}
+    outlets = {_squash(n) for n in (page.site_name, *page.outlet_names, source.title if source else None)}
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
     outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
     outlets.discard("")
-    first_word = _squash(name.split()[0])  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
-    return not any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
-                   for o in outlets)
+    words = name.split()
+    first_word = _squash(words[0])  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
+    runs = {_squash(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    return any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
+               or len(o) >= 5 and o in runs for o in outlets)
 
 
 def _squash(text: str | None) -> str:

@@ -268,7 +268,15 @@ class Page:
         return text_of(node) if node is not None else None
 
     def h1_texts(self) -> list[str]:
-        return [t for t in (text_of(h) for h in self.root.iter("h1") if not in_junk(h)) if t]
+        """The printed headlines: each ``<h1>`` outside page furniture, then the heading that leads an
+        ``<hgroup>`` (a layout that keeps its ``<h1>`` for the breadcrumb prints the headline there)."""
+        h1s = [t for t in (text_of(h) for h in self.root.iter("h1") if not in_junk(h)) if t]
+        for group in self.root.iter("hgroup"):
+            heading = next((h for h in group.iter("h1", "h2", "h3") if not in_junk(h)), None)
+            text = text_of(heading) if heading is not None else None
+            if text and text not in h1s:
+                h1s.append(text)
+        return h1s
 
     def h1_kickers(self) -> list[tuple[str, str]]:
         """``(kicker, headline)`` of each ``<h1>`` that prints a kicker in an element of its own first

@@ -151,6 +151,7 @@ class ExtractedPage:
     language: str | None = None
     image_url: str | None = None
     site_name: str | None = None
+    outlet_names: tuple[str, ...] = ()  # every name the page gives its publisher (og:site_name, JSON-LD, app name)
     provenance: dict[str, str] = field(default_factory=dict)
-    meta_credit: str | None = None  # an organisation named as author in metadata (dpa, AFP): a source credit
+    meta_credit: str | None = None  # an organisation named as author in JSON-LD (dpa, AFP, the newsroom itself)
     printed_authors: tuple[str, ...] = ()  # names printed at the headline, for when metadata names no person

@@ -122,6 +122,19 @@ def test_title_tag_backs_one_of_two_metadata_headlines_when_the_h1_matches_neith
     got = extract_page(page(head, body), URL)
     assert got.title == "Giá điện tăng 4,8% từ hôm nay" and got.provenance["title"] == "json-ld"
 
+def test_headline_printed_in_an_hgroup_when_the_h1_belongs_to_the_breadcrumb():
+    # the layout spends its <h1> on the breadcrumb trail; the reader sees the <hgroup> heading, which
+    # agrees with the JSON-LD headline and not with the sharing title
+    head = ("<meta property='og:title' content='Mất điện Cần Thơ: Đèn giao thông tắt – lưới điện an toàn không?'>"
+            + ld('{"@type": "NewsArticle", "headline": "Đèn tắt, xe dừng: lưới điện miền Tây an toàn đến đâu?"}'))
+    body = ("<nav class='breadcrumb'><h1>Mất điện Cần Thơ: Đèn giao thông tắt – lưới điện an toàn không?</h1></nav>"
+            "<hgroup><p>Thời sự</p><h2>Đèn tắt, xe dừng: lưới điện miền Tây an toàn đến đâu?</h2></hgroup>"
+            + article_body(TEXT))
+    got = extract_page(page(head, body), URL)
+    assert got.title == "Đèn tắt, xe dừng: lưới điện miền Tây an toàn đến đâu?"
+    assert got.provenance["title"] == "json-ld"
+
+
 # --- dates -------------------------------------------------------------------------------------------
 
 def test_date_only_json_ld_takes_the_printed_time():
@@ -234,6 +247,27 @@ def test_outlet_or_url_in_author_metadata_is_not_an_author():
                       '"name": "Lê Văn An"}, {"@type": "Organization", "name": "TTXVN"}]}')
     got = extract_article(page(organisation, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
     assert got.authors == ("Lê Văn An",) and got.source_credit == "TTXVN"
+
+
+@pytest.mark.parametrize(("author", "authors", "credit"), [
+    # the publisher declares its own newsroom as the author: an institutional author, not a source
+    ('{"@type": "NewsMediaOrganization", "name": "Báo Mẫu"}', ("Báo Mẫu",), None),
+    ('{"@type": "Organization", "name": "Ban Thời sự Báo Mẫu"}', ("Ban Thời sự Báo Mẫu",), None),
+    ('{"@type": "Organization", "name": "bao.example.vn"}', ("bao.example.vn",), None),
+    # another outlet or an agency is where the piece was taken from
+    ('{"@type": "Organization", "name": "TTXVN"}', (), "TTXVN"),
+    ('{"@type": "Organization", "name": "Reuters"}', (), "Reuters"),
+    # a person-typed account named after the site is a template default, like the author meta tag
+    ('{"@type": "Person", "name": "Báo Mẫu"}', (), None),
+    # a person credited beside the newsroom is the author; the newsroom is not a source credit
+    ('[{"@type": "Person", "name": "Lê Văn An"}, {"@type": "Organization", "name": "Báo Mẫu"}]',
+     ("Lê Văn An",), None),
+])
+def test_newsroom_named_as_author_in_json_ld(author, authors, credit):
+    head = ("<meta property='og:site_name' content='Báo Mẫu'>"
+            + ld(f'{{"@type": "NewsArticle", "headline": "Tiêu đề", "author": {author}}}'))
+    got = extract_article(page(head, "<h1>Tiêu đề</h1>" + article_body(TEXT)), URL)
+    assert (got.authors, got.source_credit) == (authors, credit)
 
 
 def test_figure_captions_and_widgets_stay_out_of_the_body():
