@@ -2,8 +2,9 @@
 
 Order of trust for the offset: the string's own offset (``+07:00``, ``GMT+7``),
 else the source's time zone, since Vietnamese papers print local times without
-one. ``GMT+7`` is read as news sites mean it (UTC+7), not in the inverted POSIX
-sense that some parsers apply.
+one; for a page of no configured source, the zone of the country its domain
+names. ``GMT+7`` is read as news sites mean it (UTC+7), not in the inverted
+POSIX sense that some parsers apply.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
@@ -31,6 +33,33 @@ _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})(?!\d)|\b(?:GMT|UTC)\b",
                      re.IGNORECASE)
 utc = UTC
+# Country-code domains of countries that keep one civil time zone: a page of such a domain that prints a
+# local time without an offset means that zone. Countries spanning zones (us, ru, br, au, ca, mx, id, kz,
+# ...) and generic domains (.com, .org) are left out: there UTC is assumed and flagged.
+COUNTRY_ZONES = {
+    "vn": "Asia/Ho_Chi_Minh", "th": "Asia/Bangkok", "kh": "Asia/Phnom_Penh", "la": "Asia/Vientiane",
+    "cn": "Asia/Shanghai", "hk": "Asia/Hong_Kong", "tw": "Asia/Taipei", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
+    "sg": "Asia/Singapore", "my": "Asia/Kuala_Lumpur", "ph": "Asia/Manila", "in": "Asia/Kolkata",
+    "il": "Asia/Jerusalem", "tr": "Europe/Istanbul", "de": "Europe/Berlin", "at": "Europe/Vienna",
+    "ch": "Europe/Zurich", "li": "Europe/Vaduz", "lu": "Europe/Luxembourg", "be": "Europe/Brussels",
+    "nl": "Europe/Amsterdam", "fr": "Europe/Paris", "it": "Europe/Rome", "pl": "Europe/Warsaw",
+    "cz": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest", "si": "Europe/Ljubljana",
+    "hr": "Europe/Zagreb", "ro": "Europe/Bucharest", "bg": "Europe/Sofia", "gr": "Europe/Athens",
+    "dk": "Europe/Copenhagen", "se": "Europe/Stockholm", "no": "Europe/Oslo", "fi": "Europe/Helsinki",
+    "is": "Atlantic/Reykjavik", "ie": "Europe/Dublin", "uk": "Europe/London", "ee": "Europe/Tallinn",
+    "lv": "Europe/Riga", "lt": "Europe/Vilnius", "ua": "Europe/Kyiv", "za": "Africa/Johannesburg",
+    "ng": "Africa/Lagos", "ke": "Africa/Nairobi", "eg": "Africa/Cairo", "ar": "America/Argentina/Buenos_Aires",
+    "co": "America/Bogota", "pe": "America/Lima", "py": "America/Asuncion", "uy": "America/Montevideo",
+    "ve": "America/Caracas",
+}
+
+
+def country_zone(host: str | None) -> ZoneInfo | None:
+    """The zone of the single-zone country whose domain ``host`` is under (``www.n-tv.de`` -> Berlin)."""
+    if not host or "." not in host:
+        return None
+    name = COUNTRY_ZONES.get(host.rstrip(".").rsplit(".", 1)[1].lower())
+    return ZoneInfo(name) if name else None
 
 
 def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:

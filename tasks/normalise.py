@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from tasks.config import Source
 from tasks.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
-from tasks.dates import has_offset, parse_date
+from tasks.dates import country_zone, has_offset, parse_date
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
 from tasks.urls import NO_RULES, normalise_url
@@ -75,13 +75,14 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         provenance["source_credit"] = provenance.get("meta_authors", "meta") if not page.meta_credit else "json-ld"
     provenance.pop("meta_authors", None)
 
-    published, zone = read_date(page.published_raw, page.modified_raw, source)
+    host = urlsplit(page.url).hostname
+    published, zone = read_date(page.published_raw, page.modified_raw, source, host)
     if published is not None:
         provenance["published_tz"] = zone
     if published is None and published_hint is not None:
         published = published_hint
         provenance["published_at"] = "feed"
-    modified, _ = read_date(page.modified_raw, page.published_raw, source)
+    modified, _ = read_date(page.modified_raw, page.published_raw, source, host)
     for name, value in (("published_at", published), ("modified_at", modified)):
         if value is None:
             provenance.pop(name, None)  # a date string that did not parse gave nothing
@@ -176,12 +177,14 @@ def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
     return names
 
 
-def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tuple[datetime | None, str]:
+def read_date(raw: str | None, sibling: str | None, source: Source | None,
+              host: str | None = None) -> tuple[datetime | None, str]:
     """The instant a page's date string names, and where its offset came from.
 
-    The string's own offset first; else the offset of the page's other date (published and
-    modified are printed in one zone); else the source's time zone; else UTC, flagged
-    ``assumed-utc`` so that analysts can tell a guess from a statement.
+    The string's own offset first; else the source's time zone; else the offset of the page's
+    other date (published and modified are printed in one zone); else the zone of the country
+    the page's domain names, flagged ``assumed-country``; else UTC, flagged ``assumed-utc``, so
+    that analysts can tell a guess from a statement.
     """
     if not raw:
         return None, ""
@@ -194,6 +197,9 @@ def read_date(raw: str | None, sibling: str | None, source: Source | None) -> tu
         value = parse_date(raw, UTC_ZONE)
         if other is not None and value is not None and other.tzinfo is not None:
             return value.replace(tzinfo=other.tzinfo), "page-sibling"
+    zone = country_zone(host)
+    if zone is not None:
+        return parse_date(raw, zone), "assumed-country"
     return parse_date(raw, UTC_ZONE), "assumed-utc"
 
 

@@ -160,7 +160,16 @@ def test_local_time_takes_the_source_zone_else_the_other_dates_offset_else_utc_f
     assert from_sibling.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
     assert from_sibling.provenance["published_tz"] == "page-sibling"
 
-    guessed = extract_article(page(head, body), URL)
+    # no source, no offset on the page: the zone of the country the domain names, flagged as a guess
+    by_country = extract_article(page(head, body), URL)
+    assert by_country.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert by_country.provenance["published_tz"] == "assumed-country"
+    summer = "<meta property='article:published_time' content='2026-07-07T08:01:00'>"
+    berlin = extract_article(page(summer, body), "https://www.zeitung.example.de/politik/artikel.html")
+    assert berlin.published_at == datetime(2026, 7, 7, 6, 1, tzinfo=UTC)  # CEST, UTC+2
+
+    # a generic domain names no country: UTC, flagged
+    guessed = extract_article(page(head, body), "https://news.example.com/world/story.html")
     assert guessed.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC)
     assert guessed.provenance["published_tz"] == "assumed-utc"
     assert guessed.published_raw == "2026-03-07T08:01:00"
