@@ -31,7 +31,7 @@ CALL_TO_ACTION = re.compile(
     r"please (?:log ?in|logout)|get the latest|have a tip|tell us what you think|"
     r"hat ihnen dieser artikel gefallen|wie hat ihnen (?:dieser|der) artikel gefallen|unabhängiger journalismus|"
     r"jetzt (?:abonnieren|anmelden|kostenlos)|abonnieren sie|đăng ký nhận|mời (?:bạn|quý vị) đọc|"
-    r"share this (?:on|via|with)\b|if you (?:enjoyed|liked) this (?:article|story)|"
+    r"share this (?:on|via|with)\b|if you (?:enjoyed|liked) this (?:article|story)|分享(?:到|给|让更多人看到)|"
     r"(?:write to|email|e-mail) [\w .'-]{2,40}? at \S+@)",
     re.IGNORECASE,
 )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.conventions import looks_like_byline
+from tasks.conventions import is_widget_label, looks_like_byline
 from tasks.normalise import content_hash, language_code, parse_byline, split_dateline
 from tasks.text import clean, title_case_name
 
@@ -50,6 +50,16 @@ def test_title_case_keeps_mixed_case_names():
 ])
 def test_byline_detection(text, expected):
     assert looks_like_byline(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Chia sẻ bài viết", True), ("Xem thêm: Cần Thơ đón 2 triệu khách", True), ("Mehr zum Thema:", True),
+    ("分享让更多人看到", True), ("分享到：", True),
+    ("Chia sẻ của người dân về dự án nước sạch cho thấy nhiều hộ vẫn thiếu nước.", False),
+    ("分享经济在中国发展迅速，许多城市的共享单车数量已经超过百万辆。", False),
+])
+def test_widget_labels(text, expected):
+    assert is_widget_label(text) is expected
 
 
 def test_language_code_and_hash():
