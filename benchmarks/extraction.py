@@ -8,8 +8,8 @@ Both extractors are scored by ``tasks.scoring`` (the comparison rules of the sha
 and timed on the extraction call alone. trafilatura runs as the README measured it:
 ``favor_precision=True``, metadata on, and its date search asked for time of day and UTC offset
 (``extensive_search``, ``original_date``, output format ``%Y-%m-%dT%H:%M:%S%z``); its lead is the
-page's description metadata. Each extractor first reads one page untimed, so that one-off model
-and import loading is not counted as page time for either. Speed varies with machine load:
+page's description metadata. Both extractors first read one page untimed, so that one-off model,
+word-list and import loading is not counted as page time for either. Speed varies with machine load:
 compare the two columns of one run, not figures of different runs.
 """
 
@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tasks.scoring import (  # noqa: E402
-    SetScore,
     extractor_prediction,
     link_prediction,
     read_folder,
@@ -63,12 +62,14 @@ def _date(value: str | None):
         return value
 
 
-def run_set(pages: list, predictor, first_items=None) -> SetScore:
+def warm_up(pages: list, *predictors) -> None:
+    """Untimed: every extractor reads the first article page before either is timed, so that one-off
+    loading shared by both (imports, JusText word lists, the language model) is charged to neither."""
     article_pages = [p for p in pages if p[2].get("first_items") is None]
-    if article_pages:  # untimed warm-up: imports, language model
-        with contextlib.suppress(Exception):  # the timed run reports errors
-            predictor(article_pages[0][1], article_pages[0][2].get("url") or "")
-    return score_folder(pages, predictor, first_items=first_items)
+    for predictor in predictors:
+        if article_pages:
+            with contextlib.suppress(Exception):  # the timed run reports errors
+                predictor(article_pages[0][1], article_pages[0][2].get("url") or "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"{folder}: not found, skipped")
             continue
         pages = read_folder(folder)
-        ours = run_set(pages, extractor_prediction, link_prediction())
-        theirs = run_set(pages, trafilatura_prediction, None)
+        warm_up(pages, extractor_prediction, trafilatura_prediction)
+        ours = score_folder(pages, extractor_prediction, first_items=link_prediction())
+        theirs = score_folder(pages, trafilatura_prediction, first_items=None)
         results[name] = {"newsetl": ours.as_dict(), "trafilatura": theirs.as_dict()}
         if args.json:
             continue

@@ -644,14 +644,18 @@ def _drop_lead_echo(paragraphs: list[str], lead: str | None, title: str | None) 
 
 
 def warm_up(language_model: bool = False) -> None:
-    """Load what the first page would otherwise load mid-run: trafilatura, and the language model when asked.
+    """Load what the first page would otherwise load mid-run: trafilatura with its JusText word lists, and the
+    language model when asked.
 
     About 1 s (more with threads waiting on the import lock) that would otherwise stall every
     source's fetching at its first page; a run pays it once, before its first request. The
     model (about 80 MB) is only needed for sources that declare no language.
     """
     import trafilatura  # noqa: F401
+    from trafilatura import external
 
+    if getattr(external, "JT_STOPLIST", ()) is None:  # JusText's word lists, read at its first rescue (~0.5 s)
+        external.jt_stoplist_init()
     if language_model:
         from tasks.normalise import detect_language
 

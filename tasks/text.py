@@ -13,7 +13,6 @@ import unicodedata
 # U+200B..U+200D zero-width space/joiners, U+2060 word joiner, U+FEFF BOM, U+00AD soft hyphen,
 # and C0 control characters other than whitespace (Postgres refuses NUL in text).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
@@ -21,9 +20,8 @@ def clean(text: str | None) -> str:
     """NFC, invisible characters removed, every whitespace run one space, ends trimmed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    return _SPACE.sub(" ", text).strip()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())  # str.split() and the regex \s agree on what whitespace is
 
 
 def word_count(*texts: str | None) -> int:
