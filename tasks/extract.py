@@ -78,6 +78,8 @@ LEAD_SELECTORS = (
     ".article-standfirst", ".article__summary", ".article__teaser", ".article__description", ".article__intro",
     ".intro-text", ".lead-text", ".leadtext", ".article__leadtext", ".article-header__lead", ".sapo_detail",
 )
+LEAD_CLASS_SUFFIX = re.compile(r"[-_](?:sapo|lead|standfirst|dek|deck|lede|intro|summary|excerpt|subtitle|"
+                               r"subhead|subheader|subheadline|preamble|ingress|chapeau)$", re.IGNORECASE)
 CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthich|legend|credit", re.I)
 MIN_CONTAINER_TEXT = 200
 LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
@@ -151,7 +153,9 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
     description = first_meta(meta, "description", "og:description", "twitter:description") \
         or ld_text(ld.get("description"))
 
-    body = _Body(page, profile, title, description)
+    descriptions = tuple(d for d in (*(meta.get(k) for k in ("description", "ogdescription", "twitterdescription")),
+                                     ld_text(ld.get("description"))) if d)
+    body = _Body(page, profile, title, description, descriptions)
     lead = pick("lead", ("profile", body.profile_lead), ("page", body.lead), ("meta", unescape_html(description)))
     paragraphs = body.paragraphs
     if paragraphs:
@@ -222,7 +226,8 @@ class _Body:
     fallback extractor.
     """
 
-    def __init__(self, page: Page, profile: dict[str, str], title: str | None, description: str | None) -> None:
+    def __init__(self, page: Page, profile: dict[str, str], title: str | None, description: str | None,
+                 descriptions: tuple[str, ...] = ()) -> None:
         self.page = page
         self.lead: str | None = None
         self.profile_lead = page.select_text(profile.get("lead"))
@@ -233,6 +238,7 @@ class _Body:
         self._seen: set[str] = set()
         self.signal = "page"
         self.title, self.description = title, description
+        self.descriptions = tuple(d for d in (description, *descriptions) if d)
         containers, self.signal = self._containers(profile)
         container = containers[0] if containers else None
         lead_el = self._lead_element(container)
@@ -294,18 +300,28 @@ class _Body:
         h1 = self.page.main_h1(self.title)
         start = order.get(h1, -1) if h1 is not None else -1
         body_start = self._first_text_position(container, order)
+
+        def standfirst(el: etree._Element, descriptions: tuple[str, ...]) -> bool:
+            if el.tag in ("meta", "html", "body", "a") or in_junk(el):
+                return False
+            if container is not None and el is not container and _is_descendant(container, el):
+                return False  # a lead block wrapping the whole article is a layout box, not the lead
+            position = order.get(el, -1)
+            if position < start or position > (body_start if body_start is not None else start + LEAD_REACH):
+                return False
+            text = text_of(el)
+            return 20 <= len(text) <= 1500 and any(_agrees(text, d) for d in descriptions)
+
         for selector in LEAD_SELECTORS:
             for el in self.page.select(selector):
-                if el.tag in ("meta", "html", "body", "a") or in_junk(el):
-                    continue
-                if container is not None and el is not container and _is_descendant(container, el):
-                    continue  # a lead block wrapping the whole article is a layout box, not the lead
-                position = order.get(el, -1)
-                if position < start or position > (body_start if body_start is not None else start + LEAD_REACH):
-                    continue
-                text = text_of(el)
-                if 20 <= len(text) <= 1500 and _agrees(text, self.description):
+                if standfirst(el, (self.description,)):
                     return el
+        # A class that names a standfirst as the last part of a compound name (``post-header__dek``,
+        # ``doc_header__subheader``), agreeing with any of the page's descriptions (the sharing one
+        # often repeats the standfirst where the search one is reworded).
+        for el in self.page.with_class_matching(LEAD_CLASS_SUFFIX):
+            if el.tag not in ("h1", "ul", "ol", "section", "article") and standfirst(el, self.descriptions):
+                return el
         want = norm_title(unescape_html(self.description) or "")[:60]
         if len(want) < 30:
             return None

@@ -208,6 +208,14 @@ class Page:
         for el in _HAVING["id"](self.root):
             self._by_id.setdefault(el.get("id"), []).append(el)
 
+    def with_class_matching(self, pattern: re.Pattern) -> list[etree._Element]:
+        """Elements with a class token that ``pattern`` finds, in document order."""
+        if not hasattr(self, "_by_class"):
+            self._index()
+        found = {el for word, els in self._by_class.items() if pattern.search(word) for el in els}
+        order = self.order()
+        return sorted(found, key=lambda el: order.get(el, -1))
+
     def select(self, selector: str) -> list[etree._Element]:
         """Elements of the page matching a CSS selector, in document order (fast path for simple ones)."""
         parts = selector.split()

@@ -290,6 +290,23 @@ def test_figure_captions_and_widgets_stay_out_of_the_body():
     assert got.body.split("\n\n") == [TEXT.strip(), "Dự án: 12 tỉ đồng, 3.000 hộ dân.", TEXT2.strip()]
 
 
+@pytest.mark.parametrize("lead_block", [
+    "<p class='post-header__text__dek'>{}</p>",
+    "<h2 class='doc_header__subheader'>{}</h2>",
+])
+def test_standfirst_named_by_the_last_part_of_a_compound_class(lead_block):
+    # the search description is reworded; the sharing description repeats the printed standfirst
+    head = ("<meta name='description' content='Thành phố hoàn thành tuyến ống cấp nước cho phường An Hòa.'>"
+            "<meta property='og:description' content='Nước sạch về tận nhà: người dân An Hòa hết cảnh chờ xe bồn'>")
+    standfirst = "Nước sạch về tận nhà: người dân An Hòa hết cảnh chờ xe bồn"
+    body = ("<header><h1>Tiêu đề</h1>" + lead_block.format(standfirst) + "</header>"
+            "<aside class='sidebar'><p class='card__summary'>Nước sạch về tận nhà ở quận khác, tin cũ</p></aside>"
+            + article_body(TEXT, TEXT2))
+    got = extract_article(page(head, body), URL)
+    assert got.lead == standfirst
+    assert got.body.split("\n\n") == [TEXT.strip(), TEXT2.strip()]
+
+
 def test_lead_block_after_the_headline_is_kept_apart_and_a_teaser_box_is_not_the_lead():
     head = "<meta name='description' content='Người dân An Hòa có nước sạch sau nhiều tháng chờ đợi.'>"
     body = ("<div class='teaser'>Bóng đá: đội nhà thắng lớn trên sân khách tối qua</div>"
