@@ -89,7 +89,9 @@ def test_extract_prints_the_record_as_json(tmp_path):
     assert result.returncode == 1  # one of the two files is not an article
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["authors"] == ["Anh Dũng"] and first["dateline"] == "CT"
-    assert first["published_at"] == "2018-01-23T22:19:00+00:00"  # no --source: no time zone known, UTC
+    # no --source: the zone of the country the domain names (.vn), flagged as such
+    assert first["published_at"] == "2018-01-23T22:19:00+07:00"
+    assert first["provenance"]["published_tz"] == "assumed-country"
     assert second == {"file": str(page / "loi-trang.html"), "error": "no article text found"}
 
 
