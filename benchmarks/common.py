@@ -17,15 +17,16 @@ ROOT = Path(__file__).parents[1]
 
 
 @contextmanager
-def scratch_database() -> Iterator[str]:
-    """A fresh database on the server named by DATABASE_URL (dropped afterwards); its URL."""
+def scratch_database(prefix: str = "newsetl_bench") -> Iterator[str]:
+    """A fresh database ``<prefix>_<random>`` on the server named by DATABASE_URL, never the warehouse
+    itself (dropped afterwards); its URL."""
     from tasks.db import with_driver
 
     server = os.environ.get("DATABASE_URL")
     if not server:
         sys.exit("set DATABASE_URL to a Postgres server, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
     server = with_driver(server)
-    name = f"newsetl_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -35,6 +36,29 @@ def scratch_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_engine(prefix: str = "newsetl_bench") -> Iterator[sa.Engine]:
+    """A scratch database (:func:`scratch_database`), migrated; its engine, disposed before the drop."""
+    from tasks import db
+
+    with scratch_database(prefix) as url:
+        try:
+            eng = db.engine(url)
+            db.upgrade(eng)
+            yield eng
+        finally:
+            db.dispose_engines()
+
+
+def reset_schema(eng: sa.Engine) -> None:
+    """An empty, migrated ``news`` schema in the scratch database."""
+    from tasks import db
+
+    with eng.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
+    db.upgrade(eng)
 
 
 def _serve(hosts: list[str], options: dict, ready, stop, hits) -> None:

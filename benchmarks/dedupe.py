@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 import tasks.neardup as neardup
-from benchmarks.scratch import scratch_database
+from benchmarks.common import scratch_engine
 from flows.sample_site.neardup_set import ARTICLES_FILE
 from tasks.config import Source
 from tasks.load import load_batch, start_run, sync_sources
@@ -213,7 +213,7 @@ def main() -> int:
     args = parser.parse_args()
     maker = TextMaker(seed=7)
     results: list[Probe] = []
-    with scratch_database("newsetl_bench") as eng:
+    with scratch_engine() as eng:
         sync_sources(eng, [Source(name=n, title=n, homepage=f"http://127.0.0.1/{n}/", feeds=("http://127.0.0.1/",))
                            for n in (*SOURCES, "synth-e")])
         run_id = start_run(eng, ["synth-e"], None)

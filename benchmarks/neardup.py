@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks.scratch import reset_schema, scratch_database
+from benchmarks.common import reset_schema, scratch_engine
 from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.neardup import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, SHINGLE_WORDS, containment, shingles, story_text
 
@@ -33,7 +33,7 @@ def main() -> None:
     print(f"shingles of {SHINGLE_WORDS} words; MinHash {NUM_PERM} permutations, LSH {BANDS} bands x {ROWS} rows")
     print(f"containment: duplicates min {min(dup):.3f}, non-duplicates max {max(other):.3f}")
     print(f"{'threshold':>10} {'precision':>10} {'recall':>8} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}")
-    with scratch_database("newsetl_neardup") as eng:
+    with scratch_engine("newsetl_neardup") as eng:
         for value in sorted(set(args.thresholds) | {DEFAULT_THRESHOLD}):
             reset_schema(eng)
             q = score(labelled, load_labelled(eng, labelled, value), value)
