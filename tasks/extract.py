@@ -110,7 +110,9 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
 
     title = pick("title", ("profile", page.select_text(profile.get("title"))),
                  *title_candidates(page, ld, h1s))
-    site_name = meta.get("ogsitename") or ld_text(ld.get("publisher")) or page.ld_site_name
+    # every name the page gives its publisher; the site name is the first one, application-name aside
+    publisher_names = [n for n in (meta.get("ogsitename"), ld_text(ld.get("publisher")), page.ld_site_name) if n]
+    site_name = publisher_names[0] if publisher_names else None
     section = pick("section", ("profile", page.select_text(profile.get("section"))),
                    ("json-ld", ld_text(ld.get("articleSection"))),
                    ("meta", meta.get("articlesection") or meta.get("section")),
@@ -150,12 +152,13 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
     if provenance.get("meta_authors") in ("json-ld", "meta", "microdata") and \
             _names_more(printed_authors, meta_authors):
         meta_authors, provenance["meta_authors"] = tuple(printed_authors), "page"
-    description = first_meta(meta, "description", "og:description", "twitter:description") \
-        or ld_text(ld.get("description"))
-
-    descriptions = tuple(d for d in (*(meta.get(k) for k in ("description", "ogdescription", "twitterdescription")),
+    # search, sharing and JSON-LD descriptions, in that order of trust
+    descriptions = tuple(d for d in (*(first_meta(meta, k) for k in ("description", "og:description",
+                                                                    "twitter:description")),
                                      ld_text(ld.get("description"))) if d)
-    body = _Body(page, profile, title, description, descriptions)
+    description = descriptions[0] if descriptions else None
+
+    body = _Body(page, profile, title, descriptions)
     lead = pick("lead", ("profile", body.profile_lead), ("page", body.lead), ("meta", unescape_html(description)))
     paragraphs = body.paragraphs
     if paragraphs:
@@ -202,8 +205,7 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         language=clean(language) if language else None,
         image_url=urljoin(page.base, clean(image)) if image else None,
         site_name=clean(site_name) or None,
-        outlet_names=tuple(dict.fromkeys(clean(n) for n in (meta.get("ogsitename"), ld_text(ld.get("publisher")),
-                                                          page.ld_site_name, meta.get("applicationname")) if n)),
+        outlet_names=tuple(dict.fromkeys(clean(n) for n in (*publisher_names, meta.get("applicationname")) if n)),
         provenance=provenance,
         meta_credit=ld_organisation_author(ld.get("author")),
         printed_authors=tuple(printed_authors),
@@ -226,8 +228,7 @@ class _Body:
     fallback extractor.
     """
 
-    def __init__(self, page: Page, profile: dict[str, str], title: str | None, description: str | None,
-                 descriptions: tuple[str, ...] = ()) -> None:
+    def __init__(self, page: Page, profile: dict[str, str], title: str | None, descriptions: tuple[str, ...]) -> None:
         self.page = page
         self.lead: str | None = None
         self.profile_lead = page.select_text(profile.get("lead"))
@@ -237,8 +238,8 @@ class _Body:
         self.paragraphs: list[str] = []
         self._seen: set[str] = set()
         self.signal = "page"
-        self.title, self.description = title, description
-        self.descriptions = tuple(d for d in (description, *descriptions) if d)
+        self.title, self.descriptions = title, descriptions
+        self.description = descriptions[0] if descriptions else None  # the search one, else the first given
         containers, self.signal = self._containers(profile)
         container = containers[0] if containers else None
         lead_el = self._lead_element(container)
@@ -256,10 +257,10 @@ class _Body:
             if fallback and sum(map(len, fallback)) > sum(map(len, self.paragraphs)):
                 self.paragraphs, self.signal = fallback, signal
                 self._split_trailing_byline()
-        if self.lead is None and description:
-            self._lead_from_body(description)
-        if self.lead is None and description:
-            self.lead = self._structural_lead(description)
+        if self.lead is None and self.description:
+            self._lead_from_body(self.description)
+        if self.lead is None and self.description:
+            self.lead = self._structural_lead(self.description)
 
     def _fallback(self, profile: dict[str, str]) -> tuple[list[str], str]:
         """Text when no known container holds it: trafilatura's main text, else the densest block of
