@@ -20,7 +20,7 @@ ROOT = Path(__file__).parents[1]
 def scratch_database(prefix: str = "newsetl_bench") -> Iterator[str]:
     """A fresh database ``<prefix>_<random>`` on the server named by DATABASE_URL, never the warehouse
     itself (dropped afterwards); its URL."""
-    from tasks.db import with_driver
+    from tasks.warehouse.db import with_driver
 
     server = os.environ.get("DATABASE_URL")
     if not server:
@@ -41,7 +41,7 @@ def scratch_database(prefix: str = "newsetl_bench") -> Iterator[str]:
 @contextmanager
 def scratch_engine(prefix: str = "newsetl_bench") -> Iterator[sa.Engine]:
     """A scratch database (:func:`scratch_database`), migrated; its engine, disposed before the drop."""
-    from tasks import db
+    from tasks.warehouse import db
 
     with scratch_database(prefix) as url:
         try:
@@ -54,7 +54,7 @@ def scratch_engine(prefix: str = "newsetl_bench") -> Iterator[sa.Engine]:
 
 def reset_schema(eng: sa.Engine) -> None:
     """An empty, migrated ``news`` schema in the scratch database."""
-    from tasks import db
+    from tasks.warehouse import db
 
     with eng.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))

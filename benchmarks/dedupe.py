@@ -4,7 +4,7 @@
 
 In a scratch database on that server (created and dropped by the script), it bulk-loads
 synthetic articles with their LSH buckets (``COPY``), then loads a probe of new articles
-through the real load path (``tasks.load.load_batch``: identity lookup, insert, bucket
+through the real load path (``tasks.warehouse.writes.load_batch``: identity lookup, insert, bucket
 locks, candidate lookup, containment check, cluster, bucket insert) in batches of 25,
 and reports the cost per article. A fifth of the probe are syndicated copies of stored
 articles (first paragraph dropped, credit line added), so the check has real matches to
@@ -31,14 +31,14 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-import tasks.neardup as neardup
+import tasks.dedupe.near as neardup
 from benchmarks.common import scratch_engine
 from flows.sample_site.neardup_set import ARTICLES_FILE
 from tasks.config import Source
-from tasks.load import load_batch, start_run, sync_sources
 from tasks.normalise import content_hash
 from tasks.records import Article
 from tasks.text import word_count
+from tasks.warehouse.writes import load_batch, start_run, sync_sources
 
 SOURCES = ("synth-a", "synth-b", "synth-c", "synth-d")
 PARAGRAPHS, PARAGRAPH_WORDS = 4, 45
@@ -156,7 +156,7 @@ def probe(eng: sa.Engine, maker: TextMaker, size: int, count: int, run_id: int) 
                             content_hash=content_hash(title, lead, body)), of))
     rng.shuffle(new)
 
-    import tasks.load as load_module
+    import tasks.warehouse.writes as load_module
 
     spent = [0.0]
     steps = ("fingerprint", "lock_buckets", "assign_cluster")  # the dedupe steps inside load_batch

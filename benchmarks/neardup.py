@@ -6,7 +6,7 @@ Loads the labelled set (``flows/sample_site/neardup_set.py``: syndicated copies 
 sample articles, and different stories on similar topics) through the warehouse's own
 load path into a scratch database, once per threshold, and prints how the cluster
 assignment scores on the labelled pairs. The row marked ``*`` is the default
-(``tasks.neardup.DEFAULT_THRESHOLD``).
+(``tasks.dedupe.near.DEFAULT_THRESHOLD``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 
 from benchmarks.common import reset_schema, scratch_engine
 from flows.sample_site.neardup_set import build, load_labelled, score
-from tasks.neardup import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, SHINGLE_WORDS, containment, shingles, story_text
+from tasks.dedupe.near import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, SHINGLE_WORDS, containment, shingles, story_text
 
 SWEEP = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
 

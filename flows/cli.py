@@ -25,8 +25,8 @@ from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, ConfigError, load_sources
-from tasks.db import DatabaseError, database_url, describe, engine, upgrade
 from tasks.records import SourceStats
+from tasks.warehouse.db import DatabaseError, database_url, describe, engine, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
@@ -217,7 +217,7 @@ def print_summary(summary) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.sample_site.server import serve_sample_sites, sources_toml
-    from tasks.db import query
+    from tasks.warehouse.db import query
 
     with serve_sample_sites(preferred_ports=(8761, 8762)) as sites, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.toml"
@@ -278,7 +278,7 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from tasks.extract import ExtractError, extract_article
+    from tasks.extract.article import ExtractError, extract_article
 
     source = None
     if args.source:
@@ -307,7 +307,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
-    from tasks.links import extract_links
+    from tasks.extract.links import extract_links
 
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
@@ -337,7 +337,7 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
     import gzip
 
     if name.startswith(("http://", "https://")):
-        from tasks.fetch import Fetcher, FetchError
+        from tasks.fetch.client import Fetcher, FetchError
 
         with Fetcher() as fetcher:
             try:

@@ -22,11 +22,11 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.db import engine, upgrade
-from tasks.extract import warm_up
-from tasks.load import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
+from tasks.extract.article import warm_up
 from tasks.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
 from tasks.records import SourceStats
+from tasks.warehouse.db import engine, upgrade
+from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
 
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
 # HTTP connection and at most one database connection, well inside the pool of 10.

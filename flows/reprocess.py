@@ -20,11 +20,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import MAX_PARALLEL_TASKS, RunSummary, _flow_run_id, _publish
 from tasks.config import Source, load_sources, settings
-from tasks.db import engine, query, upgrade
-from tasks.dedupe import dedupe_batch
-from tasks.load import finish_run, load_batch, record_run_source, start_run
+from tasks.dedupe.exact import dedupe_batch
 from tasks.pipeline import extract_fetched, run_logger
 from tasks.records import Article, FetchedPage, Reject, SourceStats
+from tasks.warehouse.db import engine, query, upgrade
+from tasks.warehouse.writes import finish_run, load_batch, record_run_source, start_run
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:

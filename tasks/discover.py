@@ -2,8 +2,8 @@
 
 Feeds (RSS 0.9x-2.0, Atom) are read with feedparser, sitemaps (urlset, sitemap
 index, Google News) with ultimate-sitemap-parser, and section (listing) pages with
-``tasks.links.extract_links`` (their headlines become title hints); all get their
-bytes from ``tasks.fetch``. Only URLs on the source's own host are kept, and URLs that
+``tasks.extract.links.extract_links`` (their headlines become title hints); all get their
+bytes from ``tasks.fetch.client``. Only URLs on the source's own host are kept, and URLs that
 normalise to the same form are one entry, keeping the first listing's hints and
 filling gaps from later ones. A listing that cannot be fetched or parsed becomes
 a ``discover`` reject; the other listings of the source still count.
@@ -28,8 +28,8 @@ from usp.tree import sitemap_from_str
 
 from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
-from tasks.fetch import Fetcher, FetchError
-from tasks.links import extract_links
+from tasks.extract.links import extract_links
+from tasks.fetch.client import Fetcher, FetchError
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
 from tasks.urls import NO_RULES, UrlRules, normalise_url

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
 from tasks.dates import country_zone, has_offset, parse_date
+from tasks.extract.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
 from tasks.urls import NO_RULES, normalise_url

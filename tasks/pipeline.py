@@ -5,7 +5,7 @@ never a single URL; the per-page steps (fetch, extract, normalise, dedupe) run
 inside :func:`ingest_batch` and the batch is loaded in one transaction. Both are
 plain functions first, wrapped as Prefect tasks at the bottom. A bad page or
 listing becomes a reject row; only a failing database raises, and that is what
-the Prefect retries are for (HTTP is retried inside ``tasks.fetch``).
+the Prefect retries are for (HTTP is retried inside ``tasks.fetch.client``).
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
 from tasks import progress
-from tasks.charset import DecodeError, decode_html
 from tasks.config import Source, settings
-from tasks.db import engine
-from tasks.dedupe import FetchPlan, dedupe_batch, select_urls_to_fetch
+from tasks.dedupe.exact import FetchPlan, dedupe_batch, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
-from tasks.extract import ExtractError, extract_article
-from tasks.fetch import Fetcher, FetchError
-from tasks.load import (
+from tasks.extract.article import ExtractError, extract_article
+from tasks.fetch.client import Fetcher, FetchError
+from tasks.fetch.decode import DecodeError, decode_html
+from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
+from tasks.warehouse.db import engine
+from tasks.warehouse.writes import (
     known_urls,
     listing_validators,
     load_batch,
@@ -36,7 +37,6 @@ from tasks.load import (
     save_listing_validators,
     save_rejects,
 )
-from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.

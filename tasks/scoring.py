@@ -383,7 +383,7 @@ def provenance_rows(score: SetScore) -> list[tuple[str, str]]:
 
 def extractor_prediction(data: bytes, url: str) -> tuple[dict, dict[str, str]]:
     """Our extractor's record in the expected-record keys, and its provenance (the ``newsetl eval`` predictor)."""
-    from tasks.extract import extract_article
+    from tasks.extract.article import extract_article
 
     article = extract_article(data, url)
     fields = {"title": article.title, "authors": list(article.authors), "published_at": article.published_at,
@@ -393,9 +393,9 @@ def extractor_prediction(data: bytes, url: str) -> tuple[dict, dict[str, str]]:
 
 
 def link_prediction() -> Callable[[bytes, str], list[dict]] | None:
-    """The listing-page reader (``tasks.links.extract_links``) when this installation has it, else None."""
+    """The listing-page reader (``tasks.extract.links.extract_links``) when this installation has it, else None."""
     try:
-        from tasks.links import extract_links  # type: ignore[import-not-found]
+        from tasks.extract.links import extract_links  # type: ignore[import-not-found]
     except ImportError:
         return None
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 import tasks  # noqa: F401  - Prefect environment defaults
 from flows.sample_site.server import serve_sample_sites, sources_toml
-from tasks import db
+from tasks.warehouse import db
 
 
 def _server_url() -> str:

@@ -9,7 +9,7 @@ import pytest
 from flows.sample_site.faults import serve_faults
 from tasks.config import load_sources
 from tasks.discover import discover_source
-from tasks.fetch import Fetcher, FetchError
+from tasks.fetch.client import Fetcher, FetchError
 from tasks.records import Validators
 
 
@@ -61,7 +61,7 @@ def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_pat
     """DNS rebinding: the name passes the check as 127.0.0.1, then resolves to 127.0.0.2 when connecting."""
     import socket
 
-    import tasks.scope
+    import tasks.fetch.scope
 
     real = socket.getaddrinfo
     answers = iter(["127.0.0.1", "127.0.0.2"])
@@ -71,7 +71,7 @@ def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_pat
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(tasks.scope.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(tasks.fetch.scope.socket, "getaddrinfo", rebinding)
     path = tmp_path / "sources.toml"
     path.write_text(site.source_toml().replace(f'hosts = ["127.0.0.3:{site.port}"]',
                                                f'hosts = ["rebind.test:{site.port}"]'), encoding="utf-8")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from tasks.config import Source
-from tasks.load import known_urls, load_batch, start_run, sync_sources
 from tasks.normalise import content_hash
 from tasks.records import Article, FetchedPage, Reject
+from tasks.warehouse.writes import known_urls, load_batch, start_run, sync_sources
 
 SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
                 language="vi", timezone="Asia/Ho_Chi_Minh")

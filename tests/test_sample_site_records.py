@@ -8,8 +8,8 @@ import pytest
 
 from flows.sample_site.server import expected_records
 from tasks.config import Source
-from tasks.extract import ExtractError, extract_article
-from tasks.fetch import Fetcher
+from tasks.extract.article import ExtractError, extract_article
+from tasks.fetch.client import Fetcher
 
 EXPECTED = expected_records()
 FIELDS = ("title", "dateline", "lead", "body", "captions", "authors", "byline", "section", "tags", "language",

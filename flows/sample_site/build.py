@@ -13,7 +13,7 @@ Two sites, as two page templates a reader would meet in Vietnam:
   no date at all; only its feed entry has one. Section (listing) pages ``/<section>/`` with
   ``trang-N.html`` pagination, a menu, a banner, a "Đọc nhiều" (most read) box in a right-hand
   column, relative links under ``<base href>``, and an empty photo section ``/tin-anh/``: what
-  ``tasks.links`` reads for a source that has only ``listings``.
+  ``tasks.extract.links`` reads for a source that has only ``listings``.
 
 Run ``python -m flows.sample_site.build`` after editing ``articles.json``; the output under
 ``site/`` and ``expected/`` is committed. Absolute URLs are written as ``{{BASE}}``, which

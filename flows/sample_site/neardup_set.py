@@ -203,10 +203,10 @@ def load_labelled(eng, labelled: LabelledSet, threshold: float | None = None, ba
     import sqlalchemy as sa
 
     from tasks.config import Source
-    from tasks.load import load_batch, start_run, sync_sources
     from tasks.normalise import content_hash
     from tasks.records import Article
     from tasks.text import word_count
+    from tasks.warehouse.writes import load_batch, start_run, sync_sources
 
     names = sorted({a.source for a in labelled.articles})
     sync_sources(eng, [Source(name=n, title=n, homepage=f"http://127.0.0.1/{n}/", feeds=(f"http://127.0.0.1/{n}/rss",))

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from flows.ingest import RunSummary, ingest
 from flows.sample_site.faults import FAULTS, Hit, article_title, serve_faults
-from tasks import db
-from tasks.robots import ROBOTS
+from tasks.fetch.robots import ROBOTS
+from tasks.warehouse import db
 
 pytestmark = pytest.mark.e2e
 

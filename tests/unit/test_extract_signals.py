@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tasks.config import Source
-from tasks.extract import extract_article, extract_page
-from tasks.jsonld import loads_lenient
+from tasks.extract.article import extract_article, extract_page
+from tasks.extract.jsonld import loads_lenient
 
 TEXT = ("Người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay, "
         "sau nhiều tháng chờ đợi đường ống mới của thành phố. ") * 3

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tasks.hosts import HostLimiter, HostPaused
-from tasks.scope import Scope, address_refusal
+from tasks.fetch.hosts import HostLimiter, HostPaused
+from tasks.fetch.scope import Scope, address_refusal
 
 
 def _starts(limiter: HostLimiter, host: str, requests: int, *, connections: int, interval: float,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.extract import Link, extract_links
-from tasks.links import is_article_url
+from tasks.extract.article import Link, extract_links
+from tasks.extract.links import is_article_url
 
 PAGE = "https://bao.example.vn/kinh-te/"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.conventions import is_widget_label, looks_like_byline
+from tasks.extract.conventions import is_widget_label, looks_like_byline
 from tasks.normalise import content_hash, language_code, parse_byline, split_dateline
 from tasks.text import clean, title_case_name
 

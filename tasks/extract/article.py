@@ -14,9 +14,9 @@ Each field is taken from a cascade of signals and the winner is recorded in
 
 Metadata is checked against the visible page, because it is often written for
 sharing rather than reading: titles lose a site suffix and must agree with the ``<h1>``
-(``tasks.titles``); a headline escaped twice is unescaped; the lead must sit between the
+(``tasks.extract.titles``); a headline escaped twice is unescaped; the lead must sit between the
 headline and the text. The lead (standfirst) is kept out of the body. The parsed page and
-its lookups live in ``tasks.page``, JSON-LD reading in ``tasks.jsonld``; this module decides
+its lookups live in ``tasks.extract.page``, JSON-LD reading in ``tasks.extract.jsonld``; this module decides
 the fields and reads the article text. Pure: no network, no database.
 """
 
@@ -30,18 +30,17 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from tasks.config import Source
-from tasks.conventions import PHOTO_CREDIT, is_widget_label, looks_like_byline, starts_with_dateline
 from tasks.dates import has_time
-from tasks.jsonld import (
+from tasks.extract.conventions import PHOTO_CREDIT, is_widget_label, looks_like_byline, starts_with_dateline
+from tasks.extract.jsonld import (
     ld_authors,
     ld_image,
     ld_organisation_author,
     ld_text,
     ld_url,
 )
-from tasks.links import Link, extract_links  # noqa: F401  - the listing-page half of extraction
-from tasks.normalise import split_author_values
-from tasks.page import (
+from tasks.extract.links import Link, extract_links  # noqa: F401  - the listing-page half of extraction
+from tasks.extract.page import (
     BLOCK_TAGS,
     BYLINE_SELECTORS,
     DATE_LIKE,
@@ -58,9 +57,10 @@ from tasks.page import (
     same_day,
     text_of,
 )
+from tasks.extract.titles import norm_title, title_candidates
+from tasks.normalise import split_author_values
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, unescape_html
-from tasks.titles import norm_title, title_candidates
 
 # Containers that hold the article text on common CMSs, most specific first.
 BODY_SELECTORS = (

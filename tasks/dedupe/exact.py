@@ -4,7 +4,7 @@ Two exact checks live here: a discovered URL the warehouse already answered is n
 fetched again (``select_urls_to_fetch``), and within one batch the same article
 reached by two URLs (same canonical URL, or same text) is loaded once
 (``dedupe_batch``). Across batches and concurrent runs the database's unique
-constraints finish the job (``tasks.load``).
+constraints finish the job (``tasks.warehouse.writes``).
 """
 
 from __future__ import annotations

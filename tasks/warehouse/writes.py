@@ -6,7 +6,7 @@ so one bad row becomes a ``load`` reject instead of losing its batch. Uniqueness
 (canonical URL; content hash per source; each known URL) is enforced by the database,
 which keeps concurrent runs from writing the same article twice; a revised article's
 row is locked (``SELECT ... FOR UPDATE``) so two runs cannot lose each other's update;
-and the near-duplicate buckets of a batch are advisory-locked (``tasks.neardup``) so
+and the near-duplicate buckets of a batch are advisory-locked (``tasks.dedupe.near``) so
 concurrent runs put one story in one cluster.
 """
 
@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.config import Source
-from tasks.db import query
-from tasks.neardup import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
+from tasks.dedupe.near import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
 from tasks.records import Article, FetchedPage, Reject, SourceStats, Validators
+from tasks.warehouse.db import query
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from tasks.config import site_host
-from tasks.page import remove_keeping_tail
+from tasks.extract.page import remove_keeping_tail
 from tasks.text import clean
 
 

@@ -1,8 +1,8 @@
 """The only HTTP client of the project: every robots.txt, feed, sitemap and page is fetched here.
 
 One request goes through, in order: the source's scope (its hosts, and no private
-address unless allowed; see ``tasks.scope``), robots.txt (``tasks.robots``), the
-process-wide host limiter (``tasks.hosts``: connections and spacing per host, a
+address unless allowed; see ``tasks.fetch.scope``), robots.txt (``tasks.fetch.robots``), the
+process-wide host limiter (``tasks.fetch.hosts``: connections and spacing per host, a
 global cap), then the exchange itself with every bound a hostile server could
 abuse: connect and read timeouts, a total deadline, a maximum body size counted
 after decompression (so a gzip bomb stops after a few MB, read a chunk at a time),
@@ -28,10 +28,10 @@ import requests
 import urllib3
 
 from tasks.config import DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_INTERVAL, Source, settings, site_host
-from tasks.hosts import HostLimiter, HostPaused, host_limiter
+from tasks.fetch.hosts import HostLimiter, HostPaused, host_limiter
+from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
+from tasks.fetch.scope import AddressRefused, Scope, guarded_adapter
 from tasks.records import FetchedPage, Validators
-from tasks.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
-from tasks.scope import AddressRefused, Scope, guarded_adapter
 from tasks.urls import normalise_url
 
 log = logging.getLogger(__name__)

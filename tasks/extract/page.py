@@ -17,9 +17,9 @@ import lxml.html
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from tasks.jsonld import ld_article, ld_nodes, ld_text, ld_types
+from tasks.extract.jsonld import ld_article, ld_nodes, ld_text, ld_types
+from tasks.extract.titles import contains_title, norm_title, same_title
 from tasks.text import clean
-from tasks.titles import contains_title, norm_title, same_title
 
 DATE_SELECTORS = (
     "time[datetime]", "[itemprop=datePublished]", ".date", ".time", ".publish-date", ".published", ".post-date",

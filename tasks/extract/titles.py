@@ -12,12 +12,12 @@ import re
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from tasks.jsonld import ld_text
+from tasks.extract.jsonld import ld_text
 from tasks.text import clean, unescape_html
 
 
 class TitleSignals(Protocol):
-    """What title selection reads from a page (``tasks.extract``'s page view)."""
+    """What title selection reads from a page (``tasks.extract.article``'s page view)."""
 
     url: str
     meta: dict[str, str]

@@ -33,7 +33,7 @@ from datasketch import MinHash
 from sqlalchemy.engine import Connection
 
 from tasks.config import settings
-from tasks.db import query
+from tasks.warehouse.db import query
 
 NUM_PERM = 128  # MinHash permutations
 BANDS, ROWS = 32, 4  # LSH: 32 bands of 4 values; a pair with Jaccard 0.6 shares a band with p = 0.988
