@@ -28,9 +28,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flows.read import eval_prediction, read_links  # noqa: E402
 from tasks.scoring import (  # noqa: E402
-    extractor_prediction,
-    link_prediction,
     read_folder,
     rows,
     score_folder,
@@ -86,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"{folder}: not found, skipped")
             continue
         pages = read_folder(folder)
-        warm_up(pages, extractor_prediction, trafilatura_prediction)
-        ours = score_folder(pages, extractor_prediction, first_items=link_prediction())
+        warm_up(pages, eval_prediction, trafilatura_prediction)
+        ours = score_folder(pages, eval_prediction, first_items=read_links)
         theirs = score_folder(pages, trafilatura_prediction, first_items=None)
         results[name] = {"newsetl": ours.as_dict(), "trafilatura": theirs.as_dict()}
         if args.json:

@@ -278,7 +278,9 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from tasks.extract.article import ExtractError, extract_article
+    from flows.read import read_article
+    from tasks.extract.page import ExtractError
+    from tasks.fetch.decode import DecodeError
 
     source = None
     if args.source:
@@ -286,8 +288,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failed: list[str] = []
     for name, data, url in _read_pages(args.files, args.url, failed):
         try:
-            article = extract_article(data, url, source)
-        except ExtractError as exc:
+            article = read_article(data, url, source)
+        except (DecodeError, ExtractError) as exc:
             print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
             failed.append(name)
             continue
@@ -307,17 +309,23 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
-    from tasks.extract.links import extract_links
+    from flows.read import read_links
+    from tasks.fetch.decode import DecodeError
 
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
-        found = extract_links(body, url)
+        try:
+            found = read_links(body, url)
+        except DecodeError as exc:
+            err.print(f"{name}: {exc}", highlight=False)
+            failed.append(name)
+            continue
         if not found:
             hint = " (a saved page needs --url, the address it was fetched from)" if url.startswith("file:") else ""
             err.print(f"{name}: no article links found{hint}", highlight=False)
             failed.append(name)
         for link in found:
-            print(json.dumps({"listing": name, "url": link.url, "title": link.title}, ensure_ascii=False))
+            print(json.dumps({"listing": name, **link}, ensure_ascii=False))
     return EXIT_FAILED if failed else 0
 
 
@@ -361,7 +369,8 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from tasks.scoring import extractor_prediction, link_prediction, read_folder, score_folder
+    from flows.read import eval_prediction, read_links
+    from tasks.scoring import read_folder, score_folder
 
     code = 0
     for folder in args.folders:
@@ -375,7 +384,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
             code = EXIT_CONFIG
             continue
-        score = score_folder(pages, extractor_prediction, first_items=link_prediction())
+        score = score_folder(pages, eval_prediction, first_items=read_links)
         if args.json:
             out = {"folder": folder, **score.as_dict()}
             if args.misses:

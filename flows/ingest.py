@@ -21,9 +21,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
+from tasks import normalise
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.extract.article import warm_up
-from tasks.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
+from tasks.extract import article as extraction
 from tasks.records import SourceStats
 from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
@@ -70,7 +71,9 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     lease = RunLease(eng, [s.name for s in sources], flow_run_id)
     run_id = lease.run_id
     log.info("run %d started: %d sources from %s", run_id, len(sources), sources_file)
-    warm_up(language_model=any(s.language is None for s in sources))
+    extraction.warm_up()
+    if any(s.language is None for s in sources):  # only sources without a language run the detector
+        normalise.warm_up()
     summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
     try:
         try:

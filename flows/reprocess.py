@@ -19,9 +19,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import MAX_PARALLEL_TASKS, RunSummary, _flow_run_id, _publish
+from flows.pipeline import run_logger
+from flows.read import read_fetched
 from tasks.config import Source, load_sources, settings
 from tasks.dedupe.exact import dedupe_batch
-from tasks.pipeline import extract_fetched, run_logger
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, query, upgrade
 from tasks.warehouse.writes import finish_run, load_batch, record_run_source, start_run
@@ -62,7 +63,7 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
     for row in rows:
         page = FetchedPage(url=row.url, final_url=row.final_url, status=row.status, headers=dict(row.headers),
                            body=gzip.decompress(row.body_gzip), fetched_at=row.fetched_at)
-        article, reject = extract_fetched(source, page)
+        article, reject = read_fetched(source, page)
         if article is not None:
             articles.append(article)
         if reject is not None:

@@ -30,6 +30,7 @@ from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
 from tasks.extract.links import extract_links
 from tasks.fetch.client import Fetcher, FetchError
+from tasks.fetch.decode import DecodeError, decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
 from tasks.urls import NO_RULES, UrlRules, normalise_url
@@ -266,7 +267,12 @@ def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher)
         page = _fetch_listing(result, source, page_url, fetcher)
         if page is None:
             return
-        links = extract_links(page.body, page.final_url or page_url)
+        try:
+            text, _ = decode_html(page.body, page.headers.get("content-type", ""))
+        except DecodeError as exc:
+            result.rejects.append(Reject(source.name, page_url, "discover", str(exc), page.status))
+            return
+        links = extract_links(text, page.final_url or page_url)
         if not links:
             result.rejects.append(Reject(source.name, page_url, "discover", "listing page has no article links"))
             return

@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 
 from tasks.config import Source
 from tasks.dates import country_zone, has_offset, parse_date
-from tasks.extract.conventions import BYLINE_PREFIX, BYLINE_ROLE, COMPILED_NOTE, DATELINE, credit_match
+from tasks.extract.conventions import (
+    BYLINE_PREFIX,
+    BYLINE_ROLE,
+    COMPILED_NOTE,
+    DATELINE,
+    credit_match,
+    split_author_values,
+)
 from tasks.records import Article, ExtractedPage
 from tasks.text import clean, title_case_name, word_count
 from tasks.urls import NO_RULES, normalise_url
@@ -29,10 +36,8 @@ LANGUAGE_SAMPLE = 2000  # characters of body text enough for the language detect
 DETECTOR_OVERRULES = 0.99  # detector probability above which it overrules a page's declared language
 # Separators between names in a byline: "A - B", "A, B", "A và B".
 _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
-_META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
 # An agency or outlet code given as author (AFP, DPA, TTO, TTXVN): a source credit, not a person.
 _AGENCY_CODE = re.compile(r"[A-Z]{2,6}")
-_DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")
 _NOT_A_PERSON = re.compile(r"\d|©|^\(|\bimage\b|\bfoto\b|\bphoto\b|:", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
 
@@ -165,18 +170,6 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     return tuple(names), credit
 
 
-def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
-    """Names from author metadata, as written: one value may list several (``A und B, C``); a "By"
-    prefix and a trailing desk code (``Elena Oberholzer (obe)``) are not part of a name."""
-    names: list[str] = []
-    for value in values:
-        for name in _META_NAME_SPLIT.split(clean(value)):
-            name = _DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()
-            if name and name not in names:
-                names.append(name)
-    return names
-
-
 def read_date(raw: str | None, sibling: str | None, source: Source | None,
               host: str | None = None) -> tuple[datetime | None, str]:
     """The instant a page's date string names, and where its offset came from.
@@ -209,6 +202,11 @@ def detect_language(text: str) -> tuple[str | None, float]:
         return None, 0.0
     code, probability = _language_identifier().classify(text)
     return code or None, float(probability)
+
+
+def warm_up() -> None:
+    """Load the language model (about 80 MB) before the first request, not at a source's first page."""
+    detect_language("warm-up text for the language model, long enough to classify")
 
 
 @cache

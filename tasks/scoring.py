@@ -379,27 +379,3 @@ def provenance_rows(score: SetScore) -> list[tuple[str, str]]:
         missing = score.pages - total
         out.append((key, shares + (f", none {100 * missing / score.pages:.0f}%" if missing > 0 else "")))
     return out
-
-
-def extractor_prediction(data: bytes, url: str) -> tuple[dict, dict[str, str]]:
-    """Our extractor's record in the expected-record keys, and its provenance (the ``newsetl eval`` predictor)."""
-    from tasks.extract.article import extract_article
-
-    article = extract_article(data, url)
-    fields = {"title": article.title, "authors": list(article.authors), "published_at": article.published_at,
-              "language": article.language, "lead": article.lead, "body": article.body}
-    provenance = {k: v for k, v in article.provenance.items() if k != "byline"}
-    return fields, provenance
-
-
-def link_prediction() -> Callable[[bytes, str], list[dict]] | None:
-    """The listing-page reader (``tasks.extract.links.extract_links``) when this installation has it, else None."""
-    try:
-        from tasks.extract.links import extract_links  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-
-    def first_items(data: bytes, url: str) -> list[dict]:
-        return [{"url": link.url, "title": link.title} for link in extract_links(data, url)]
-
-    return first_items

@@ -31,7 +31,13 @@ from lxml import etree
 
 from tasks.config import Source
 from tasks.dates import has_time
-from tasks.extract.conventions import PHOTO_CREDIT, is_widget_label, looks_like_byline, starts_with_dateline
+from tasks.extract.conventions import (
+    PHOTO_CREDIT,
+    is_widget_label,
+    looks_like_byline,
+    split_author_values,
+    starts_with_dateline,
+)
 from tasks.extract.jsonld import (
     ld_authors,
     ld_image,
@@ -39,7 +45,6 @@ from tasks.extract.jsonld import (
     ld_text,
     ld_url,
 )
-from tasks.extract.links import Link, extract_links  # noqa: F401  - the listing-page half of extraction
 from tasks.extract.page import (
     BLOCK_TAGS,
     BYLINE_SELECTORS,
@@ -58,8 +63,7 @@ from tasks.extract.page import (
     text_of,
 )
 from tasks.extract.titles import norm_title, title_candidates
-from tasks.normalise import split_author_values
-from tasks.records import Article, ExtractedPage
+from tasks.records import ExtractedPage
 from tasks.text import clean, unescape_html
 
 # Containers that hold the article text on common CMSs, most specific first.
@@ -89,9 +93,9 @@ AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "esc
                            "scritto da", "geschreven door", "skrevet af", "skrevet av", "skrivet av"})
 
 
-def extract_page(html: bytes | str, url: str, source: Source | None = None) -> ExtractedPage:
-    """Read the fields of one article page; raises :class:`ExtractError` when there is no article."""
-    root = parse_html(html)
+def extract_page(text: str, url: str, source: Source | None = None) -> ExtractedPage:
+    """Read the fields of one article page's text; raises :class:`ExtractError` when there is no article."""
+    root = parse_html(text)
     _drop_popup_cards(root)
     page = Page(root, url)
     profile = dict(source.selectors) if source is not None and source.selectors else {}
@@ -210,13 +214,6 @@ def extract_page(html: bytes | str, url: str, source: Source | None = None) -> E
         meta_credit=ld_organisation_author(ld.get("author")),
         printed_authors=tuple(printed_authors),
     )
-
-
-def extract_article(html: bytes | str, url: str, source: Source | None = None, **hints) -> Article:
-    """The warehouse record for one page: :func:`extract_page` then ``tasks.normalise``."""
-    from tasks.normalise import normalise_article
-
-    return normalise_article(extract_page(html, url, source), source, **hints)
 
 
 # --- the article text ---------------------------------------------------------------------------------
@@ -660,23 +657,17 @@ def _drop_lead_echo(paragraphs: list[str], lead: str | None, title: str | None) 
     return out
 
 
-def warm_up(language_model: bool = False) -> None:
-    """Load what the first page would otherwise load mid-run: trafilatura with its JusText word lists, and the
-    language model when asked.
+def warm_up() -> None:
+    """Load what the first page would otherwise load mid-run: trafilatura with its JusText word lists.
 
     About 1 s (more with threads waiting on the import lock) that would otherwise stall every
-    source's fetching at its first page; a run pays it once, before its first request. The
-    model (about 80 MB) is only needed for sources that declare no language.
+    source's fetching at its first page; a run pays it once, before its first request.
     """
     import trafilatura  # noqa: F401
     from trafilatura import external
 
     if getattr(external, "JT_STOPLIST", ()) is None:  # JusText's word lists, read at its first rescue (~0.5 s)
         external.jt_stoplist_init()
-    if language_model:
-        from tasks.normalise import detect_language
-
-        detect_language("warm-up text for the language model, long enough to classify")
 
 
 def _generic_body(root: etree._Element, url: str) -> list[str]:

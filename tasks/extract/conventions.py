@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.text import is_upper_name
+from tasks.text import clean, is_upper_name
 
 # "(CT)- ", "(Dân trí) - ", "(NLĐO)-", "TTO - ", "VOV.VN - " at the start of a lead.
 DATELINE = re.compile(r"^\s*\((?P<paren>[^()]{1,30})\)\s*[-–—:]+\s*"
@@ -96,3 +96,20 @@ def looks_like_byline(text: str) -> bool:
 
 def starts_with_dateline(text: str) -> bool:
     return bool(DATELINE.match(text))
+
+
+# Separators between names in author metadata: "A und B, C", "A; B", "A & B".
+_META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
+_DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")  # "Elena Oberholzer (obe)"
+
+
+def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Names from author metadata, as written: one value may list several (``A und B, C``); a "By"
+    prefix and a trailing desk code (``Elena Oberholzer (obe)``) are not part of a name."""
+    names: list[str] = []
+    for value in values:
+        for name in _META_NAME_SPLIT.split(clean(value)):
+            name = _DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()
+            if name and name not in names:
+                names.append(name)
+    return names

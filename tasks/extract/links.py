@@ -73,19 +73,18 @@ _HEADER_WORD = re.compile(r"(?:^|[-_\s])(?:header|footer)(?=$|[-_\s])", re.IGNOR
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Short visible texts (box labels are a few words): found by XPath in C, not by walking elements in Python.
 _SHORT_TEXTS = etree.XPath("//body//text()[string-length(normalize-space(.)) > 3 and string-length(.) < 120]")
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 MIN_SLUG_WORDS = 6  # "chinh-sach-va-cuoc-song" (a section) has 5; story slugs are longer
 MIN_TITLE_WORDS = 3  # headlines are sentences; "Kinh doanh", "Xem thêm" are not
 
 
-def extract_links(html: bytes | str, url: str) -> list[Link]:
+def extract_links(text: str, url: str) -> list[Link]:
     """The article links of the listing page's main column, in document order.
 
     ``url`` is the page's own address: links are resolved against it (and against
     ``<base href>``), and only links on the same site count. Pure: no network.
     """
-    root = _parse(html)
+    root = _parse(text)
     if root is None:
         return []
     base = _base_url(root, url)
@@ -104,19 +103,10 @@ class _Story:
     from_headline: bool
 
 
-def _parse(html: bytes | str) -> etree._Element | None:
-    if isinstance(html, str):
-        html = html.encode("utf-8")
-        encoding = "utf-8"
-    else:
-        found = _CHARSET.search(html[:4096])
-        encoding = found.group(1).decode("ascii").lower() if found else "utf-8"
+def _parse(text: str) -> etree._Element | None:
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
-    except LookupError:
-        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    try:
-        return etree.fromstring(html, parser=parser)
+        return etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
 

@@ -1,7 +1,7 @@
 """One parsed page and the read-only views the extractor asks of it.
 
-The page is parsed once with lxml's HTML parser (comments dropped; bytes that are valid
-UTF-8 read as UTF-8 whatever a stale ``<meta charset>`` says). :class:`Page` holds the head's
+The page's text (decoded by ``tasks.fetch.decode``; nothing here reads bytes) is parsed once with
+lxml's HTML parser, comments dropped. :class:`Page` holds the head's
 metadata (meta keys in one spelling), the JSON-LD nodes, a class/id/attribute index for the
 simple selectors the cascade asks dozens of times (XPath over a whole page costs ~1 ms each),
 document order, and the visible date, byline and headline. Nothing here decides a field.
@@ -58,7 +58,6 @@ class ExtractError(Exception):
     """The page is not an article this extractor can read (no title or no text)."""
 
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -69,20 +68,8 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     entity=lxml.html.HtmlEntity))
 
 
-def parse_html(html: bytes | str) -> lxml.html.HtmlElement:
-    """One lxml tree of the page; bytes are decoded by their declared charset, else UTF-8 (lenient)."""
-    if isinstance(html, bytes):
-        try:  # bytes that are valid UTF-8 are UTF-8, whatever a stale meta tag declares
-            text = html.decode("utf-8")
-        except UnicodeDecodeError:
-            match = _CHARSET.search(html[:4096])
-            encoding = match.group(1).decode("ascii", "replace") if match else "cp1252"
-            try:
-                text = html.decode(encoding, errors="replace")
-            except LookupError:
-                text = html.decode("cp1252", errors="replace")
-    else:
-        text = html
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    """One lxml tree of the page's text (decoded by ``tasks.fetch.decode``, the one decoder every path uses)."""
     text = _XML_DECL.sub("", text)
     if not text.strip():
         raise ExtractError("empty document")

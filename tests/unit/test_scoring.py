@@ -112,8 +112,9 @@ def test_extract_command_reads_several_files_as_json_lines(capsys):
 @pytest.mark.skipif(not (SHARED / "aeb-dev").is_dir(), reason="../shared/data is not present")
 def test_shared_pages_score_when_present(capsys):
     """A smoke check on the shared development pages (figures are for the benchmark, not asserted exactly)."""
-    from tasks.scoring import extractor_prediction, read_folder, score_folder
+    from flows.read import eval_prediction
+    from tasks.scoring import read_folder, score_folder
 
     pages = read_folder(SHARED / "aeb-dev")[:10]
-    score = score_folder(pages, extractor_prediction)
+    score = score_folder(pages, eval_prediction)
     assert score.pages == 10 and score.errors == 0 and score.body.f1 > 0.8

@@ -19,13 +19,12 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 
+from flows.read import read_fetched
 from tasks import progress
 from tasks.config import Source, settings
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
-from tasks.extract.article import ExtractError, extract_article
 from tasks.fetch.client import Fetcher, FetchError
-from tasks.fetch.decode import DecodeError, decode_html
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine
 from tasks.warehouse.writes import (
@@ -38,7 +37,6 @@ from tasks.warehouse.writes import (
     save_rejects,
 )
 
-HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
 FINAL_STATUSES = frozenset({200, 203, 404, 410})
 
@@ -163,29 +161,8 @@ def _ingest_page(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
     stored = page if page.status in FINAL_STATUSES else None
     if page.status != 200:
         return stored, None, Reject(source.name, item.url, "fetch", f"HTTP {page.status}", page.status)
-    article, reject = extract_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
+    article, reject = read_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
     return stored, article, reject
-
-
-def extract_fetched(source: Source, page: FetchedPage, **hints) -> tuple[Article | None, Reject | None]:
-    """A 200 page through decode -> extract -> normalise: an article, or a reject that says why.
-
-    Shared by ingest (just fetched) and re-extraction (``flows.reprocess``, stored pages), so both
-    treat a non-HTML type, an undecodable body, no article and an extractor bug alike.
-    """
-    if page.content_type not in HTML_TYPES:
-        return None, Reject(source.name, page.url, "extract", f"not an HTML page: {page.content_type}", page.status)
-    try:
-        text, _ = decode_html(page.body, page.headers.get("content-type", ""))
-    except DecodeError as exc:
-        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
-    try:
-        return extract_article(text, page.final_url, source, fetched_url=page.url, **hints), None
-    except ExtractError as exc:
-        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
-    except Exception as exc:  # an extractor bug must cost one page, not the batch
-        reason = f"extractor failed: {type(exc).__name__}: {exc}"
-        return None, Reject(source.name, page.url, "extract", reason, page.status)
 
 
 discover_task = task(discover_urls, name="discover", retries=2, retry_delay_seconds=[5, 30],
