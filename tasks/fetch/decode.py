@@ -25,6 +25,10 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # UTF-8 bytes of Vietnamese letters read as windows-1252/1258: "áº", "á»", "Ã©", "Ä‘", "Æ°".
 _MOJIBAKE = re.compile("á[º»]|Ã[\u0080-\u009f\u00a1-\u00bf]|Ä[‘\u0090\u0091]|Æ[°¡]")  # not "NGÃ\u00a0"
 MOJIBAKE_LIMIT = 3
+# Scripts, styles and comments are not the page's text: a correctly decoded page may carry a widget's
+# comments double-encoded by its author (an aeb-dev page's ad script: "nÃ£o", "espaÃ§o"), which says
+# nothing about how the page itself was decoded. Only what a reader sees is checked.
+_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 SNIFF_BYTES = 4096
 
 
@@ -82,7 +86,19 @@ def _same(a: str, b: str) -> bool:
 
 
 def _checked(text: str, how: str) -> tuple[str, str]:
-    if len(_MOJIBAKE.findall(text)) >= MOJIBAKE_LIMIT:
+    if _looks_garbled(text):
         raise DecodeError(f"text decoded as {how} looks like UTF-8 read as windows-125x (mojibake)")
     # lxml refuses str input that still carries an XML declaration naming an encoding.
     return _XML_DECLARATION.sub("", text, count=1), how
+
+
+def _looks_garbled(text: str) -> bool:
+    """At least MOJIBAKE_LIMIT mojibake pairs in the text a reader sees (outside scripts, styles, comments)."""
+    if _MOJIBAKE.search(text) is None:  # the common case: one scan, no copy of the page
+        return False
+    hits = 0
+    for _ in _MOJIBAKE.finditer(_NOT_TEXT.sub(" ", text)):
+        hits += 1
+        if hits >= MOJIBAKE_LIMIT:
+            return True
+    return False

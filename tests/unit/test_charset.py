@@ -37,6 +37,16 @@ def test_utf8_read_as_windows_1252_is_refused():
         decode_html(garbled, "text/html; charset=utf-8")
 
 
+def test_mojibake_inside_a_script_is_not_the_pages_text():
+    """A UTF-8 page whose ad script carries comments double-encoded by their author is read, not refused."""
+    script = "<script>// nÃ£o houver espaÃ§o atÃ© o final da funÃ§Ã£o</script><!-- Ã©tÃ© -->"
+    text, used = decode_html(TEXT.replace("</head>", script + "</head>").encode(), "text/html; charset=utf-8")
+    assert used == "utf-8 (as declared)" and "Nông dân Cần Thơ" in text
+    garbled = TEXT.encode().decode("cp1252", errors="replace")
+    with pytest.raises(DecodeError, match="mojibake"):  # the same comments beside garbled text change nothing
+        decode_html((garbled + script).encode(), "text/html; charset=utf-8")
+
+
 def test_an_xml_declaration_is_dropped_so_lxml_accepts_the_text():
     text, _ = decode_html(b'<?xml version="1.0" encoding="utf-8"?>\n<html><body>x</body></html>', "")
     assert text.lstrip().startswith("<html>")
