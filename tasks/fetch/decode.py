@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from itertools import islice
 
 from charset_normalizer import from_bytes
 
@@ -96,9 +97,5 @@ def _looks_garbled(text: str) -> bool:
     """At least MOJIBAKE_LIMIT mojibake pairs in the text a reader sees (outside scripts, styles, comments)."""
     if _MOJIBAKE.search(text) is None:  # the common case: one scan, no copy of the page
         return False
-    hits = 0
-    for _ in _MOJIBAKE.finditer(_NOT_TEXT.sub(" ", text)):
-        hits += 1
-        if hits >= MOJIBAKE_LIMIT:
-            return True
-    return False
+    hits = _MOJIBAKE.finditer(_NOT_TEXT.sub(" ", text))
+    return sum(1 for _ in islice(hits, MOJIBAKE_LIMIT)) >= MOJIBAKE_LIMIT
