@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
-from tasks.config import DEFAULT_SOURCES_FILE, ConfigError, load_sources
+from tasks.config import DEFAULT_SOURCES_FILE, load_sources
+from tasks.errors import ConfigError, DatabaseError, PrefectServerError
 from tasks.records import SourceStats
-from tasks.warehouse.db import DatabaseError, database_url, describe, engine, upgrade
+from tasks.warehouse.db import database_url, describe, engine, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
@@ -252,7 +253,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
     if os.environ.get("PREFECT_API_URL"):
         return _serve(args, parameters)
-    from flows.prefect_server import PrefectServerError, local_prefect_server
+    from flows.prefect_server import local_prefect_server
 
     try:
         with local_prefect_server() as api:
