@@ -280,8 +280,7 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.read import read_article
-    from tasks.extract.page import ExtractError
-    from tasks.fetch.decode import DecodeError
+    from tasks.errors import DecodeError, ExtractError
 
     source = None
     if args.source:
@@ -311,7 +310,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_links(args: argparse.Namespace) -> int:
     from flows.read import read_links
-    from tasks.fetch.decode import DecodeError
+    from tasks.errors import DecodeError
 
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
@@ -346,13 +345,14 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
     import gzip
 
     if name.startswith(("http://", "https://")):
-        from tasks.fetch.client import Fetcher, FetchError
+        from tasks.errors import FetchError
+        from tasks.fetch.client import Fetcher
 
         with Fetcher() as fetcher:
             try:
                 page = fetcher.get(name)
             except FetchError as exc:
-                return exc.reason
+                return exc.detail
         if page.status != 200:
             return f"HTTP {page.status}"
         return page.body, page.final_url or name

@@ -17,6 +17,8 @@ import re
 
 from charset_normalizer import from_bytes
 
+from tasks.errors import DecodeError
+
 log = logging.getLogger(__name__)
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -26,10 +28,6 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MOJIBAKE = re.compile("á[º»]|Ã[\u0080-\u009f\u00a1-\u00bf]|Ä[‘\u0090\u0091]|Æ[°¡]")  # not "NGÃ\u00a0"
 MOJIBAKE_LIMIT = 3
 SNIFF_BYTES = 4096
-
-
-class DecodeError(Exception):
-    """The page's text cannot be read reliably; the message names what was declared and found."""
 
 
 def header_charset(content_type: str) -> str | None:
@@ -70,7 +68,7 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     guess = from_bytes(body).best()
     if guess is None or guess.encoding is None:
         said = ", ".join(f"{n} in the {w}" for n, w in declared) or "no charset"
-        raise DecodeError(f"cannot decode the page: declared {said}, and the bytes match no encoding")
+        raise DecodeError("undecodable", f"cannot decode the page: declared {said}, and the bytes match no encoding")
     return _checked(str(guess), f"{guess.encoding} (detected)")
 
 
@@ -83,6 +81,6 @@ def _same(a: str, b: str) -> bool:
 
 def _checked(text: str, how: str) -> tuple[str, str]:
     if len(_MOJIBAKE.findall(text)) >= MOJIBAKE_LIMIT:
-        raise DecodeError(f"text decoded as {how} looks like UTF-8 read as windows-125x (mojibake)")
+        raise DecodeError("mojibake", f"text decoded as {how} looks like UTF-8 read as windows-125x (mojibake)")
     # lxml refuses str input that still carries an XML declaration naming an encoding.
     return _XML_DECLARATION.sub("", text, count=1), how

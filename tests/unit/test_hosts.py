@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tasks.fetch.hosts import HostLimiter, HostPaused
+from tasks.errors import HostPaused
+from tasks.fetch.hosts import HostLimiter
 from tasks.fetch.scope import Scope, address_refusal
 
 
