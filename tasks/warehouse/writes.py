@@ -100,7 +100,7 @@ def insert_rejects(conn: Connection, run_id: int, rejects: Iterable[Reject]) -> 
     for r in rejects:
         conn.execute(query("load/insert_reject.sql"), {
             "run_id": run_id, "source": r.source, "url": r.url, "stage": r.stage,
-            "reason": r.detail[:2000], "http_status": r.http_status,
+            "reason_code": r.code, "reason": r.detail[:2000], "http_status": r.http_status,
         })
         count += 1
     return count
