@@ -38,7 +38,7 @@ from typing import Literal, get_args
 # Adding a code: add it here (one line saying what it means), to README's table, and to the
 # CHECK constraint on news.rejects.reason_code in a new migration (a test compares them).
 RejectCode = Literal[
-    "http_status",  # the server answered with a status that is no page (404, 410, a 503 after the retries)
+    "http_status",  # the answer is not a 200 page (a 404, 410, or a 503 still there after the retries)
     "timeout",  # no answer, or not the whole body, within the read timeout or the total deadline
     "connection",  # no exchange: the connection was refused or reset, or the host name did not resolve
     "invalid_request",  # the request could not be sent as asked: a malformed URL or header
@@ -88,10 +88,7 @@ class PrefectServerError(NewsetlError):
 
 
 class RecordError(NewsetlError):
-    """One page or listing failed a stage: ``code`` says why (one of ``REJECT_CODES``), ``detail`` in words.
-
-    ``status`` is the HTTP status of the response involved, when there was one.
-    """
+    """A page or listing that failed a stage: its reject ``code``, the ``detail`` in words, the HTTP ``status``."""
 
     def __init__(self, code: RejectCode, detail: str, status: int | None = None):
         if code not in REJECT_CODES:
