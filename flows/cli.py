@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
-from tasks.config import DEFAULT_SOURCES_FILE, ConfigError, load_sources
+from tasks.config import DEFAULT_SOURCES_FILE, load_sources
+from tasks.errors import ConfigError, DatabaseError, PrefectServerError
 from tasks.records import SourceStats
-from tasks.warehouse.db import DatabaseError, database_url, describe, engine, upgrade
+from tasks.warehouse.db import database_url, describe, engine, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
@@ -252,7 +253,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
     if os.environ.get("PREFECT_API_URL"):
         return _serve(args, parameters)
-    from flows.prefect_server import PrefectServerError, local_prefect_server
+    from flows.prefect_server import local_prefect_server
 
     try:
         with local_prefect_server() as api:
@@ -279,8 +280,7 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.read import read_article
-    from tasks.extract.page import ExtractError
-    from tasks.fetch.decode import DecodeError
+    from tasks.errors import DecodeError, ExtractError
 
     source = None
     if args.source:
@@ -310,7 +310,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_links(args: argparse.Namespace) -> int:
     from flows.read import read_links
-    from tasks.fetch.decode import DecodeError
+    from tasks.errors import DecodeError
 
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
@@ -345,13 +345,14 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
     import gzip
 
     if name.startswith(("http://", "https://")):
-        from tasks.fetch.client import Fetcher, FetchError
+        from tasks.errors import FetchError
+        from tasks.fetch.client import Fetcher
 
         with Fetcher() as fetcher:
             try:
                 page = fetcher.get(name)
             except FetchError as exc:
-                return exc.reason
+                return exc.detail
         if page.status != 200:
             return f"HTTP {page.status}"
         return page.body, page.final_url or name

@@ -24,7 +24,8 @@ from tasks import progress
 from tasks.config import Source, settings
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
-from tasks.fetch.client import Fetcher, FetchError
+from tasks.errors import FetchError
+from tasks.fetch.client import Fetcher
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine
 from tasks.warehouse.writes import (
@@ -74,12 +75,12 @@ def discover_urls(source: Source, run_id: int, limit: int | None = None) -> Sour
         discovered=len(discovery.urls),
         rejected=len(discovery.rejects),
         not_modified=discovery.not_modified,
-        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].reason}"
+        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].detail}"
         if failed_all and discovery.rejects else None,
     )
     progress.report(source.name, total=len(plan.to_fetch))
     for reject in discovery.rejects:
-        log.warning("%s: listing %s rejected: %s", source.name, reject.url, reject.reason)
+        log.warning("%s: listing %s rejected (%s): %s", source.name, reject.url, reject.code, reject.detail)
     log.info("%s: %d article URLs in %d listings; %d already held, %d to fetch%s", source.name,
              len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
              f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
@@ -155,12 +156,12 @@ def _ingest_page(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
     try:
         page = fetcher.fetch(item.url, validators=validators)
     except FetchError as exc:
-        return None, None, Reject(source.name, item.url, "fetch", exc.reason, exc.status)
+        return None, None, Reject(source.name, item.url, "fetch", exc.code, exc.detail, exc.status)
     if page.status == 304:
         return page, None, None
     stored = page if page.status in FINAL_STATUSES else None
     if page.status != 200:
-        return stored, None, Reject(source.name, item.url, "fetch", f"HTTP {page.status}", page.status)
+        return stored, None, Reject(source.name, item.url, "fetch", "http_status", f"HTTP {page.status}", page.status)
     article, reject = read_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
     return stored, article, reject
 

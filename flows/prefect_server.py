@@ -17,12 +17,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tasks.errors import PrefectServerError
+
 DEFAULT_PORT = 4200
 STARTUP_TIMEOUT = 120.0  # seconds; the server takes about 10 s on a 2-core machine
-
-
-class PrefectServerError(Exception):
-    """The local Prefect server did not come up."""
 
 
 def _free_port(preferred: int) -> int:

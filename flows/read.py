@@ -10,10 +10,10 @@ one normaliser. No step calls the next; this module does.
 from __future__ import annotations
 
 from tasks.config import Source
+from tasks.errors import DecodeError, ExtractError
 from tasks.extract.article import extract_page
 from tasks.extract.links import extract_links
-from tasks.extract.page import ExtractError
-from tasks.fetch.decode import DecodeError, decode_html
+from tasks.fetch.decode import decode_html
 from tasks.normalise import normalise_article
 from tasks.records import Article, FetchedPage, Reject
 
@@ -40,15 +40,16 @@ def read_fetched(source: Source, page: FetchedPage, **hints) -> tuple[Article | 
     page alone, the same way for ingest and reprocess.
     """
     if page.content_type not in HTML_TYPES:
-        return None, Reject(source.name, page.url, "extract", f"not an HTML page: {page.content_type}", page.status)
+        return None, Reject(source.name, page.url, "extract", "not_html", f"not an HTML page: {page.content_type}",
+                            page.status)
     try:
         article = read_article(page.body, page.final_url, source, content_type=page.headers.get("content-type", ""),
                                fetched_url=page.url, **hints)
     except (DecodeError, ExtractError) as exc:
-        return None, Reject(source.name, page.url, "extract", str(exc), page.status)
+        return None, Reject(source.name, page.url, "extract", exc.code, exc.detail, page.status)
     except Exception as exc:  # an extractor bug must cost one page, not the batch
-        reason = f"extractor failed: {type(exc).__name__}: {exc}"
-        return None, Reject(source.name, page.url, "extract", reason, page.status)
+        detail = f"extractor failed: {type(exc).__name__}: {exc}"
+        return None, Reject(source.name, page.url, "extract", "extractor_bug", detail, page.status)
     return article, None
 
 

@@ -23,6 +23,7 @@ from flows.pipeline import run_logger
 from flows.read import read_fetched
 from tasks.config import Source, load_sources, settings
 from tasks.dedupe.exact import dedupe_batch
+from tasks.errors import ConfigError
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, query, upgrade
 from tasks.warehouse.writes import finish_run, load_batch, record_run_source, start_run
@@ -47,8 +48,6 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
     if only:
         unknown = sorted(set(only) - set(sources))
         if unknown:
-            from tasks.config import ConfigError
-
             raise ConfigError(f"no pages stored for source {', '.join(unknown)} (known: {', '.join(sources)})")
         sources = {name: s for name, s in sources.items() if name in only}
     return sources

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tasks.errors import ConfigError
+
 if TYPE_CHECKING:
     from tasks.urls import UrlRules
 
@@ -28,10 +30,6 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 # Politeness defaults per host: two requests in flight and one second between request starts.
 DEFAULT_MAX_CONNECTIONS = 2
 DEFAULT_MIN_INTERVAL = 1.0
-
-
-class ConfigError(Exception):
-    """The sources file or a setting is wrong; the message says where and how to fix it."""
 
 
 @dataclass(frozen=True)

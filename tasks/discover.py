@@ -28,9 +28,10 @@ from usp.tree import sitemap_from_str
 
 from tasks.config import Source, listing_page_url
 from tasks.dates import parse_date
+from tasks.errors import DecodeError, FetchError, ListingError
 from tasks.extract.links import extract_links
-from tasks.fetch.client import Fetcher, FetchError
-from tasks.fetch.decode import DecodeError, decode_html
+from tasks.fetch.client import Fetcher
+from tasks.fetch.decode import decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
 from tasks.urls import NO_RULES, UrlRules, normalise_url
@@ -117,7 +118,7 @@ def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
     try:
         items = parse(body, source, url)
     except ListingError as exc:
-        result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        result.rejects.append(Reject(source.name, url, "discover", exc.code, exc.detail))
         result.fresh.pop(url, None)
         return None
     result.listings_ok += 1
@@ -132,14 +133,14 @@ def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher
     try:
         page = fetcher.fetch(url, validators=previous[0] if previous else None)
     except FetchError as exc:
-        result.rejects.append(Reject(source.name, url, "discover", exc.reason, exc.status))
+        result.rejects.append(Reject(source.name, url, "discover", exc.code, exc.detail, exc.status))
         return None
     if page.status == 304:
         result.not_modified += 1
         result.listings_ok += 1
         return None
     if page.status != 200:
-        result.rejects.append(Reject(source.name, url, "discover", f"HTTP {page.status}", page.status))
+        result.rejects.append(Reject(source.name, url, "discover", "http_status", f"HTTP {page.status}", page.status))
         return None
     if known is not None and page.validators is not None:
         result.fresh[url] = (page.validators, ())
@@ -156,14 +157,10 @@ def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing
             result.offsite += 1
 
 
-class ListingError(Exception):
-    """A feed or sitemap that was fetched but cannot be read."""
-
-
 def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
     parsed = feedparser.parse(body, sanitize_html=False)
     if not parsed.version and not parsed.entries:
-        raise ListingError("not an RSS or Atom feed")
+        raise ListingError("not_feed", "not an RSS or Atom feed")
     items = []
     for entry in parsed.entries:
         link = entry.get("link")
@@ -176,7 +173,7 @@ def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
             published_hint=parse_date(raw_date, source.tz),
         ))
     if parsed.bozo and not items:
-        raise ListingError(f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
+        raise ListingError("parse_error", f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")
     if parsed.bozo:
         log.warning("%s: feed %s is malformed (%s); kept its %d readable links",
                     source.name, url, parsed.get("bozo_exception"), len(items))
@@ -187,7 +184,8 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
                   known: dict) -> None:
     key = normalise_url(url)
     if key in seen:
-        result.rejects.append(Reject(source.name, url, "discover", "sitemap index includes itself (loop)"))
+        result.rejects.append(Reject(source.name, url, "discover", "sitemap_loop",
+                                     "sitemap index includes itself (loop)"))
         return
     seen.add(key)
     unchanged_before = result.not_modified
@@ -200,7 +198,7 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
     try:
         sitemap = _parse_sitemap(page.body)
     except ListingError as exc:
-        result.rejects.append(Reject(source.name, url, "discover", str(exc)))
+        result.rejects.append(Reject(source.name, url, "discover", exc.code, exc.detail))
         result.fresh.pop(url, None)
         return
     result.listings_ok += 1
@@ -208,7 +206,7 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         children = []
         for child in sitemap.sub_sitemaps:
             if depth + 1 > MAX_SITEMAP_DEPTH:
-                result.rejects.append(Reject(source.name, child.url, "discover",
+                result.rejects.append(Reject(source.name, child.url, "discover", "sitemap_too_deep",
                                              f"sitemap nested deeper than {MAX_SITEMAP_DEPTH} levels"))
             elif source.owns(child.url):
                 children.append(child.url)
@@ -236,19 +234,19 @@ def _parse_sitemap(body: bytes):
             with gzip.GzipFile(fileobj=io.BytesIO(body)) as gz:
                 body = gz.read(MAX_SITEMAP_BYTES + 1)
         except (OSError, EOFError) as exc:
-            raise ListingError(f"broken gzip sitemap: {exc}") from None
+            raise ListingError("bad_compression", f"broken gzip sitemap: {exc}") from None
         if len(body) > MAX_SITEMAP_BYTES:
-            raise ListingError(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
+            raise ListingError("too_large", f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
     try:
         root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        raise ListingError(f"malformed sitemap XML: {exc}") from None
+        raise ListingError("parse_error", f"malformed sitemap XML: {exc}") from None
     tag = etree.QName(root).localname
     if tag not in ("urlset", "sitemapindex"):
-        raise ListingError(f"not a sitemap: root element is <{tag}>")
+        raise ListingError("not_sitemap", f"not a sitemap: root element is <{tag}>")
     sitemap = sitemap_from_str(body.decode("utf-8", errors="replace"))
     if isinstance(sitemap, InvalidSitemap):
-        raise ListingError(f"unreadable sitemap: {sitemap.reason}")
+        raise ListingError("parse_error", f"unreadable sitemap: {sitemap.reason}")
     return sitemap
 
 
@@ -270,15 +268,16 @@ def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher)
         try:
             text, _ = decode_html(page.body, page.headers.get("content-type", ""))
         except DecodeError as exc:
-            result.rejects.append(Reject(source.name, page_url, "discover", str(exc), page.status))
+            result.rejects.append(Reject(source.name, page_url, "discover", exc.code, exc.detail, page.status))
             return
         links = extract_links(text, page.final_url or page_url)
         if not links:
-            result.rejects.append(Reject(source.name, page_url, "discover", "listing page has no article links"))
+            result.rejects.append(Reject(source.name, page_url, "discover", "no_links",
+                                         "listing page has no article links"))
             return
         keys = {normalise_url(link.url) for link in links}
         if n > 1 and keys <= seen:
-            result.rejects.append(Reject(source.name, page_url, "discover",
+            result.rejects.append(Reject(source.name, page_url, "discover", "repeated_page",
                                          f"listing page {n} repeats earlier pages' links (check 'page_url')"))
             return
         seen |= keys

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from tasks.errors import REJECT_CODES, RejectCode
+
 Stage = Literal["discover", "fetch", "extract", "load"]
 
 
@@ -96,13 +98,22 @@ class Article:
 
 @dataclass(frozen=True)
 class Reject:
-    """A page or listing that failed one stage; stored in ``news.rejects``, never dropped."""
+    """A page or listing that failed one stage; stored in ``news.rejects``, never dropped.
+
+    ``code`` (column ``reason_code``) says why, from the closed set in ``tasks.errors``, and
+    holds no value; ``detail`` (column ``reason``) says it in words, with the values.
+    """
 
     source: str
     url: str
     stage: Stage
-    reason: str
+    code: RejectCode
+    detail: str
     http_status: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in REJECT_CODES:
+            raise ValueError(f"{self.code!r} is not a reject code (see tasks.errors.RejectCode)")
 
 
 @dataclass

@@ -70,12 +70,12 @@ def test_bad_listings_become_rejects_and_good_ones_still_count(tmp_path):
                                        ["/broken.xml", "/loop.xml"]))
     assert [u.url for u in found.urls] == [site.base + "/a.html"]
     assert found.offsite == 1
-    reasons = {r.url.rsplit("/", 1)[-1]: (r.stage, r.reason, r.http_status) for r in found.rejects}
-    assert reasons["broken.rss"][1].startswith("malformed feed")
-    assert reasons["page.rss"][1] == "not an RSS or Atom feed"
-    assert reasons["missing.rss"] == ("discover", "HTTP 404", 404)
-    assert reasons["broken.xml"][1].startswith("malformed sitemap XML")
-    assert reasons["loop.xml"][1] == "sitemap index includes itself (loop)"
+    reasons = {r.url.rsplit("/", 1)[-1]: (r.stage, r.code, r.detail, r.http_status) for r in found.rejects}
+    assert reasons["broken.rss"][1] == "parse_error" and reasons["broken.rss"][2].startswith("malformed feed")
+    assert reasons["page.rss"][1:3] == ("not_feed", "not an RSS or Atom feed")
+    assert reasons["missing.rss"] == ("discover", "http_status", "HTTP 404", 404)
+    assert reasons["broken.xml"][1] == "parse_error" and reasons["broken.xml"][2].startswith("malformed sitemap XML")
+    assert reasons["loop.xml"][1:3] == ("sitemap_loop", "sitemap index includes itself (loop)")
     assert found.listings_ok == 2  # good.rss and the loop index's first read
 
 
@@ -83,7 +83,8 @@ def test_unreachable_listing_is_a_reject_not_a_crash():
     # Port 9 on loopback: nothing listens there; the connection is refused at once.
     found = discover_source(source("http://127.0.0.1:9", ["/feed.rss"]))
     assert found.urls == [] and found.listings_ok == 0
-    assert found.rejects[0].stage == "discover" and "connection failed" in found.rejects[0].reason
+    (reject,) = found.rejects  # robots.txt comes first: without it nothing is fetched from the host
+    assert (reject.stage, reject.code) == ("discover", "robots_unavailable") and "connection failed" in reject.detail
 
 
 def listing_source(base: str, paths, pages: int = 1, page_url: str | None = None, name: str = "site") -> Source:
@@ -117,13 +118,15 @@ def test_section_pages_and_their_second_pages_give_the_articles_with_headline_hi
 def test_listing_pages_that_yield_nothing_are_rejects_naming_the_page(sample_sites):
     site = sample_sites["tintuc"]
     found = discover_source(listing_source(site.base, ["/tin-anh/", "/y-te/", "/khong-co/", "/thoi-su/"], pages=2))
-    reasons = [(r.url.removeprefix(site.base), r.stage, r.reason, r.http_status) for r in found.rejects]
+    reasons = [(r.url.removeprefix(site.base), r.stage, r.code, r.detail, r.http_status) for r in found.rejects]
     assert reasons == [
-        ("/tin-anh/", "discover", "listing page has no article links", None),
+        ("/tin-anh/", "discover", "no_links", "listing page has no article links", None),
         # The server ignores ?page=2, so page 2 repeats page 1: a wrong page_url shows here.
-        ("/y-te/?page=2", "discover", "listing page 2 repeats earlier pages' links (check 'page_url')", None),
-        ("/khong-co/", "discover", "HTTP 404", 404),
-        ("/thoi-su/?page=2", "discover", "listing page 2 repeats earlier pages' links (check 'page_url')", None),
+        ("/y-te/?page=2", "discover", "repeated_page",
+         "listing page 2 repeats earlier pages' links (check 'page_url')", None),
+        ("/khong-co/", "discover", "http_status", "HTTP 404", 404),
+        ("/thoi-su/?page=2", "discover", "repeated_page",
+         "listing page 2 repeats earlier pages' links (check 'page_url')", None),
     ]
     assert found.listings_ok == 2  # /y-te/ and /thoi-su/ page 1
     assert len(found.urls) == 3  # one Y tế story, two Thời sự stories

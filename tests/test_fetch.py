@@ -9,7 +9,8 @@ import pytest
 from flows.sample_site.faults import serve_faults
 from tasks.config import load_sources
 from tasks.discover import discover_source
-from tasks.fetch.client import Fetcher, FetchError
+from tasks.errors import FetchError
+from tasks.fetch.client import Fetcher
 from tasks.records import Validators
 
 

@@ -39,7 +39,7 @@ def test_new_unchanged_updated_duplicate_and_refused(warehouse):
     run = start_run(warehouse, ["mau"], None)
 
     first = load_batch(warehouse, run, "mau", [page("a"), page("gone", 404)], [article("a"), article("b")],
-                       [Reject("mau", "http://127.0.0.1/gone.html", "fetch", "HTTP 404", 404)])
+                       [Reject("mau", "http://127.0.0.1/gone.html", "fetch", "http_status", "HTTP 404", 404)])
     assert (first.new, first.rejected) == (2, 1)
     assert known_urls(warehouse, ["http://127.0.0.1/a.html", "http://127.0.0.1/gone.html",
                                   "http://127.0.0.1/b.html", "http://127.0.0.1/c.html"]) == {

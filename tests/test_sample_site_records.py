@@ -83,4 +83,5 @@ def test_broken_page_is_an_extract_error(sample_sites):
     with Fetcher() as fetcher:
         page = fetcher.get(site.base + "/thoi-su/loi-trang.html")
     article, reject = read_fetched(source_for(site), page)
-    assert article is None and reject.stage == "extract" and "no article text" in reject.reason
+    assert article is None and (reject.stage, reject.code, reject.detail) == ("extract", "no_text",
+                                                                             "no article text found")

@@ -1,2 +1,2 @@
-INSERT INTO news.rejects (run_id, source, url, stage, reason, http_status)
-VALUES (:run_id, :source, :url, :stage, :reason, :http_status)
+INSERT INTO news.rejects (run_id, source, url, stage, reason_code, reason, http_status)
+VALUES (:run_id, :source, :url, :stage, :reason_code, :reason, :http_status)

@@ -31,6 +31,7 @@ from lxml import etree
 
 from tasks.config import Source
 from tasks.dates import has_time
+from tasks.errors import ExtractError
 from tasks.extract.conventions import (
     PHOTO_CREDIT,
     is_widget_label,
@@ -51,7 +52,6 @@ from tasks.extract.page import (
     DATE_LIKE,
     JUNK_TAGS,
     LEAF_BLOCKS,
-    ExtractError,
     Page,
     css,
     first_meta,
@@ -189,9 +189,9 @@ def extract_page(text: str, url: str, source: Source | None = None) -> Extracted
         provenance["byline"] = body.byline_signal
 
     if not title:
-        raise ExtractError("no title found")
+        raise ExtractError("no_title", "no title found")
     if not paragraphs:
-        raise ExtractError("no article text found")
+        raise ExtractError("no_text", "no article text found")
     tags = page.tags(ld)
     return ExtractedPage(
         url=url,

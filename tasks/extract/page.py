@@ -17,6 +17,7 @@ import lxml.html
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
+from tasks.errors import ExtractError
 from tasks.extract.jsonld import ld_article, ld_nodes, ld_text, ld_types
 from tasks.extract.titles import contains_title, norm_title, same_title
 from tasks.text import clean
@@ -54,10 +55,6 @@ CONTAINERS = frozenset({"div", "section", "article", "main", "center", "td", "th
 BLOCK_TAGS = LEAF_BLOCKS | CONTAINERS | frozenset({"figure", "br", "hr", "h1", "figcaption", "header", "footer"})
 
 
-class ExtractError(Exception):
-    """The page is not an article this extractor can read (no title or no text)."""
-
-
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -72,13 +69,13 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     """One lxml tree of the page's text (decoded by ``tasks.fetch.decode``, the one decoder every path uses)."""
     text = _XML_DECL.sub("", text)
     if not text.strip():
-        raise ExtractError("empty document")
+        raise ExtractError("empty", "empty document")
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractError(f"not an HTML document: {exc}") from None
+        raise ExtractError("parse_error", f"not an HTML document: {exc}") from None
     if root is None or not len(root):
-        raise ExtractError("empty document")
+        raise ExtractError("empty", "empty document")
     return root
 
 

@@ -9,8 +9,10 @@ after decompression (so a gzip bomb stops after a few MB, read a chunk at a time
 and redirects followed by hand so that each hop is checked again. Connection
 errors, timeouts, 408, 429 and 5xx are retried with exponential backoff and
 jitter; ``Retry-After`` is honoured and pauses the whole host. Anything unusable
-comes back as a :class:`FetchError` carrying the HTTP status and a reason that
-goes into ``news.rejects``; a 304 to a conditional request is a normal answer.
+comes back as a :class:`~tasks.errors.FetchError` carrying a reject code, the HTTP status
+and a detail that go into ``news.rejects``: requests' and urllib3's errors are translated
+here, :class:`~tasks.errors.TransientFetchError` being the kind that is retried. A 304 to
+a conditional request is a normal answer.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ import requests
 import urllib3
 
 from tasks.config import DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_INTERVAL, Source, settings, site_host
-from tasks.fetch.hosts import HostLimiter, HostPaused, host_limiter
+from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
+from tasks.fetch.hosts import HostLimiter, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
-from tasks.fetch.scope import AddressRefused, Scope, guarded_adapter
+from tasks.fetch.scope import Scope, guarded_adapter
 from tasks.records import FetchedPage, Validators
 from tasks.urls import normalise_url
 
@@ -46,16 +49,6 @@ CHUNK = 65_536  # read and decompress at most this much at a time
 def is_retryable(status: int) -> bool:
     """408 and 429 ask us to come back; 5xx is the server's trouble. Other 4xx are final answers."""
     return status in (408, 429) or 500 <= status <= 599
-
-
-class FetchError(Exception):
-    """A request that did not give a usable response; ``status`` is the HTTP status when there was one."""
-
-    def __init__(self, reason: str, status: int | None = None, transient: bool = False):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -148,7 +141,7 @@ class Fetcher:
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return RobotsRules(None)  # an unusable 4xx answer is still "no robots.txt"
-            return rules_from_response(None, exc.reason)
+            return rules_from_response(None, exc.detail)
         return rules_from_response(page)
 
     def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None) -> FetchedPage:
@@ -162,15 +155,13 @@ class Fetcher:
         while True:
             try:
                 page = self._exchange(url, validators, connections, interval)
-            except HostPaused as exc:
-                raise FetchError(str(exc), 429) from None
-            except FetchError as exc:
-                if not exc.transient or attempt >= self.policy.retries:
+            except FetchError as exc:  # HostPaused included: a permanent one, as its pause outlasts the run
+                if not isinstance(exc, TransientFetchError) or attempt >= self.policy.retries:
                     if attempt:
-                        exc.reason = f"{exc.reason} (after {attempt + 1} attempts)"
+                        exc.detail = f"{exc.detail} (after {attempt + 1} attempts)"
                     raise
                 wait = self._backoff(attempt)
-                log.info("retrying %s in %.1fs after %s", url, wait, exc.reason)
+                log.info("retrying %s in %.1fs after %s", url, wait, exc.detail)
             else:
                 if not is_retryable(page.status):
                     return page
@@ -206,9 +197,11 @@ class Fetcher:
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
                     if target in hops:
-                        raise FetchError(f"redirect loop: {' -> '.join([*hops, target])[:500]}", response.status_code)
+                        loop = " -> ".join([*hops, target])[:500]
+                        raise PermanentFetchError("redirect_loop", f"redirect loop: {loop}", response.status_code)
                     if len(hops) > MAX_REDIRECTS:
-                        raise FetchError(f"more than {MAX_REDIRECTS} redirects", response.status_code)
+                        raise PermanentFetchError("redirect_loop", f"more than {MAX_REDIRECTS} redirects",
+                                                  response.status_code)
                     hops.append(target)
                     current = target
                     headers = {}
@@ -230,7 +223,8 @@ class Fetcher:
         rules = self.robots_rules(target)
         refusal = rules.refusal(target, agent_token(self.policy.user_agent)) if rules is not None else None
         if refusal:
-            raise FetchError(refusal if target == origin else f"redirected to {target}: {refusal}")
+            raise PermanentFetchError("robots_unavailable" if rules.disallow_all else "robots",
+                                      refusal if target == origin else f"redirected to {target}: {refusal}")
 
     def _check_scope(self, url: str, current: str) -> None:
         if self.scope is None:
@@ -238,20 +232,18 @@ class Fetcher:
         refusal = self.scope.refusal(current)
         if refusal:
             where = "" if current == url else f" (redirected to {current})"
-            raise FetchError(f"out of scope{where}: {refusal}")
+            raise PermanentFetchError("out_of_scope", f"out of scope{where}: {refusal}")
 
     def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
         timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
-        try:
+        try:  # AddressRefused (a FetchError, raised by the connection) passes through as it is
             return self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
-        except AddressRefused as exc:
-            raise FetchError(f"out of scope (at connect time): {exc}") from None
         except requests.Timeout:
-            raise FetchError(f"timed out after {self.policy.timeout:g}s", transient=True) from None
+            raise TransientFetchError("timeout", f"timed out after {self.policy.timeout:g}s") from None
         except requests.ConnectionError as exc:
-            raise FetchError(f"connection failed: {_short(exc)}", transient=True) from None
+            raise TransientFetchError("connection", f"connection failed: {_short(exc)}") from None
         except requests.RequestException as exc:
-            raise FetchError(f"request failed: {_short(exc)}") from None
+            raise PermanentFetchError("invalid_request", f"request failed: {_short(exc)}") from None
 
     def _read_bounded(self, response: requests.Response, started: float) -> bytes:
         """The body, decompressed a chunk at a time, cut off at ``max_bytes`` or the deadline.
@@ -263,33 +255,34 @@ class Fetcher:
         status, max_bytes, deadline = response.status_code, self.policy.max_bytes, self.policy.deadline
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate", ""):
-            raise FetchError(f"unsupported content-encoding {encoding!r}", status)
+            raise PermanentFetchError("bad_compression", f"unsupported content-encoding {encoding!r}", status)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            raise FetchError(f"body of {int(declared)} bytes exceeds the {max_bytes}-byte limit", status)
+            raise PermanentFetchError("too_large", f"body of {int(declared)} bytes exceeds the {max_bytes}-byte limit",
+                                      status)
         chunks: list[bytes] = []
         size = 0
         raw = response.raw
         try:
             while True:
                 if time.monotonic() - started > deadline:
-                    raise FetchError(f"body not received within the {deadline:g}s deadline ({size} bytes read)",
-                                     status, transient=True)
+                    raise TransientFetchError(
+                        "timeout", f"body not received within the {deadline:g}s deadline ({size} bytes read)", status)
                 chunk = raw.read1(CHUNK, decode_content=True)
                 if not chunk:
                     break
                 size += len(chunk)
                 if size > max_bytes:
                     what = "decompressed body" if encoding not in ("identity", "") else "body"
-                    raise FetchError(f"{what} exceeds the {max_bytes}-byte limit", status)
+                    raise PermanentFetchError("too_large", f"{what} exceeds the {max_bytes}-byte limit", status)
                 chunks.append(chunk)
         except urllib3.exceptions.ReadTimeoutError:
-            raise FetchError(f"read timed out after {self.policy.timeout:g}s ({size} bytes read)", status,
-                             transient=True) from None
+            raise TransientFetchError(
+                "timeout", f"read timed out after {self.policy.timeout:g}s ({size} bytes read)", status) from None
         except urllib3.exceptions.DecodeError as exc:
-            raise FetchError(f"broken {encoding} body: {_short(exc)}", status) from None
+            raise PermanentFetchError("bad_compression", f"broken {encoding} body: {_short(exc)}", status) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(f"body cut off after {size} bytes: {_short(exc)}", status, transient=True) from None
+            raise TransientFetchError("truncated", f"body cut off after {size} bytes: {_short(exc)}", status) from None
         return b"".join(chunks)
 
 

@@ -18,6 +18,8 @@ from itertools import islice
 
 from charset_normalizer import from_bytes
 
+from tasks.errors import DecodeError
+
 log = logging.getLogger(__name__)
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -31,10 +33,6 @@ MOJIBAKE_LIMIT = 3
 # nothing about how the page itself was decoded. Only what a reader sees is checked.
 _NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 SNIFF_BYTES = 4096
-
-
-class DecodeError(Exception):
-    """The page's text cannot be read reliably; the message names what was declared and found."""
 
 
 def header_charset(content_type: str) -> str | None:
@@ -75,7 +73,7 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     guess = from_bytes(body).best()
     if guess is None or guess.encoding is None:
         said = ", ".join(f"{n} in the {w}" for n, w in declared) or "no charset"
-        raise DecodeError(f"cannot decode the page: declared {said}, and the bytes match no encoding")
+        raise DecodeError("undecodable", f"cannot decode the page: declared {said}, and the bytes match no encoding")
     return _checked(str(guess), f"{guess.encoding} (detected)")
 
 
@@ -88,7 +86,7 @@ def _same(a: str, b: str) -> bool:
 
 def _checked(text: str, how: str) -> tuple[str, str]:
     if _looks_garbled(text):
-        raise DecodeError(f"text decoded as {how} looks like UTF-8 read as windows-125x (mojibake)")
+        raise DecodeError("mojibake", f"text decoded as {how} looks like UTF-8 read as windows-125x (mojibake)")
     # lxml refuses str input that still carries an XML declaration naming an encoding.
     return _XML_DECLARATION.sub("", text, count=1), how
 

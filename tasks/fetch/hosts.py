@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from tasks.config import settings
-
-
-class HostPaused(Exception):
-    """The host asked us (Retry-After) to stay away longer than a run waits."""
-
-    def __init__(self, host: str, seconds: float):
-        super().__init__(f"{host} asked us to wait {seconds:.0f}s more (Retry-After); not fetched in this run")
-        self.seconds = seconds
+from tasks.errors import HostPaused
 
 
 @dataclass

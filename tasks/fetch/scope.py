@@ -23,6 +23,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tasks.config import Source, site_host
+from tasks.errors import AddressRefused, PermanentFetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -76,7 +77,10 @@ class Scope:
         return cls(source.all_hosts, tuple(ipaddress.ip_network(n, strict=False) for n in source.allow_addresses))
 
     def refusal(self, url: str) -> str | None:
-        """Why ``url`` must not be fetched for this source, or None; resolves its host name (DNS)."""
+        """Why ``url`` must not be fetched for this source, or None; resolves its host name (DNS).
+
+        A name that does not resolve is no refusal but a failed connection: PermanentFetchError.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return f"not an http(s) URL: {url[:200]}"
@@ -86,16 +90,12 @@ class Scope:
             port = parts.port or (443 if parts.scheme == "https" else 80)
             addresses = resolve(parts.hostname, port)
         except (OSError, ValueError) as exc:
-            return f"cannot resolve {parts.hostname}: {exc}"
+            raise PermanentFetchError("connection", f"cannot resolve {parts.hostname}: {exc}") from None
         for ip in addresses:
             reason = address_refusal(ip, self.allowed)
             if reason:
                 return f"{parts.hostname}: {reason}"
         return None
-
-
-class AddressRefused(Exception):
-    """Raised at connect time: the name now resolves to an address the source may not reach."""
 
 
 def guarded_adapter(allowed: tuple[IPNetwork, ...]) -> HTTPAdapter:

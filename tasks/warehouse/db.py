@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.config import settings
+from tasks.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
@@ -28,10 +29,6 @@ SCHEMA = "news"
 # One lock id for "a migration is running", so that two runs starting at once
 # do not both apply the same migration.
 MIGRATION_LOCK_ID = 4_210_117
-
-
-class DatabaseError(Exception):
-    """The warehouse cannot be reached or brought up to date; the message is one readable line."""
 
 
 def sql_text(relative: str) -> str:

@@ -100,7 +100,7 @@ def insert_rejects(conn: Connection, run_id: int, rejects: Iterable[Reject]) -> 
     for r in rejects:
         conn.execute(query("load/insert_reject.sql"), {
             "run_id": run_id, "source": r.source, "url": r.url, "stage": r.stage,
-            "reason": r.reason[:2000], "http_status": r.http_status,
+            "reason_code": r.code, "reason": r.detail[:2000], "http_status": r.http_status,
         })
         count += 1
     return count
@@ -145,7 +145,8 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
                     outcome = _upsert_article(conn, article, run_id, fp, limit)
             except ROW_FAULTS as exc:
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-                load_rejects.append(Reject(source, article.url, "load", f"database refused the row: {reason}"))
+                load_rejects.append(Reject(source, article.url, "load", "db_refused",
+                                           f"database refused the row: {reason}"))
                 continue
             setattr(result, outcome, getattr(result, outcome) + 1)
         result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])

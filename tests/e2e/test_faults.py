@@ -2,7 +2,7 @@
 
 One source lists every fault page; the flow runs twice over it (the second run
 checks conditional requests). Each test reads one behaviour's outcome from those
-runs: the article row or the reject with its reason, and that the run finished.
+runs: the article row or the reject with its reason code and words, and that the run finished.
 Timeouts, deadline and body limit are set small so the suite stays quick.
 """
 
@@ -41,7 +41,8 @@ class FaultRuns:
     second: RunSummary
     titles: dict[str, str] = field(default_factory=dict)  # path -> article title
     bodies: dict[str, str] = field(default_factory=dict)  # path -> article body
-    rejects: dict[str, list[tuple[str, str, int | None]]] = field(default_factory=dict)  # path -> (stage, reason, http)
+    # path -> (stage, reason_code, reason, http_status)
+    rejects: dict[str, list[tuple[str, str, str, int | None]]] = field(default_factory=dict)
     runs: list[sa.Row] = field(default_factory=list)
     hits_first: list[Hit] = field(default_factory=list)
     hits_second: list[Hit] = field(default_factory=list)
@@ -49,10 +50,10 @@ class FaultRuns:
     def hits(self, path: str) -> list[Hit]:
         return [h for h in self.hits_first if h.path == path]
 
-    def reject(self, path: str) -> tuple[str, str, int | None]:
+    def reject(self, path: str) -> tuple[str, str, str, int | None]:
         """The reject of ``path``: transient failures are tried (and rejected) again by the second run,
         final answers (404, a PDF, an unreadable page) are stored and not fetched again."""
-        stages = {(stage, status) for stage, _, status in self.rejects[path]}
+        stages = {(stage, code, status) for stage, code, _, status in self.rejects[path]}
         assert len(stages) == 1, self.rejects[path]
         return self.rejects[path][0]
 
@@ -79,9 +80,9 @@ def fault_runs(database_url, prefect_backend, tmp_path_factory) -> FaultRuns:
             for row in conn.execute(sa.text("SELECT url, title, body FROM news.articles")):
                 path = row.url.removeprefix(site.base)
                 result.titles[path], result.bodies[path] = row.title, row.body
-            for row in conn.execute(sa.text("SELECT url, stage, reason, http_status FROM news.rejects")):
+            for row in conn.execute(sa.text("SELECT url, stage, reason_code, reason, http_status FROM news.rejects")):
                 result.rejects.setdefault(row.url.removeprefix(site.base), []).append(
-                    (row.stage, row.reason, row.http_status))
+                    (row.stage, row.reason_code, row.reason, row.http_status))
             result.runs = conn.execute(sa.text("SELECT * FROM news.ingest_runs ORDER BY id")).all()
         return result
 
@@ -117,25 +118,26 @@ def test_retry_after_pauses_the_whole_host(fault_runs):
     assert_finished(fault_runs)
 
 
-@pytest.mark.parametrize(("name", "stage", "reason", "status", "attempts"), [
-    ("always-503", "fetch", "HTTP 503", 503, 3),  # first try + 2 retries
-    ("not-found", "fetch", "HTTP 404", 404, 1),  # a 4xx other than 408/429 is an answer: no retry
-    ("slow-first-byte", "fetch", "timed out after 0.5s (after 3 attempts)", None, 3),
-    ("trickle", "fetch", "body not received within the 1.5s deadline", 200, 3),
-    ("reset", "fetch", "connection failed", None, 3),
-    ("truncated", "fetch", "body cut off after", 200, 3),
-    ("gzip-bomb", "fetch", "decompressed body exceeds the 2000000-byte limit", 200, 1),
-    ("endless", "fetch", "body exceeds the 2000000-byte limit", 200, 1),
-    ("redirect-loop", "fetch", "redirect loop", 301, 1),
-    ("redirect-offsite", "fetch", "host 127.0.0.2:", None, 1),
-    ("redirect-disallowed", "fetch", "address 127.0.0.3 is loopback, not allowed for this source", None, 1),
-    ("redirect-private", "fetch", "/private/moved.html: disallowed by robots.txt", None, 1),
-    ("not-html", "extract", "not an HTML page: application/pdf", 200, 1),
-    ("mojibake", "extract", "looks like UTF-8 read as windows-125x (mojibake)", 200, 1),
+@pytest.mark.parametrize(("name", "stage", "code", "reason", "status", "attempts"), [
+    ("always-503", "fetch", "http_status", "HTTP 503", 503, 3),  # first try + 2 retries
+    ("not-found", "fetch", "http_status", "HTTP 404", 404, 1),  # a 4xx other than 408/429 is an answer: no retry
+    ("slow-first-byte", "fetch", "timeout", "timed out after 0.5s (after 3 attempts)", None, 3),
+    ("trickle", "fetch", "timeout", "body not received within the 1.5s deadline", 200, 3),
+    ("reset", "fetch", "connection", "connection failed", None, 3),
+    ("truncated", "fetch", "truncated", "body cut off after", 200, 3),
+    ("gzip-bomb", "fetch", "too_large", "decompressed body exceeds the 2000000-byte limit", 200, 1),
+    ("endless", "fetch", "too_large", "body exceeds the 2000000-byte limit", 200, 1),
+    ("redirect-loop", "fetch", "redirect_loop", "redirect loop", 301, 1),
+    ("redirect-offsite", "fetch", "out_of_scope", "host 127.0.0.2:", None, 1),
+    ("redirect-disallowed", "fetch", "out_of_scope", "address 127.0.0.3 is loopback, not allowed for this source",
+     None, 1),
+    ("redirect-private", "fetch", "robots", "/private/moved.html: disallowed by robots.txt", None, 1),
+    ("not-html", "extract", "not_html", "not an HTML page: application/pdf", 200, 1),
+    ("mojibake", "extract", "mojibake", "looks like UTF-8 read as windows-125x (mojibake)", 200, 1),
 ])
-def test_a_fault_becomes_a_reject_with_its_reason(fault_runs, name, stage, reason, status, attempts):
-    got_stage, got_reason, got_status = fault_runs.reject(fault(name))
-    assert (got_stage, got_status) == (stage, status)
+def test_a_fault_becomes_a_reject_with_its_reason(fault_runs, name, stage, code, reason, status, attempts):
+    got_stage, got_code, got_reason, got_status = fault_runs.reject(fault(name))
+    assert (got_stage, got_code, got_status) == (stage, code, status)
     assert reason in got_reason
     assert len(fault_runs.hits(fault(name))) == attempts
     assert fault(name) not in fault_runs.titles
@@ -146,7 +148,7 @@ def test_redirects_off_the_site_are_refused_before_connecting(fault_runs):
     # A scope refusal, not a failed connection (nothing listens on 127.0.0.2/.3): decided before connecting,
     # so it is a final answer and not retried.
     for name in ("redirect-offsite", "redirect-disallowed"):
-        reason = fault_runs.reject(fault(name))[1]
+        reason = fault_runs.reject(fault(name))[2]
         assert reason.startswith("out of scope (redirected to http://127.0.0.") and "connection" not in reason
         assert len(fault_runs.hits(fault(name))) == 1
     assert_finished(fault_runs)
@@ -164,7 +166,7 @@ def test_vietnamese_text_comes_out_right_whatever_the_charset_says(fault_runs, n
 
 
 def test_robots_txt_disallowed_path_is_not_requested(fault_runs):
-    assert fault_runs.reject("/private/secret.html") == ("fetch", "disallowed by robots.txt", None)
+    assert fault_runs.reject("/private/secret.html") == ("fetch", "robots", "disallowed by robots.txt", None)
     assert [h for h in fault_runs.hits_first + fault_runs.hits_second if h.path.startswith("/private/")] == []
     assert_finished(fault_runs)
 
@@ -180,13 +182,13 @@ def test_crawl_delay_spaces_every_request_to_the_host(fault_runs):
     assert_finished(fault_runs)
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("/bad-feed.rss", "malformed feed"),
-    ("/sitemap-loop.xml", "sitemap index includes itself (loop)"),
+@pytest.mark.parametrize(("path", "code", "reason"), [
+    ("/bad-feed.rss", "parse_error", "malformed feed"),
+    ("/sitemap-loop.xml", "sitemap_loop", "sitemap index includes itself (loop)"),
 ])
-def test_a_broken_listing_is_a_discover_reject(fault_runs, path, reason):
-    stage, got_reason, _ = fault_runs.reject(path)
-    assert stage == "discover" and reason in got_reason
+def test_a_broken_listing_is_a_discover_reject(fault_runs, path, code, reason):
+    stage, got_code, got_reason, _ = fault_runs.reject(path)
+    assert (stage, got_code) == ("discover", code) and reason in got_reason
     assert_finished(fault_runs)
 
 
@@ -222,7 +224,9 @@ def test_a_source_that_is_all_503_leaves_the_others_and_the_run_partial(warehous
     assert [h.path for h in sick.hits] == ["/robots.txt"] * 3
     with warehouse.connect() as conn:
         run = conn.execute(sa.text("SELECT status, error, finished_at FROM news.ingest_runs")).one()
+        codes = conn.execute(sa.text("SELECT DISTINCT reason_code FROM news.rejects WHERE source = 'sick'")).all()
         reasons = conn.execute(sa.text("SELECT source, error FROM news.ingest_run_sources ORDER BY source")).all()
+    assert codes == [("robots_unavailable",)]  # nothing is fetched from a host whose robots.txt cannot be read
     assert run.status == "partial" and run.finished_at is not None
     assert "sick: every feed, sitemap and listing failed" in run.error
     assert [(r.source, bool(r.error)) for r in reasons] == [("sick", True), ("tintuc", False)]

@@ -57,10 +57,12 @@ def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites,
         assert (row.provenance["published_at"] == "feed") == (record["published_from"] == "feed")
         assert row.run_id == summary.run_id
 
-    rejects = rows(warehouse, "SELECT source, url, stage, reason, http_status FROM news.rejects ORDER BY source")
-    assert [(r.source, r.url.rsplit("/", 1)[-1], r.stage, r.reason, r.http_status) for r in rejects] == [
-        ("baocantho", "loi-trang.html", "extract", "no article text found", 200),
-        ("tintuc", "bai-da-go-bo.html", "fetch", "HTTP 404", 404),
+    rejects = rows(warehouse, "SELECT source, url, stage, reason_code, reason, http_status FROM news.rejects "
+                              "ORDER BY source")
+    assert [(r.source, r.url.rsplit("/", 1)[-1], r.stage, r.reason_code, r.reason, r.http_status)
+            for r in rejects] == [
+        ("baocantho", "loi-trang.html", "extract", "no_text", "no article text found", 200),
+        ("tintuc", "bai-da-go-bo.html", "fetch", "http_status", "HTTP 404", 404),
     ]
     (run,) = rows(warehouse, "SELECT * FROM news.ingest_runs")
     assert (run.status, run.discovered, run.fetched, run.new, run.duplicates, run.rejected) == (
@@ -145,6 +147,6 @@ def test_a_source_with_only_listings_fills_the_warehouse(warehouse, sample_sites
             assert getattr(row, field) == record[field], (record["path"], field)
         assert row.published_at == datetime.fromisoformat(record["published_at"])
     assert rows(warehouse, "SELECT count(*) FROM news.articles")[0][0] == 9
-    rejects = rows(warehouse, "SELECT url, stage, reason FROM news.rejects")
-    assert [(r.url, r.stage, r.reason) for r in rejects] == [
-        (base + "/tin-anh/", "discover", "listing page has no article links")]
+    rejects = rows(warehouse, "SELECT url, stage, reason_code, reason FROM news.rejects")
+    assert [(r.url, r.stage, r.reason_code, r.reason) for r in rejects] == [
+        (base + "/tin-anh/", "discover", "no_links", "listing page has no article links")]

@@ -8,8 +8,9 @@ from email.utils import format_datetime
 import pytest
 
 from flows.sample_site.faults import windows_1258
+from tasks.errors import DecodeError
 from tasks.fetch.client import _retry_after
-from tasks.fetch.decode import DecodeError, decode_html
+from tasks.fetch.decode import decode_html
 from tasks.text import clean
 
 TEXT = ("<html><head><title>Nông dân Cần Thơ thu hoạch lúa</title></head><body><p>Người dân phường Hưng Phú "

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.config import ConfigError, listing_page_url, load_sources
+from tasks.config import listing_page_url, load_sources
+from tasks.errors import ConfigError
 
 GOOD = """
 [[sources]]

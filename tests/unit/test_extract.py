@@ -2,7 +2,8 @@
 
 import pytest
 
-from tasks.extract.article import ExtractError, extract_page
+from tasks.errors import ExtractError
+from tasks.extract.article import extract_page
 
 TEXT = "Người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay. " * 4
 TEXT2 = "Mỗi hộ được cấp hai bồn chứa và được hướng dẫn cách xử lý nước trước khi dùng cho sinh hoạt. " * 3

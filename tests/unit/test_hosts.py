@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tasks.fetch.hosts import HostLimiter, HostPaused
+from tasks.errors import HostPaused, PermanentFetchError
+from tasks.fetch.hosts import HostLimiter
 from tasks.fetch.scope import Scope, address_refusal
 
 
@@ -109,3 +110,17 @@ def test_scope_refuses_other_hosts_without_resolving_them():
     assert "not an http(s) URL" in scope.refusal("file:///etc/passwd")
     # a literal loopback address on a listed host is refused by the address check (no DNS, no connection)
     assert "loopback" in Scope(frozenset({"127.0.0.5"})).refusal("http://127.0.0.5/a")
+
+
+def test_a_name_that_does_not_resolve_is_a_failed_connection_not_a_refusal(monkeypatch):
+    import socket
+
+    import tasks.fetch.scope
+
+    def no_such_name(host, port, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(tasks.fetch.scope.socket, "getaddrinfo", no_such_name)
+    with pytest.raises(PermanentFetchError, match="cannot resolve example.vn") as info:
+        Scope(frozenset({"example.vn"})).refusal("http://example.vn/a")
+    assert info.value.code == "connection"
