@@ -25,7 +25,7 @@ from tasks.config import Source, load_sources, settings
 from tasks.dedupe.exact import dedupe_batch
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, query, upgrade
-from tasks.warehouse.writes import finish_run, load_batch, record_run_source, start_run
+from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, load_batch, record_run_source
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:
@@ -100,25 +100,32 @@ def reprocess(sources_file: str | None = None, only: list[str] | None = None,
     for page_id, name in pages:
         by_source[name].append(page_id)
     flow_run_id = _flow_run_id()
-    run_id = start_run(eng, list(sources), flow_run_id)
-    log.info("reprocess run %d: %d stored pages of %d sources", run_id, len(pages), len(sources))
-    summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
-    futures = {}
-    for name, ids in by_source.items():
-        starts = range(0, len(ids), batch_size)
-        futures[name] = [reprocess_batch_task.submit(sources[name], run_id, ids[i:i + batch_size],
-                                                     f"{n}/{len(starts)}") for n, i in enumerate(starts, start=1)]
-    for name, batch in futures.items():
-        stats = SourceStats(name)
-        for future in batch:
-            try:
-                stats.add(future.result())
-            except Exception as exc:
-                stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
-        summary.sources.append(stats)
-    summary.status = "partial" if summary.errors else "completed"
-    for stats in summary.sources:
-        record_run_source(eng, run_id, stats)
-    finish_run(eng, run_id, summary.status, summary.totals, "; ".join(summary.errors) or None)
+    for dead in abandon_dead_runs(eng):
+        log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
+    # Leased like an ingest: a run starting meanwhile sees this one alive, not dead.
+    lease = RunLease(eng, list(sources), flow_run_id)
+    run_id = lease.run_id
+    try:
+        log.info("reprocess run %d: %d stored pages of %d sources", run_id, len(pages), len(sources))
+        summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
+        futures = {}
+        for name, ids in by_source.items():
+            starts = range(0, len(ids), batch_size)
+            futures[name] = [reprocess_batch_task.submit(sources[name], run_id, ids[i:i + batch_size],
+                                                         f"{n}/{len(starts)}") for n, i in enumerate(starts, start=1)]
+        for name, batch in futures.items():
+            stats = SourceStats(name)
+            for future in batch:
+                try:
+                    stats.add(future.result())
+                except Exception as exc:
+                    stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
+            summary.sources.append(stats)
+        summary.status = "partial" if summary.errors else "completed"
+        for stats in summary.sources:
+            record_run_source(eng, run_id, stats)
+        finish_run(eng, run_id, summary.status, summary.totals, "; ".join(summary.errors) or None)
+    finally:
+        lease.release()
     _publish(summary)
     return summary
