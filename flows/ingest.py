@@ -27,7 +27,7 @@ from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
 from tasks.extract import article as extraction
 from tasks.records import SourceStats
 from tasks.warehouse.db import engine, upgrade
-from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
+from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
 
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
 # HTTP connection and at most one database connection, well inside the pool of 10.

@@ -25,7 +25,8 @@ from tasks.config import Source, load_sources, settings
 from tasks.dedupe.exact import dedupe_batch
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, query, upgrade
-from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, load_batch, record_run_source
+from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
+from tasks.warehouse.writes import load_batch
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:
