@@ -11,7 +11,6 @@ Pages go in batches (a Prefect task each, ``NEWSETL_BATCH_SIZE`` pages), never p
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 from prefect import flow, task
@@ -23,18 +22,16 @@ from flows.pipeline import run_logger
 from flows.read import read_fetched
 from tasks.config import Source, load_sources, settings
 from tasks.dedupe.exact import dedupe_batch
-from tasks.records import Article, FetchedPage, Reject, SourceStats
-from tasks.warehouse.db import engine, query, upgrade
+from tasks.records import Article, Reject, SourceStats
+from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
+from tasks.warehouse.stored import held_sources, stored_page_ids, stored_pages
 from tasks.warehouse.writes import load_batch
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:
     """Sources as the warehouse knows them (``news.sources``), with the sources file's settings where it has them."""
-    with engine().connect() as conn:
-        rows = conn.execute(query("load/warehouse_sources.sql")).all()
-    sources = {r.name: Source(name=r.name, title=r.title, homepage=r.homepage, language=r.language,
-                              timezone=r.timezone) for r in rows}
+    sources = held_sources(engine())
     if sources_file and Path(sources_file).exists():
         for configured in load_sources(sources_file):
             held = sources.get(configured.name)
@@ -59,11 +56,8 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
     """Re-extract a batch of stored pages of one source and load the articles in one transaction."""
     articles: list[Article] = []
     rejects: list[Reject] = []
-    with engine().connect() as conn:
-        rows = conn.execute(query("load/stored_pages.sql"), {"ids": page_ids}).all()
-    for row in rows:
-        page = FetchedPage(url=row.url, final_url=row.final_url, status=row.status, headers=dict(row.headers),
-                           body=gzip.decompress(row.body_gzip), fetched_at=row.fetched_at)
+    pages = stored_pages(engine(), page_ids)
+    for page in pages:
         article, reject = read_fetched(source, page)
         if article is not None:
             articles.append(article)
@@ -73,11 +67,11 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
     articles.sort(key=lambda a: a.url != a.canonical_url)
     unique, duplicates = dedupe_batch(articles)
     result = load_batch(engine(), run_id, source.name, [], unique, rejects)
-    stats = SourceStats(source.name, discovered=len(rows), new=result.new, updated=result.updated,
+    stats = SourceStats(source.name, discovered=len(pages), new=result.new, updated=result.updated,
                         unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
                         rejected=result.rejected)
     run_logger().info("%s reprocess batch %s: %d pages: %d new, %d updated, %d unchanged, %d duplicates, "
-                      "%d rejected", source.name, label, len(rows), stats.new, stats.updated, stats.unchanged,
+                      "%d rejected", source.name, label, len(pages), stats.new, stats.updated, stats.unchanged,
                       stats.duplicates, stats.rejected)
     return stats
 
@@ -95,11 +89,7 @@ def reprocess(sources_file: str | None = None, only: list[str] | None = None,
     upgrade(eng)
     sources = warehouse_sources(sources_file, only)
     batch_size = batch_size or settings().batch_size
-    with eng.connect() as conn:
-        pages = conn.execute(query("load/stored_page_ids.sql"), {"sources": list(sources) or None}).all()
-    by_source: dict[str, list[int]] = {name: [] for name in sources}
-    for page_id, name in pages:
-        by_source[name].append(page_id)
+    by_source = stored_page_ids(eng, list(sources))
     flow_run_id = _flow_run_id()
     for dead in abandon_dead_runs(eng):
         log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
@@ -107,7 +97,8 @@ def reprocess(sources_file: str | None = None, only: list[str] | None = None,
     lease = RunLease(eng, list(sources), flow_run_id)
     run_id = lease.run_id
     try:
-        log.info("reprocess run %d: %d stored pages of %d sources", run_id, len(pages), len(sources))
+        log.info("reprocess run %d: %d stored pages of %d sources", run_id, sum(map(len, by_source.values())),
+                 len(sources))
         summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
         futures = {}
         for name, ids in by_source.items():
