@@ -10,16 +10,15 @@ the Prefect retries are for (HTTP is retried inside ``tasks.fetch.client``).
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.exceptions import MissingContextError
 
 from flows.read import read_fetched
+from flows.runs import run_logger
 from tasks import progress
 from tasks.config import Source, settings
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, select_urls_to_fetch
@@ -39,14 +38,6 @@ from tasks.warehouse.writes import (
 
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
 FINAL_STATUSES = frozenset({200, 203, 404, 410})
-
-
-def run_logger() -> logging.Logger | logging.LoggerAdapter:
-    """Prefect's run logger inside a flow or task run (so lines show in the UI), else a plain logger."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger("newsetl")
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,12 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import MAX_PARALLEL_TASKS, RunSummary, _flow_run_id, _publish
-from flows.pipeline import run_logger
 from flows.read import read_fetched
-from tasks.config import Source, load_sources, settings
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
+from tasks.config import Source, load_sources
 from tasks.dedupe.exact import dedupe_batch
 from tasks.records import Article, Reject, SourceStats
 from tasks.warehouse.db import engine, upgrade
-from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
 from tasks.warehouse.stored import held_sources, stored_page_ids, stored_pages
 from tasks.warehouse.writes import load_batch
 
@@ -84,40 +82,12 @@ reprocess_batch_task = task(reprocess_pages, name="reprocess-batch", retries=1, 
 def reprocess(sources_file: str | None = None, only: list[str] | None = None,
               batch_size: int | None = None) -> RunSummary:
     """Re-extract every stored page (of the sources in ``only``, if given) and apply dedupe and revisions."""
-    log = run_logger()
     eng = engine()
     upgrade(eng)
     sources = warehouse_sources(sources_file, only)
-    batch_size = batch_size or settings().batch_size
-    by_source = stored_page_ids(eng, list(sources))
-    flow_run_id = _flow_run_id()
-    for dead in abandon_dead_runs(eng):
-        log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
-    # Leased like an ingest: a run starting meanwhile sees this one alive, not dead.
-    lease = RunLease(eng, list(sources), flow_run_id)
-    run_id = lease.run_id
-    try:
-        log.info("reprocess run %d: %d stored pages of %d sources", run_id, sum(map(len, by_source.values())),
-                 len(sources))
-        summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
-        futures = {}
-        for name, ids in by_source.items():
-            starts = range(0, len(ids), batch_size)
-            futures[name] = [reprocess_batch_task.submit(sources[name], run_id, ids[i:i + batch_size],
-                                                         f"{n}/{len(starts)}") for n, i in enumerate(starts, start=1)]
-        for name, batch in futures.items():
-            stats = SourceStats(name)
-            for future in batch:
-                try:
-                    stats.add(future.result())
-                except Exception as exc:
-                    stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
-            summary.sources.append(stats)
-        summary.status = "partial" if summary.errors else "completed"
-        for stats in summary.sources:
-            record_run_source(eng, run_id, stats)
-        finish_run(eng, run_id, summary.status, summary.totals, "; ".join(summary.errors) or None)
-    finally:
-        lease.release()
-    _publish(summary)
-    return summary
+    page_ids = stored_page_ids(eng, list(sources))
+    started = f"{sum(map(len, page_ids.values()))} stored pages of {len(sources)} sources"
+    with run_lifecycle("reprocess", list(sources), started) as run:
+        for name, ids in page_ids.items():
+            run.submit_batches(reprocess_batch_task, sources[name], ids, batch_size=batch_size)
+    return run.summary

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 import flows.reprocess
 from flows.ingest import ingest
 from flows.reprocess import reprocess
+from flows.runs import RunSummary
+from tasks.warehouse.runs import RUN_LOCK_KEY
 
 pytestmark = pytest.mark.e2e
 WAIT = 120  # seconds: generous for a loaded machine; the test never sleeps, it waits on events
@@ -38,7 +40,7 @@ def test_an_ingest_started_while_a_reprocess_runs_leaves_the_reprocess_running(
         return read_fetched(*args, **kwargs)
 
     monkeypatch.setattr(flows.reprocess, "read_fetched", held_read)
-    outcome: dict[str, object] = {}
+    outcome: dict[str, RunSummary | BaseException] = {}
 
     def run_reprocess() -> None:
         try:
@@ -69,3 +71,38 @@ def test_an_ingest_started_while_a_reprocess_runs_leaves_the_reprocess_running(
     with warehouse.connect() as conn:
         statuses = conn.execute(sa.text("SELECT status FROM news.ingest_runs ORDER BY id")).scalars().all()
     assert statuses == ["completed", "completed", "completed"]  # ingest, reprocess, the ingest beside it
+    assert artifact_keys(summary.flow_run_id) == ["reprocess-summary"]
+    assert artifact_keys(second.flow_run_id) == ["ingest-summary"]
+
+
+def test_a_reprocess_that_fails_is_recorded_failed_not_left_running(warehouse, sample_sources_file, prefect_backend,
+                                                                    monkeypatch):
+    ingest(sources_file=str(sample_sources_file), only=["baocantho"])
+
+    class Broken:
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("the task runner is gone")
+
+    monkeypatch.setattr(flows.reprocess, "reprocess_batch_task", Broken())
+    with pytest.raises(RuntimeError, match="the task runner is gone"):
+        reprocess(only=["baocantho"])
+    with warehouse.connect() as conn:
+        runs = conn.execute(sa.text("SELECT status, error, finished_at FROM news.ingest_runs ORDER BY id")).all()
+    assert [r.status for r in runs] == ["completed", "failed"]
+    assert runs[1].error == "RuntimeError: the task runner is gone" and runs[1].finished_at is not None
+    with warehouse.connect() as conn:  # its lease was released with it
+        held = conn.execute(sa.text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :key "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            {"key": RUN_LOCK_KEY}).scalar_one()
+    assert held == 0
+
+
+def artifact_keys(flow_run_id: str) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+    return [a.key for a in artifacts]
