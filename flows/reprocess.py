@@ -1,14 +1,14 @@
 """The ``reprocess`` flow: re-extract stored raw pages (``news.pages``) with the current extractor, no fetching.
 
-When the extractor improves, the pages already fetched are read again from the
-warehouse and go through the same extract -> normalise -> dedupe -> load steps as
-an ingest: an article whose normalised text changed gets a new version (the old one
-kept in ``news.article_versions``), an unchanged one is only marked as seen, a page
-that now yields an article is inserted and put in its story. One run is one row of
-``news.ingest_runs``; its ``discovered`` counts the stored pages read and ``fetched`` stays 0.
-Pages go in batches (a Prefect task each, ``NEWSETL_BATCH_SIZE`` pages), never per page.
+When the extractor improves, the pages already fetched are read again from the warehouse
+(``tasks.warehouse.stored``) and go through the same read (``flows.read``) and the same
+dedupe -> load tail as an ingest batch (``flows.ingest.dedupe_and_load``), inside the same run
+lifecycle (``flows.runs``): an article whose normalised text changed gets a new version (the old
+one kept in ``news.article_versions``), an unchanged one is only marked as seen, a page that now
+yields an article is inserted and put in its story. One run is one row of ``news.ingest_runs``;
+its ``discovered`` counts the stored pages read and ``fetched`` stays 0. Pages go in batches
+(a Prefect task each, ``NEWSETL_BATCH_SIZE`` pages), never per page.
 """
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,14 +17,13 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.ingest import dedupe_and_load
 from flows.read import read_fetched
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
 from tasks.config import Source, load_sources
-from tasks.dedupe.exact import dedupe_batch
 from tasks.records import Article, Reject, SourceStats
 from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.stored import held_sources, stored_page_ids, stored_pages
-from tasks.warehouse.writes import load_batch
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:
@@ -50,8 +49,10 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
     return sources
 
 
-def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
-    """Re-extract a batch of stored pages of one source and load the articles in one transaction."""
+@task(name="reprocess-batch", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
+      task_run_name="reprocess-batch-{source.name}-{label}")
+def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
+    """Re-read a batch of stored pages of one source, then dedupe and load it as an ingest batch is."""
     articles: list[Article] = []
     rejects: list[Reject] = []
     pages = stored_pages(engine(), page_ids)
@@ -63,19 +64,8 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
             rejects.append(reject)
     # A page at its own canonical URL wins over a copy of it (AMP, tracking link) within the batch.
     articles.sort(key=lambda a: a.url != a.canonical_url)
-    unique, duplicates = dedupe_batch(articles)
-    result = load_batch(engine(), run_id, source.name, [], unique, rejects)
-    stats = SourceStats(source.name, discovered=len(pages), new=result.new, updated=result.updated,
-                        unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
-                        rejected=result.rejected)
-    run_logger().info("%s reprocess batch %s: %d pages: %d new, %d updated, %d unchanged, %d duplicates, "
-                      "%d rejected", source.name, label, len(pages), stats.new, stats.updated, stats.unchanged,
-                      stats.duplicates, stats.rejected)
-    return stats
-
-
-reprocess_batch_task = task(reprocess_pages, name="reprocess-batch", retries=1, retry_delay_seconds=10,
-                            cache_policy=NO_CACHE, task_run_name="reprocess-batch-{source.name}-{label}")
+    return dedupe_and_load(source, run_id, f"reprocess batch {label}: {len(pages)} pages", [], articles, rejects,
+                           discovered=len(pages))
 
 
 @flow(name="reprocess", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
@@ -89,5 +79,5 @@ def reprocess(sources_file: str | None = None, only: list[str] | None = None,
     started = f"{sum(map(len, page_ids.values()))} stored pages of {len(sources)} sources"
     with run_lifecycle("reprocess", list(sources), started) as run:
         for name, ids in page_ids.items():
-            run.submit_batches(reprocess_batch_task, sources[name], ids, batch_size=batch_size)
+            run.submit_batches(reprocess_batch, sources[name], ids, batch_size=batch_size)
     return run.summary

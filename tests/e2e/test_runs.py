@@ -83,7 +83,7 @@ def test_a_reprocess_that_fails_is_recorded_failed_not_left_running(warehouse, s
         def submit(self, *args, **kwargs):
             raise RuntimeError("the task runner is gone")
 
-    monkeypatch.setattr(flows.reprocess, "reprocess_batch_task", Broken())
+    monkeypatch.setattr(flows.reprocess, "reprocess_batch", Broken())
     with pytest.raises(RuntimeError, match="the task runner is gone"):
         reprocess(only=["baocantho"])
     with warehouse.connect() as conn:
