@@ -1,4 +1,4 @@
-"""The run lifecycle every flow shares: a run that is alive is never taken for dead by a run starting beside it."""
+"""The run lifecycle every flow shares (``flows.runs``), seen through reprocess: leased, and failed when it raises."""
 
 from __future__ import annotations
 
