@@ -38,7 +38,8 @@ from tasks.config import Source
 from tasks.normalise import content_hash
 from tasks.records import Article
 from tasks.text import word_count
-from tasks.warehouse.writes import load_batch, start_run, sync_sources
+from tasks.warehouse.runs import open_run, sync_sources
+from tasks.warehouse.writes import load_batch
 
 SOURCES = ("synth-a", "synth-b", "synth-c", "synth-d")
 PARAGRAPHS, PARAGRAPH_WORDS = 4, 45
@@ -216,7 +217,7 @@ def main() -> int:
     with scratch_engine() as eng:
         sync_sources(eng, [Source(name=n, title=n, homepage=f"http://127.0.0.1/{n}/", feeds=("http://127.0.0.1/",))
                            for n in (*SOURCES, "synth-e")])
-        run_id = start_run(eng, ["synth-e"], None)
+        run_id = open_run(eng, ["synth-e"])
         stored = 0
         for size in args.sizes:
             seconds = bulk_load(eng, maker, stored + 1, size - stored)

@@ -1,156 +1,202 @@
-"""The ``ingest`` flow: sources -> discover -> batches of (fetch, extract, normalise, dedupe) -> load.
+"""The ``ingest`` flow, which is the pipeline itself: discover -> fetch -> read -> dedupe -> load, per source.
 
-One run is one row of ``news.ingest_runs``. Sources are discovered in parallel;
-each source's batches run one after another, so a site never sees more than one
-of our batches at a time. A source that fails leaves the others running and the
-run ``partial``; only a failing database fails the run.
-
-A run holds a lock in Postgres for as long as its process lives (``RunLease``);
-each run starts by marking runs whose process died while ``running`` as
-``abandoned``. Feed and sitemap validators are stored only after a source's
-batches are loaded, so a killed run leaves nothing marked seen that was not stored.
+Sources from ``sources.toml`` go in and one row of ``news.ingest_runs`` with its pages, articles
+and rejects comes out. Each source is discovered by a task of its own, in parallel with the others.
+Its feeds, sitemaps and listing pages give article URLs, and the URLs the warehouse already holds
+are dropped. The rest go into ``ingest-batch`` tasks of ``NEWSETL_BATCH_SIZE`` pages (Prefect costs
+about 20 ms per task run, so no task is ever per URL). A source's batches run one after another, so
+a site never sees two of our batches at once. A batch fetches its pages, reads each one
+(decode -> extract -> normalise, ``flows.read``), keeps one article per URL and text, and loads
+everything in one transaction. A bad page or listing becomes a reject row. Only a failing database
+raises, which is what the task retries are for; HTTP is retried inside the fetcher. The run around
+all this (lease, per-source rows, failure path, summary artifact) is ``flows.runs``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from prefect import flow
-from prefect.artifacts import create_table_artifact
-from prefect.futures import PrefectFuture
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
-from tasks import normalise
-from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
+from flows.read import read_fetched
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
+from tasks import normalise, progress
+from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources
+from tasks.dedupe.exact import FetchPlan, dedupe_batch, refetch_age, select_urls_to_fetch
+from tasks.discover import Discovery, discover_source
+from tasks.errors import FetchError
 from tasks.extract import article as extraction
-from tasks.records import SourceStats
+from tasks.fetch.client import Fetcher
+from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, upgrade
-from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources
+from tasks.warehouse.runs import sync_sources
+from tasks.warehouse.writes import (
+    known_urls,
+    listing_validators,
+    load_batch,
+    mark_unchanged,
+    page_validators,
+    save_listing_validators,
+    save_rejects,
+)
 
-# Threads for task runs: sources discovered and ingested at once. Each thread holds one
-# HTTP connection and at most one database connection, well inside the pool of 10.
-MAX_PARALLEL_TASKS = 4
-
-
-@dataclass
-class RunSummary:
-    """What one run did, per source and in total; the CLI prints it and Prefect shows it as an artifact."""
-
-    run_id: int
-    status: str
-    sources: list[SourceStats] = field(default_factory=list)
-    flow_run_id: str | None = None
-
-    @property
-    def totals(self) -> SourceStats:
-        total = SourceStats("total")
-        for stats in self.sources:
-            total.add(stats)
-        total.error = None
-        return total
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{s.source}: {s.error}" for s in self.sources if s.error]
+# Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
+FINAL_STATUSES = frozenset({200, 203, 404, 410})
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
 def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None = None,
            limit: int | None = None) -> RunSummary:
     """Ingest every source in ``sources_file`` (or those named in ``only``); ``limit`` caps new pages per source."""
-    log = run_logger()
     sources = load_sources(Path(sources_file), only)
     eng = engine()
     upgrade(eng)
     sync_sources(eng, sources)
-    flow_run_id = _flow_run_id()
-    for dead in abandon_dead_runs(eng):
-        log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
-    lease = RunLease(eng, [s.name for s in sources], flow_run_id)
-    run_id = lease.run_id
-    log.info("run %d started: %d sources from %s", run_id, len(sources), sources_file)
-    extraction.warm_up()
-    if any(s.language is None for s in sources):  # only sources without a language run the detector
-        normalise.warm_up()
-    summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
-    try:
-        try:
-            summary.sources = _ingest_sources(sources, run_id, limit)
-            summary.status = "partial" if summary.errors else "completed"
-            error = "; ".join(summary.errors) or None
-        except BaseException as exc:
-            _finish_failed(eng, run_id, summary, exc)
-            raise
-        for stats in summary.sources:
-            record_run_source(eng, run_id, stats)
-        finish_run(eng, run_id, summary.status, summary.totals, error)
-    finally:
-        lease.release()
-    _publish(summary)
-    log.info("run %d %s: %s", run_id, summary.status, _counts_line(summary.totals))
-    return summary
-
-
-def _ingest_sources(sources: list[Source], run_id: int, limit: int | None) -> list[SourceStats]:
-    batch_size = settings().batch_size
-    discoveries = {s.name: discover_task.submit(s, run_id, limit) for s in sources}
-    batches: dict[str, list[PrefectFuture]] = {}
-    results: dict[str, SourceStats] = {}
-    plans: dict[str, SourcePlan] = {}
-    for source in sources:
-        try:
-            plan: SourcePlan = discoveries[source.name].result()
-        except Exception as exc:
-            results[source.name] = SourceStats(source.name, error=f"discovery failed: {exc}")
-            continue
-        results[source.name] = plan.stats
-        plans[source.name] = plan
-        previous: PrefectFuture | None = None
-        batches[source.name] = []
-        urls = plan.plan.to_fetch
-        starts = range(0, len(urls), batch_size)
-        for number, start in enumerate(starts, start=1):
-            previous = ingest_batch_task.submit(source, run_id, urls[start:start + batch_size],
-                                                f"{number}/{len(starts)}", wait_for=[previous] if previous else None)
-            batches[source.name].append(previous)
-    for name, futures in batches.items():
-        stats = results[name]
-        failed = 0
-        for future in futures:
+    with run_lifecycle("ingest", [s.name for s in sources], f"{len(sources)} sources from {sources_file}") as run:
+        extraction.warm_up()
+        if any(s.language is None for s in sources):  # only sources without a language run the detector
+            normalise.warm_up()
+        discoveries = {s.name: discover.submit(s, run.id, limit) for s in sources}
+        plans: list[SourcePlan] = []
+        for source in sources:
             try:
-                stats.add(future.result())
+                plan: SourcePlan = discoveries[source.name].result()
             except Exception as exc:
-                failed += 1
-                stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
-        if failed:
-            stats.error = f"{failed} of {len(futures)} batches not loaded; first: {stats.error}"
-        else:
-            remember_listings(plans[name], run_id)
-    return [results[s.name] for s in sources]
+                run.add_source(SourceStats(source.name, error=f"discovery failed: {exc}"))
+                continue
+            run.submit_batches(ingest_batch, source, plan.plan.to_fetch, stats=plan.stats, in_order=True)
+            plans.append(plan)
+        for plan in plans:
+            if run.loaded(plan.source.name):  # a listing is remembered only once its URLs are all held
+                remember_listings(plan, run.id)
+    return run.summary
 
 
-def _finish_failed(eng, run_id: int, summary: RunSummary, exc: BaseException) -> None:
-    """Record the failure if the database still answers; if it is gone, the next run marks this one abandoned."""
+@dataclass(frozen=True)
+class SourcePlan:
+    """What discovery found for a source and which URLs this run will fetch."""
+
+    source: Source
+    plan: FetchPlan
+    stats: SourceStats
+    discovery: Discovery
+
+
+@task(name="discover", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE,
+      task_run_name="discover-{source.name}")
+def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePlan:
+    """Read the source's listings, store their rejects, and pick the URLs not yet held."""
+    log = run_logger()
+    eng = engine()
+    with Fetcher(source=source) as fetcher:
+        discovery = discover_source(source, fetcher, listing_validators(eng, source.name))
+    save_rejects(eng, run_id, discovery.rejects)
+    known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
+    plan = select_urls_to_fetch(discovery.urls, known, limit)
+    failed_all = discovery.listings_ok == 0
+    stats = SourceStats(
+        source.name,
+        discovered=len(discovery.urls),
+        rejected=len(discovery.rejects),
+        not_modified=discovery.not_modified,
+        error=f"every feed, sitemap and listing failed: {discovery.rejects[0].detail}"
+        if failed_all and discovery.rejects else None,
+    )
+    progress.report(source.name, total=len(plan.to_fetch))
+    for reject in discovery.rejects:
+        log.warning("%s: listing %s rejected (%s): %s", source.name, reject.url, reject.code, reject.detail)
+    log.info("%s: %d article URLs in %d listings; %d already held, %d to fetch%s", source.name,
+             len(discovery.urls), discovery.listings_ok, plan.already_held, len(plan.to_fetch),
+             f" ({plan.over_limit} left for later runs by --limit)" if plan.over_limit else "")
+    return SourcePlan(source, plan, stats, discovery)
+
+
+@task(name="ingest-batch", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
+      task_run_name="ingest-batch-{source.name}-{label}")
+def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
+    """Fetch and read a batch of pages, then dedupe and load it in one transaction.
+
+    ``label`` ("2/5": second of five batches of this source) is for the progress log.
+    """
+    pages: list[FetchedPage] = []
+    articles: list[Article] = []
+    rejects: list[Reject] = []
+    not_modified: list[str] = []  # URLs that answered 304: the article is as stored
+    known = page_validators(engine(), [u.url for u in urls])
+    # Pages are fetched on up to max_connections threads; the host limiter spaces their starts.
+    with Fetcher(source=source) as fetcher, ThreadPoolExecutor(max_workers=source.max_connections) as pool:
+        outcomes = pool.map(lambda item: fetch_and_read(source, item, fetcher, known.get(item.url)), urls)
+        for page, article, reject in outcomes:
+            if page is not None and page.status == 304:
+                not_modified.append(page.url)
+            elif page is not None:
+                pages.append(page)
+            if article is not None:
+                articles.append(article)
+            if reject is not None:
+                rejects.append(reject)
+            progress.report(source.name, fetched=1, rejected=int(reject is not None))
+    return dedupe_and_load(source, run_id, f"batch {label}: {len(urls)} pages", pages, articles, rejects,
+                           not_modified, fetched=len(urls))
+
+
+def fetch_and_read(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
+                   validators: Validators | None = None) -> tuple[FetchedPage | None, Article | None, Reject | None]:
+    """One page through fetch -> read: (page to store, article, reject).
+
+    A 304 to a conditional request comes back as the page (status 304) alone: nothing to read.
+    """
     try:
-        finish_run(eng, run_id, "failed", summary.totals, f"{type(exc).__name__}: {exc}")
-    except Exception as db_exc:  # the database went away: the original error is the one to raise
-        run_logger().error("could not record run %d as failed: %s", run_id, db_exc)
+        page = fetcher.fetch(item.url, validators=validators)
+    except FetchError as exc:
+        return None, None, Reject(source.name, item.url, "fetch", exc.code, exc.detail, exc.status)
+    if page.status == 304:
+        return page, None, None
+    stored = page if page.status in FINAL_STATUSES else None
+    if page.status != 200:
+        return stored, None, Reject(source.name, item.url, "fetch", "http_status", f"HTTP {page.status}", page.status)
+    article, reject = read_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
+    return stored, article, reject
 
 
-def _flow_run_id() -> str | None:
-    from prefect.runtime import flow_run
+def dedupe_and_load(source: Source, run_id: int, batch: str, pages: list[FetchedPage], articles: list[Article],
+                    rejects: list[Reject], not_modified: Sequence[str] = (), **counts: int) -> SourceStats:
+    """The end of every batch, fetched or reprocessed: one article per URL and text, loaded in one transaction.
 
-    return str(flow_run.id) if flow_run.id else None
+    ``not_modified`` are URLs that answered 304 (their articles are marked seen); ``counts`` are the
+    batch's own (``fetched``, ``discovered``); ``batch`` names it in the log ("batch 2/5: 25 pages").
+    """
+    unique, duplicates = dedupe_batch(articles)
+    result = load_batch(engine(), run_id, source.name, pages, unique, rejects)
+    if not_modified:
+        mark_unchanged(engine(), list(not_modified))
+    stats = SourceStats(source.name, new=result.new, updated=result.updated, unchanged=result.unchanged,
+                        duplicates=result.duplicates + len(duplicates), rejected=result.rejected,
+                        not_modified=len(not_modified), **counts)
+    run_logger().info("%s %s: %d new, %d updated, %d unchanged, %d duplicates, %d rejected", source.name, batch,
+                      stats.new, stats.updated, stats.unchanged, stats.duplicates, stats.rejected)
+    return stats
 
 
-def _counts_line(stats: SourceStats) -> str:
-    return ", ".join(f"{getattr(stats, name)} {name}" for name in SourceStats.COUNTS)
+def remember_listings(plan: SourcePlan, run_id: int) -> int:
+    """Store the validators of listings whose every article URL is now held; how many were stored.
 
-
-def _publish(summary: RunSummary) -> None:
-    rows = [{"source": s.source, **{n: getattr(s, n) for n in SourceStats.COUNTS}, "error": s.error or ""}
-            for s in [*summary.sources, summary.totals]]
-    create_table_artifact(key="ingest-summary", table=rows,
-                          description=f"newsetl run {summary.run_id}: {summary.status}")
+    Only then: a listing remembered while some of its URLs were still unfetched (killed run,
+    ``--limit``, a 503) would answer 304 next time and those URLs would never be found again.
+    """
+    discovery = plan.discovery
+    if not discovery.fresh:
+        return 0
+    eng = engine()
+    complete = {}
+    for url, entry in discovery.fresh.items():
+        listed = sorted(discovery.listed.get(url, ()))
+        if len(known_urls(eng, listed, refetch_age())) == len(listed):
+            complete[url] = entry
+    save_listing_validators(eng, plan.source.name, run_id, complete)
+    return len(complete)

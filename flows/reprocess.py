@@ -1,40 +1,35 @@
 """The ``reprocess`` flow: re-extract stored raw pages (``news.pages``) with the current extractor, no fetching.
 
-When the extractor improves, the pages already fetched are read again from the
-warehouse and go through the same extract -> normalise -> dedupe -> load steps as
-an ingest: an article whose normalised text changed gets a new version (the old one
-kept in ``news.article_versions``), an unchanged one is only marked as seen, a page
-that now yields an article is inserted and put in its story. One run is one row of
-``news.ingest_runs``; its ``discovered`` counts the stored pages read and ``fetched`` stays 0.
-Pages go in batches (a Prefect task each, ``NEWSETL_BATCH_SIZE`` pages), never per page.
+When the extractor improves, the pages already fetched are read again from the warehouse
+(``tasks.warehouse.stored``) and go through the same read (``flows.read``) and the same
+dedupe -> load tail as an ingest batch (``flows.ingest.dedupe_and_load``), inside the same run
+lifecycle (``flows.runs``): an article whose normalised text changed gets a new version (the old
+one kept in ``news.article_versions``), an unchanged one is only marked as seen, a page that now
+yields an article is inserted and put in its story. One run is one row of ``news.ingest_runs``;
+its ``discovered`` counts the stored pages read and ``fetched`` stays 0. Pages go in batches
+(a Prefect task each, ``NEWSETL_BATCH_SIZE`` pages), never per page.
 """
-
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.ingest import MAX_PARALLEL_TASKS, RunSummary, _flow_run_id, _publish
-from flows.pipeline import run_logger
+from flows.ingest import dedupe_and_load
 from flows.read import read_fetched
-from tasks.config import Source, load_sources, settings
-from tasks.dedupe.exact import dedupe_batch
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
+from tasks.config import Source, load_sources
 from tasks.errors import ConfigError
-from tasks.records import Article, FetchedPage, Reject, SourceStats
-from tasks.warehouse.db import engine, query, upgrade
-from tasks.warehouse.writes import finish_run, load_batch, record_run_source, start_run
+from tasks.records import Article, Reject, SourceStats
+from tasks.warehouse.db import engine, upgrade
+from tasks.warehouse.stored import held_sources, stored_page_ids, stored_pages
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:
     """Sources as the warehouse knows them (``news.sources``), with the sources file's settings where it has them."""
-    with engine().connect() as conn:
-        rows = conn.execute(query("load/warehouse_sources.sql")).all()
-    sources = {r.name: Source(name=r.name, title=r.title, homepage=r.homepage, language=r.language,
-                              timezone=r.timezone) for r in rows}
+    sources = held_sources(engine())
     if sources_file and Path(sources_file).exists():
         for configured in load_sources(sources_file):
             held = sources.get(configured.name)
@@ -53,15 +48,14 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
     return sources
 
 
-def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
-    """Re-extract a batch of stored pages of one source and load the articles in one transaction."""
+@task(name="reprocess-batch", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
+      task_run_name="reprocess-batch-{source.name}-{label}")
+def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
+    """Re-read a batch of stored pages of one source, then dedupe and load it as an ingest batch is."""
     articles: list[Article] = []
     rejects: list[Reject] = []
-    with engine().connect() as conn:
-        rows = conn.execute(query("load/stored_pages.sql"), {"ids": page_ids}).all()
-    for row in rows:
-        page = FetchedPage(url=row.url, final_url=row.final_url, status=row.status, headers=dict(row.headers),
-                           body=gzip.decompress(row.body_gzip), fetched_at=row.fetched_at)
+    pages = stored_pages(engine(), page_ids)
+    for page in pages:
         article, reject = read_fetched(source, page)
         if article is not None:
             articles.append(article)
@@ -69,55 +63,20 @@ def reprocess_pages(source: Source, run_id: int, page_ids: list[int], label: str
             rejects.append(reject)
     # A page at its own canonical URL wins over a copy of it (AMP, tracking link) within the batch.
     articles.sort(key=lambda a: a.url != a.canonical_url)
-    unique, duplicates = dedupe_batch(articles)
-    result = load_batch(engine(), run_id, source.name, [], unique, rejects)
-    stats = SourceStats(source.name, discovered=len(rows), new=result.new, updated=result.updated,
-                        unchanged=result.unchanged, duplicates=result.duplicates + len(duplicates),
-                        rejected=result.rejected)
-    run_logger().info("%s reprocess batch %s: %d pages: %d new, %d updated, %d unchanged, %d duplicates, "
-                      "%d rejected", source.name, label, len(rows), stats.new, stats.updated, stats.unchanged,
-                      stats.duplicates, stats.rejected)
-    return stats
-
-
-reprocess_batch_task = task(reprocess_pages, name="reprocess-batch", retries=1, retry_delay_seconds=10,
-                            cache_policy=NO_CACHE, task_run_name="reprocess-batch-{source.name}-{label}")
+    return dedupe_and_load(source, run_id, f"reprocess batch {label}: {len(pages)} pages", [], articles, rejects,
+                           discovered=len(pages))
 
 
 @flow(name="reprocess", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
 def reprocess(sources_file: str | None = None, only: list[str] | None = None,
               batch_size: int | None = None) -> RunSummary:
     """Re-extract every stored page (of the sources in ``only``, if given) and apply dedupe and revisions."""
-    log = run_logger()
     eng = engine()
     upgrade(eng)
     sources = warehouse_sources(sources_file, only)
-    batch_size = batch_size or settings().batch_size
-    with eng.connect() as conn:
-        pages = conn.execute(query("load/stored_page_ids.sql"), {"sources": list(sources) or None}).all()
-    by_source: dict[str, list[int]] = {name: [] for name in sources}
-    for page_id, name in pages:
-        by_source[name].append(page_id)
-    flow_run_id = _flow_run_id()
-    run_id = start_run(eng, list(sources), flow_run_id)
-    log.info("reprocess run %d: %d stored pages of %d sources", run_id, len(pages), len(sources))
-    summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
-    futures = {}
-    for name, ids in by_source.items():
-        starts = range(0, len(ids), batch_size)
-        futures[name] = [reprocess_batch_task.submit(sources[name], run_id, ids[i:i + batch_size],
-                                                     f"{n}/{len(starts)}") for n, i in enumerate(starts, start=1)]
-    for name, batch in futures.items():
-        stats = SourceStats(name)
-        for future in batch:
-            try:
-                stats.add(future.result())
-            except Exception as exc:
-                stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
-        summary.sources.append(stats)
-    summary.status = "partial" if summary.errors else "completed"
-    for stats in summary.sources:
-        record_run_source(eng, run_id, stats)
-    finish_run(eng, run_id, summary.status, summary.totals, "; ".join(summary.errors) or None)
-    _publish(summary)
-    return summary
+    page_ids = stored_page_ids(eng, list(sources))
+    started = f"{sum(map(len, page_ids.values()))} stored pages of {len(sources)} sources"
+    with run_lifecycle("reprocess", list(sources), started) as run:
+        for name, ids in page_ids.items():
+            run.submit_batches(reprocess_batch, sources[name], ids, batch_size=batch_size)
+    return run.summary

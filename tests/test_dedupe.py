@@ -12,7 +12,8 @@ from test_load import SOURCE, article, count
 from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.dedupe.near import DEFAULT_THRESHOLD
 from tasks.normalise import content_hash
-from tasks.warehouse.writes import known_urls, load_batch, mark_unchanged, start_run, sync_sources
+from tasks.warehouse.runs import open_run, sync_sources
+from tasks.warehouse.writes import known_urls, load_batch, mark_unchanged
 
 
 def revised(a, body: str):
@@ -21,7 +22,7 @@ def revised(a, body: str):
 
 def test_same_text_under_another_url_is_one_article_and_either_url_is_known(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     a = article("a")
     copy = dataclasses.replace(a, url="http://127.0.0.1/chuyen-muc/a.html",
                                canonical_url="http://127.0.0.1/chuyen-muc/a.html")
@@ -36,10 +37,10 @@ def test_same_text_under_another_url_is_one_article_and_either_url_is_known(ware
 
 def test_changed_content_is_a_new_version_and_the_old_one_is_kept(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     first = article("a", body="Nội dung ban đầu.")
     load_batch(warehouse, run, "mau", [], [first], [])
-    second_run = start_run(warehouse, ["mau"], None)
+    second_run = open_run(warehouse, ["mau"])
     result = load_batch(warehouse, second_run, "mau", [], [revised(first, "Nội dung đã đính chính.")], [])
     assert result.updated == 1
     again = load_batch(warehouse, second_run, "mau", [], [revised(first, "Nội dung đã đính chính.")], [])
@@ -55,7 +56,7 @@ def test_changed_content_is_a_new_version_and_the_old_one_is_kept(warehouse):
 
 def test_two_runs_revising_one_article_at_once_lose_no_update(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     base = article("a", body="Bản 1.")
     load_batch(warehouse, run, "mau", [], [base], [])
     versions = [revised(base, f"Bản {n}.") for n in range(2, 8)]
@@ -84,7 +85,7 @@ def test_two_runs_revising_one_article_at_once_lose_no_update(warehouse):
 
 def test_young_articles_are_fetched_again_old_ones_are_not(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     young = dataclasses.replace(article("young"), published_at=datetime.now(UTC) - timedelta(hours=5))
     old = dataclasses.replace(article("old"), published_at=datetime.now(UTC) - timedelta(days=5))
     undated = dataclasses.replace(article("undated"), published_at=None)  # first seen just now: young
@@ -96,7 +97,7 @@ def test_young_articles_are_fetched_again_old_ones_are_not(warehouse):
 
 def test_mark_unchanged_moves_only_last_seen(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     a = article("a")
     load_batch(warehouse, run, "mau", [], [a, article("b")], [])
     with warehouse.begin() as conn:
@@ -151,7 +152,7 @@ def test_a_stricter_threshold_splits_copies_into_stories_of_their_own(warehouse)
 
 def test_an_article_stored_before_clusters_gets_one_when_seen_again(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     a = article("a", body=" ".join(f"câu thứ {n} của bài viết mẫu về Cần Thơ." for n in range(20)))
     load_batch(warehouse, run, "mau", [], [a], [])
     with warehouse.begin() as conn:  # as migration 0002 leaves older rows

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from tasks.config import Source
 from tasks.normalise import content_hash
 from tasks.records import Article, FetchedPage, Reject
-from tasks.warehouse.writes import known_urls, load_batch, start_run, sync_sources
+from tasks.warehouse.runs import open_run, sync_sources
+from tasks.warehouse.writes import known_urls, load_batch
 
 SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
                 language="vi", timezone="Asia/Ho_Chi_Minh")
@@ -36,7 +37,7 @@ def count(eng: sa.Engine, sql: str) -> int:
 
 def test_new_unchanged_updated_duplicate_and_refused(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
 
     first = load_batch(warehouse, run, "mau", [page("a"), page("gone", 404)], [article("a"), article("b")],
                        [Reject("mau", "http://127.0.0.1/gone.html", "fetch", "http_status", "HTTP 404", 404)])
@@ -70,7 +71,7 @@ def test_new_unchanged_updated_duplicate_and_refused(warehouse):
 
 def test_source_credit_and_raw_dates_reach_the_report_view(warehouse):
     sync_sources(warehouse, [SOURCE])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     credited = dataclasses.replace(article("credit"), source_credit="TTXVN", modified_raw="07/03/2026 09:15",
                                    provenance={"authors": "byline", "source_credit": "byline"})
     assert load_batch(warehouse, run, "mau", [], [credited], []).new == 1

@@ -206,12 +206,13 @@ def load_labelled(eng, labelled: LabelledSet, threshold: float | None = None, ba
     from tasks.normalise import content_hash
     from tasks.records import Article
     from tasks.text import word_count
-    from tasks.warehouse.writes import load_batch, start_run, sync_sources
+    from tasks.warehouse.runs import open_run, sync_sources
+    from tasks.warehouse.writes import load_batch
 
     names = sorted({a.source for a in labelled.articles})
     sync_sources(eng, [Source(name=n, title=n, homepage=f"http://127.0.0.1/{n}/", feeds=(f"http://127.0.0.1/{n}/rss",))
                        for n in names])
-    run_id = start_run(eng, names, None)
+    run_id = open_run(eng, names)
     order = list(labelled.articles)
     random.Random(seed).shuffle(order)
     for start in range(0, len(order), batch_size):

@@ -10,7 +10,9 @@ constraints finish the job (``tasks.warehouse.writes``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from tasks.config import settings
 from tasks.records import Article, DiscoveredUrl
 
 
@@ -21,6 +23,11 @@ class FetchPlan:
     to_fetch: list[DiscoveredUrl]
     already_held: int
     over_limit: int
+
+
+def refetch_age() -> timedelta:
+    """Re-fetch policy: articles younger than this (``NEWSETL_REFETCH_DAYS``, default 2) are fetched again."""
+    return timedelta(days=settings().refetch_days)
 
 
 def select_urls_to_fetch(discovered: list[DiscoveredUrl], known: set[str], limit: int | None) -> FetchPlan:

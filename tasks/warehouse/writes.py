@@ -23,9 +23,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tasks.config import Source
 from tasks.dedupe.near import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
-from tasks.records import Article, FetchedPage, Reject, SourceStats, Validators
+from tasks.records import Article, FetchedPage, Reject, Validators
 from tasks.warehouse.db import query
 
 log = logging.getLogger(__name__)
@@ -37,37 +36,6 @@ KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date
 # Faults of one row (bad data, a constraint): that row becomes a reject. Anything else
 # (connection lost, server gone) fails the whole batch, which then rolls back and is retried.
 ROW_FAULTS = (sa.exc.DataError, sa.exc.IntegrityError, ValueError)
-
-
-def sync_sources(eng: Engine, sources: Iterable[Source]) -> None:
-    with eng.begin() as conn:
-        for s in sources:
-            conn.execute(query("load/upsert_source.sql"), {
-                "name": s.name, "title": s.title, "homepage": s.homepage,
-                "language": s.language, "timezone": s.timezone,
-            })
-
-
-def start_run(eng: Engine, sources: list[str], flow_run_id: str | None) -> int:
-    with eng.begin() as conn:
-        return conn.execute(query("load/start_run.sql"),
-                            {"flow_run_id": flow_run_id, "sources": sources}).scalar_one()
-
-
-def finish_run(eng: Engine, run_id: int, status: str, totals: SourceStats, error: str | None = None) -> None:
-    with eng.begin() as conn:
-        conn.execute(query("load/finish_run.sql"), {
-            "run_id": run_id, "status": status, "error": error,
-            **{name: getattr(totals, name) for name in SourceStats.COUNTS},
-        })
-
-
-def record_run_source(eng: Engine, run_id: int, stats: SourceStats) -> None:
-    with eng.begin() as conn:
-        conn.execute(query("load/record_run_source.sql"), {
-            "run_id": run_id, "source": stats.source, "error": stats.error,
-            **{name: getattr(stats, name) for name in SourceStats.COUNTS},
-        })
 
 
 def known_urls(eng: Engine, urls: list[str], refetch_age: timedelta = timedelta(0)) -> set[str]:
@@ -211,40 +179,6 @@ def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
         "body_sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at, "run_id": run_id,
     }
-
-
-# A run holds a session-level advisory lock (RUN_LOCK_KEY, run id) on one connection for as long as it
-# lives; Postgres drops it the moment the process dies, which is how a dead 'running' run is recognised.
-RUN_LOCK_KEY = 4_210_118
-
-
-def abandon_dead_runs(eng: Engine) -> list[int]:
-    """Mark runs whose process died while 'running' as 'abandoned'; their ids."""
-    with eng.begin() as conn:
-        return list(conn.execute(query("load/abandon_dead_runs.sql"), {"lock_key": RUN_LOCK_KEY}).scalars())
-
-
-class RunLease:
-    """A started run and the connection holding its lock; ``release()`` when the run has finished."""
-
-    def __init__(self, eng: Engine, sources: list[str], flow_run_id: str | None):
-        self._conn = eng.connect()
-        try:
-            with self._conn.begin():
-                self.run_id = self._conn.execute(query("load/start_run_locked.sql"), {
-                    "flow_run_id": flow_run_id, "sources": sources, "lock_key": RUN_LOCK_KEY}).scalar_one()
-        except BaseException:
-            self._conn.close()
-            raise
-
-    def release(self) -> None:
-        """Close the lock's connection (closing drops the lock; a lost connection is already released)."""
-        try:
-            self._conn.invalidate()  # never back into the pool still holding the lock
-        except sa.exc.SQLAlchemyError:
-            pass
-        finally:
-            self._conn.close()
 
 
 def listing_validators(eng: Engine, source: str) -> dict[str, tuple[Validators, tuple[str, ...]]]:

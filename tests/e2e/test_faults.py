@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
-from flows.ingest import RunSummary, ingest
+from flows.ingest import ingest
+from flows.runs import RunSummary
 from flows.sample_site.faults import FAULTS, Hit, article_title, serve_faults
 from tasks.fetch.robots import ROBOTS
 from tasks.warehouse import db

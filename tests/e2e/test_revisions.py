@@ -129,7 +129,7 @@ def test_reprocess_command_prints_the_summary_and_names_an_unknown_source(wareho
 def test_reprocess_takes_url_rules_from_the_sources_file_only_for_the_same_site(warehouse, tmp_path):
     from flows.reprocess import warehouse_sources
     from tasks.config import Source
-    from tasks.warehouse.writes import sync_sources
+    from tasks.warehouse.runs import sync_sources
 
     sync_sources(warehouse, [Source(name="a", title="A", homepage="http://127.0.0.1:8001/"),
                              Source(name="b", title="B", homepage="http://127.0.0.1:8002/")])

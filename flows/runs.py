@@ -1,0 +1,178 @@
+"""The run lifecycle every flow shares: one row of ``news.ingest_runs`` from its lease to its summary.
+
+A flow (``ingest``, ``reprocess``, any later one) does its work inside :func:`run_lifecycle`,
+which clears the runs whose process died, opens the flow's run with a lease (so a run starting
+beside it sees it alive), and hands the flow a :class:`Run` to submit each source's batches to,
+as Prefect task runs. When the flow's work returns, the batches' :class:`SourceStats` are added up
+per source, each source's row is recorded and the run ends ``completed`` or ``partial`` (a source
+that failed leaves the others running); when it raises, the run is recorded ``failed`` if the
+database still answers. Then the summary is published as a table artifact keyed by the flow's name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import Task, get_run_logger
+from prefect.artifacts import create_table_artifact
+from prefect.exceptions import MissingContextError
+from prefect.futures import PrefectFuture
+from sqlalchemy.engine import Engine
+
+from tasks.config import Source, settings
+from tasks.records import SourceStats
+from tasks.warehouse.db import engine
+from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
+
+# Threads for task runs: sources discovered and ingested at once. Each thread holds one
+# HTTP connection and at most one database connection, well inside the pool of 10.
+MAX_PARALLEL_TASKS = 4
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
+    """Prefect's run logger inside a flow or task run (so lines show in the UI), else a plain logger."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("newsetl")
+
+
+@dataclass
+class RunSummary:
+    """What one run did, per source and in total; the CLI prints it and Prefect shows it as an artifact."""
+
+    run_id: int
+    status: str
+    sources: list[SourceStats] = field(default_factory=list)
+    flow_run_id: str | None = None
+
+    @property
+    def totals(self) -> SourceStats:
+        total = SourceStats("total")
+        for stats in self.sources:
+            total.add(stats)
+        total.error = None
+        return total
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{s.source}: {s.error}" for s in self.sources if s.error]
+
+
+class Run:
+    """An open run: its id, its summary, and each source's batches as the flow submits them."""
+
+    def __init__(self, run_id: int, flow_run_id: str | None):
+        self.id = run_id
+        self.summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
+        self._stats: dict[str, SourceStats] = {}  # in the order the flow named the sources
+        self._batches: dict[str, list[PrefectFuture]] = {}
+        self._loaded: dict[str, bool] = {}
+
+    def add_source(self, stats: SourceStats) -> None:
+        """A source with no batches to run (its discovery failed, say): its counts and error as they are."""
+        self._stats[stats.source] = stats
+        self._batches[stats.source] = []
+
+    def submit_batches(self, batch_task: Task[..., SourceStats], source: Source, items: list[Any], *,
+                       stats: SourceStats | None = None, in_order: bool = False,
+                       batch_size: int | None = None) -> None:
+        """Submit ``batch_task(source, run_id, batch, "2/5")`` for each batch of ``items``.
+
+        ``stats`` holds what the source counted before its batches (discovery); ``in_order`` runs
+        the source's batches one after another, so a site never sees two of our batches at once.
+        ``batch_size`` defaults to ``NEWSETL_BATCH_SIZE``.
+        """
+        size = batch_size or settings().batch_size
+        starts = range(0, len(items), size)
+        futures: list[PrefectFuture] = []
+        for number, start in enumerate(starts, start=1):
+            previous = [futures[-1]] if in_order and futures else None
+            futures.append(batch_task.submit(source, self.id, items[start:start + size], f"{number}/{len(starts)}",
+                                             wait_for=previous))
+        self.add_source(stats or SourceStats(source.name))
+        self._batches[source.name] = futures
+
+    def loaded(self, name: str) -> bool:
+        """Wait for the source's batches and add up their counts; True when every batch was loaded."""
+        if name not in self._loaded:
+            stats, futures = self._stats[name], self._batches[name]
+            failed = 0
+            for future in futures:
+                try:
+                    stats.add(future.result())
+                except Exception as exc:
+                    failed += 1
+                    stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
+            if failed:
+                stats.error = f"{failed} of {len(futures)} batches not loaded; first: {stats.error}"
+            self._loaded[name] = not failed
+        return self._loaded[name]
+
+    def _close(self) -> None:
+        for name in self._stats:
+            self.loaded(name)
+        self.summary.sources = list(self._stats.values())
+        self.summary.status = "partial" if self.summary.errors else "completed"
+
+
+@contextmanager
+def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[Run]:
+    """Open the flow's run over ``sources`` (names), yield it for the flow's work, then finish and publish it.
+
+    ``started`` completes the first log line ("ingest run 7 started: 2 sources from sources.toml").
+    The run row of a process killed in between stays ``running`` until the next run marks it abandoned.
+    """
+    log = run_logger()
+    eng = engine()
+    for dead in abandon_dead_runs(eng):
+        log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
+    flow_run_id = _flow_run_id()
+    lease = RunLease(eng, sources, flow_run_id)
+    run = Run(lease.run_id, flow_run_id)
+    summary = run.summary
+    log.info("%s run %d started: %s", flow_name, run.id, started)
+    try:
+        try:
+            yield run
+            run._close()
+        except BaseException as exc:
+            _finish_failed(eng, run, exc)
+            raise
+        for stats in summary.sources:
+            record_run_source(eng, run.id, stats)
+        finish_run(eng, run.id, summary.status, summary.totals, "; ".join(summary.errors) or None)
+    finally:
+        lease.release()
+    _publish(flow_name, summary)
+    log.info("%s run %d %s: %s", flow_name, run.id, summary.status, _counts_line(summary.totals))
+
+
+def _finish_failed(eng: Engine, run: Run, exc: BaseException) -> None:
+    """Record the failure if the database still answers; if it is gone, the next run marks this one abandoned."""
+    run.summary.status = "failed"
+    try:
+        finish_run(eng, run.id, "failed", run.summary.totals, f"{type(exc).__name__}: {exc}")
+    except Exception as db_exc:  # the database went away: the original error is the one to raise
+        run_logger().error("could not record run %d as failed: %s", run.id, db_exc)
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+def _counts_line(stats: SourceStats) -> str:
+    return ", ".join(f"{getattr(stats, name)} {name}" for name in SourceStats.COUNTS)
+
+
+def _publish(flow_name: str, summary: RunSummary) -> None:
+    rows = [{"source": s.source, **{n: getattr(s, n) for n in SourceStats.COUNTS}, "error": s.error or ""}
+            for s in [*summary.sources, summary.totals]]
+    create_table_artifact(key=f"{flow_name}-summary", table=rows,
+                          description=f"newsetl {flow_name} run {summary.run_id}: {summary.status}")
