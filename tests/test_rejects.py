@@ -8,7 +8,8 @@ from tasks.config import Source
 from tasks.errors import BACKFILL_CODE, REJECT_CODES
 from tasks.records import Reject
 from tasks.warehouse import db
-from tasks.warehouse.writes import load_batch, start_run, sync_sources
+from tasks.warehouse.runs import open_run, sync_sources
+from tasks.warehouse.writes import load_batch
 
 MIGRATION = "0005_reject_reason_code"
 
@@ -126,7 +127,7 @@ def test_the_check_constraint_lists_exactly_the_codes_of_the_code(warehouse):
 def test_loading_writes_code_and_detail_and_the_report_groups_by_code(warehouse):
     sync_sources(warehouse, [Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/",
                                     feeds=("http://127.0.0.1/rss",))])
-    run = start_run(warehouse, ["mau"], None)
+    run = open_run(warehouse, ["mau"])
     load_batch(warehouse, run, "mau", [], [], [
         Reject("mau", "http://127.0.0.1/a.html", "fetch", "http_status", "HTTP 404", 404),
         Reject("mau", "http://127.0.0.1/b.html", "fetch", "http_status", "HTTP 404", 404),
