@@ -12,7 +12,8 @@ from test_load import SOURCE, article, count
 from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.dedupe.near import DEFAULT_THRESHOLD
 from tasks.normalise import content_hash
-from tasks.warehouse.writes import known_urls, load_batch, mark_unchanged, start_run, sync_sources
+from tasks.warehouse.reads import known_urls
+from tasks.warehouse.writes import load_batch, mark_unchanged, start_run, sync_sources
 
 
 def revised(a, body: str):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from tasks.config import Source
 from tasks.normalise import content_hash
 from tasks.records import Article, FetchedPage, Reject
-from tasks.warehouse.writes import known_urls, load_batch, start_run, sync_sources
+from tasks.warehouse.reads import known_urls
+from tasks.warehouse.writes import load_batch, start_run, sync_sources
 
 SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
                 language="vi", timezone="Asia/Ho_Chi_Minh")

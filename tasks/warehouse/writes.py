@@ -1,4 +1,4 @@
-"""Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters.
+"""Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters (reads: ``reads``).
 
 A batch of pages is loaded in one transaction (pages, articles, rejects together),
 so a batch is either stored whole or not at all; each article gets a savepoint,
@@ -18,7 +18,6 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -68,17 +67,6 @@ def record_run_source(eng: Engine, run_id: int, stats: SourceStats) -> None:
             "run_id": run_id, "source": stats.source, "error": stats.error,
             **{name: getattr(stats, name) for name in SourceStats.COUNTS},
         })
-
-
-def known_urls(eng: Engine, urls: list[str], refetch_age: timedelta = timedelta(0)) -> set[str]:
-    """The URLs among ``urls`` that need no fetch: already answered (see ``sql/load/known_urls.sql``).
-
-    URLs of articles younger than ``refetch_age`` are left out, so they are fetched again (re-fetch policy).
-    """
-    if not urls:
-        return set()
-    with eng.connect() as conn:
-        return set(conn.execute(query("load/known_urls.sql"), {"urls": urls, "refetch_age": refetch_age}).scalars())
 
 
 def mark_unchanged(target: Engine | Connection, urls: list[str]) -> int:
@@ -246,13 +234,6 @@ class RunLease:
             self._conn.close()
 
 
-def listing_validators(eng: Engine, source: str) -> dict[str, tuple[Validators, tuple[str, ...]]]:
-    """URL -> (validators, child sitemaps) of the source's feeds and sitemaps as last read completely."""
-    with eng.connect() as conn:
-        rows = conn.execute(query("load/listing_validators.sql"), {"source": source}).all()
-    return {r.url: (Validators(r.etag, r.last_modified), tuple(r.children)) for r in rows}
-
-
 def save_listing_validators(eng: Engine, source: str, run_id: int,
                             listings: dict[str, tuple[Validators, tuple[str, ...]]]) -> None:
     with eng.begin() as conn:
@@ -260,12 +241,3 @@ def save_listing_validators(eng: Engine, source: str, run_id: int,
             conn.execute(query("load/upsert_validators.sql"), {
                 "url": url, "source": source, "etag": validators.etag, "last_modified": validators.last_modified,
                 "children": list(children), "run_id": run_id})
-
-
-def page_validators(eng: Engine, urls: list[str]) -> dict[str, Validators]:
-    """Validators of the stored pages among ``urls`` (for re-fetching them conditionally)."""
-    if not urls:
-        return {}
-    with eng.connect() as conn:
-        rows = conn.execute(query("load/page_validators.sql"), {"urls": urls}).all()
-    return {r.url: Validators(r.etag, r.last_modified) for r in rows}
