@@ -9,6 +9,7 @@ every statement the code runs is a file under ``sql/`` (see :func:`query`).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from functools import cache
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.config import settings
@@ -28,6 +30,7 @@ SCHEMA = "news"
 # One lock id for "a migration is running", so that two runs starting at once
 # do not both apply the same migration.
 MIGRATION_LOCK_ID = 4_210_117
+_POSTGRES = postgresql.dialect()
 
 
 class DatabaseError(Exception):
@@ -38,10 +41,33 @@ def sql_text(relative: str) -> str:
     return files("sql").joinpath(relative).read_text(encoding="utf-8")
 
 
+# The one thing code may write into a statement: a column name taken from a record's fields
+# (``{columns}``), and only a plain lower-case identifier. Values are always bound parameters.
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+COLUMNS_PLACEHOLDER = "{columns}"
+
+
 @cache
-def query(relative: str) -> sa.TextClause:
-    """A statement from ``sql/`` (e.g. ``load/upsert_article.sql``), parameterised with ``:name``."""
-    return sa.text(sql_text(relative))
+def query(relative: str, columns: tuple[str, ...] = ()) -> sa.TextClause:
+    """A statement from ``sql/`` (e.g. ``load/insert_article.sql``), parameterised with ``:name``.
+
+    ``columns`` fills the file's ``{columns}`` (outside its comments) with a record's field names, so
+    that the statement follows the record (``tasks.records``) instead of spelling its columns out.
+    Each must be a plain identifier; names Postgres reserves are quoted.
+    """
+    body = sql_text(relative)
+    if not columns:
+        return sa.text(body)
+    bad = [c for c in columns if not IDENTIFIER.fullmatch(c)]
+    if bad:
+        raise ValueError(f"{relative}: not plain column names: {', '.join(map(repr, bad))}")
+    if COLUMNS_PLACEHOLDER not in body:
+        raise ValueError(f"{relative} has no {COLUMNS_PLACEHOLDER} to fill")
+    quote = _POSTGRES.identifier_preparer.quote
+    listed = ", ".join(quote(c) for c in columns)
+    lines = [line if line.lstrip().startswith("--") else line.replace(COLUMNS_PLACEHOLDER, listed)
+             for line in body.splitlines(keepends=True)]
+    return sa.text("".join(lines))
 
 
 _engine_lock = threading.Lock()

@@ -18,7 +18,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -111,6 +112,13 @@ class BatchResult:
     rejected: int = 0
 
 
+# Every field of the record is a column of news.articles of the same name (a migration adds the column,
+# tasks/records.py the field); the statements are built from these names once, here.
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+INSERT_ARTICLE = query("load/insert_article.sql", ARTICLE_FIELDS)
+REVISE_ARTICLE = query("load/revise_article.sql", ARTICLE_FIELDS)
+
+
 def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
                rejects: list[Reject], neardup_threshold: float | None = None) -> BatchResult:
     """Store a batch's raw pages, articles and rejects in one transaction, as ``tasks.dedupe`` decides.
@@ -135,13 +143,20 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
                         kind = apply_decision(conn, article, dedupe.decide(conn, article, after_conflict=True),
                                               run_id)
             except ROW_FAULTS as exc:
-                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-                load_rejects.append(Reject(source, article.url, "load", f"database refused the row: {reason}"))
+                load_rejects.append(Reject(source, article.url, "load", f"database refused the row: {_refusal(exc)}"))
                 continue
             counter = COUNTERS[kind]
             setattr(result, counter, getattr(result, counter) + 1)
         result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])
     return result
+
+
+def _refusal(exc: Exception) -> str:
+    """The first line of Postgres's message, with its detail when it gives one (which value, which key)."""
+    orig = getattr(exc, "orig", exc)
+    reason = str(orig).strip().splitlines()[0]
+    detail = getattr(getattr(orig, "diag", None), "message_detail", None)
+    return f"{reason}: {detail}" if detail else reason
 
 
 # The BatchResult counter of each kind of decision.
@@ -157,7 +172,7 @@ def apply_decision(conn: Connection, article: Article, decision: DedupeDecision,
     """
     urls = sorted({article.url, article.canonical_url})
     if decision.kind == "new":
-        inserted = conn.execute(query("load/insert_article.sql"), _article_row(article, run_id)).first()
+        inserted = conn.execute(INSERT_ARTICLE, _article_row(article, run_id)).first()
         if inserted is None:
             return None
         conn.execute(query("load/add_article_urls.sql"), {"article_id": inserted.id, "urls": urls})
@@ -168,7 +183,7 @@ def apply_decision(conn: Connection, article: Article, decision: DedupeDecision,
     conn.execute(query("load/add_article_urls.sql"), {"article_id": held, "urls": urls})
     if decision.kind == "updated":
         conn.execute(query("load/save_version.sql"), {"article_id": held, "run_id": run_id})
-        conn.execute(query("load/revise_article.sql"), {**_article_row(article, run_id), "article_id": held})
+        conn.execute(REVISE_ARTICLE, {**_article_row(article, run_id), "article_id": held})
         replace_buckets(conn, held, decision.buckets)
         return decision.kind
     conn.execute(query("load/touch_article.sql"), {"article_id": held})
@@ -192,16 +207,15 @@ def replace_buckets(conn: Connection, article_id: int, buckets: tuple[int, ...])
 
 
 def _article_row(a: Article, run_id: int) -> dict:
-    return {
-        "source": a.source, "url": a.url, "canonical_url": a.canonical_url, "title": a.title,
-        "lead": a.lead, "body": a.body, "captions": list(a.captions), "authors": list(a.authors),
-        "published_at": a.published_at, "modified_at": a.modified_at, "section": a.section,
-        "tags": list(a.tags), "language": a.language, "image_url": a.image_url,
-        "word_count": a.word_count, "content_hash": a.content_hash, "dateline": a.dateline,
-        "byline": a.byline, "published_raw": a.published_raw,
-        "provenance": json.dumps(a.provenance, ensure_ascii=False), "run_id": run_id,
-        "source_credit": a.source_credit, "modified_raw": a.modified_raw,
-    }
+    """The record as one JSON object, field by field; the statements read it by column name."""
+    record = {name: getattr(a, name) for name in ARTICLE_FIELDS}
+    return {"row": json.dumps(record, ensure_ascii=False, default=_json_value), "run_id": run_id}
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, date):  # and datetime: ISO 8601 with its offset, which timestamptz reads
+        return value.isoformat()
+    raise TypeError(f"no JSON form for a {type(value).__name__} field")
 
 
 def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
