@@ -1,8 +1,9 @@
-"""The warehouse follows the record: every field of ``Article`` reaches its column.
+"""The warehouse follows the record: every field of ``Article`` reaches its column and the report view.
 
 These tests are generic over the records' fields, so a column added the newcomer's way
 (a migration, the field in ``tasks/records.py``, the extractor's rule) is covered by them
-without an edit: its value has to come through normalise and the writer.
+without an edit: its value has to come through normalise, the writer and ``rpt_articles``.
+They also check how ``upgrade()`` re-applies views whose columns changed.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import types
 import typing
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from test_load import SOURCE
 
 from tasks.normalise import content_hash, normalise_article
 from tasks.records import Article, ExtractedPage
+from tasks.warehouse import db
 from tasks.warehouse.writes import load_batch, start_run, sync_sources
 
 # The fields normalise rewrites rather than carries (cleaned, split, resolved, detected); every
@@ -73,7 +76,7 @@ def test_every_field_of_the_record_is_a_column(warehouse):
     assert not missing, f"Article fields without a column in news.articles (add a migration): {missing}"
 
 
-def test_every_field_a_page_gives_reaches_the_warehouse(warehouse):
+def test_every_field_a_page_gives_reaches_the_warehouse_and_the_report_view(warehouse):
     page = sample(ExtractedPage)
     article = normalise_article(page, SOURCE)
     shared = {f.name for f in dataclasses.fields(ExtractedPage)} & {f.name for f in dataclasses.fields(Article)}
@@ -82,9 +85,10 @@ def test_every_field_a_page_gives_reaches_the_warehouse(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = start_run(warehouse, ["mau"], None)
     assert load_batch(warehouse, run, "mau", [], [article], []).new == 1
-    row = stored(warehouse, "articles")._mapping
-    for f in dataclasses.fields(Article):
-        assert as_record(row[f.name]) == getattr(article, f.name), f.name
+    for relation in ("articles", "rpt_articles"):
+        row = stored(warehouse, relation)._mapping
+        for f in dataclasses.fields(Article):
+            assert as_record(row[f.name]) == getattr(article, f.name), (relation, f.name)
 
 
 def test_a_revision_replaces_every_field_but_the_canonical_url(warehouse):
@@ -104,3 +108,36 @@ def test_a_revision_replaces_every_field_but_the_canonical_url(warehouse):
     assert load_batch(warehouse, run, "mau", [], [third], []).updated == 1
     row = stored(warehouse, "articles")
     assert (row.published_at, row.body, row.version) == (second.published_at, "khác", 3)
+
+
+def test_every_view_answers_and_a_second_upgrade_changes_nothing(warehouse):
+    assert db.upgrade(warehouse) == []
+    with warehouse.connect() as conn:
+        for name, _ in db.sql_scripts("views"):
+            conn.execute(sa.text(f"SELECT * FROM news.{name} LIMIT 1")).all()
+
+
+def test_a_column_added_to_articles_is_appended_to_rpt_articles(warehouse):
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE news.articles ADD COLUMN subtitle text"))
+    db.upgrade(warehouse)
+    assert columns(warehouse, "rpt_articles")[-1] == "subtitle"
+    assert columns(warehouse, "rpt_articles")[:2] == ["source_title", "published_local"]
+
+
+def test_a_view_whose_columns_changed_is_created_again_unless_another_view_needs_it(warehouse):
+    old_shape = ("CREATE OR REPLACE VIEW news.rpt_articles AS SELECT a.id, a.source, s.title AS source_title "
+                 "FROM news.articles a JOIN news.sources s ON s.name = a.source")
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("DROP VIEW news.rpt_articles"))
+        conn.execute(sa.text(old_shape))
+    db.upgrade(warehouse)
+    assert set(columns(warehouse, "articles")) < set(columns(warehouse, "rpt_articles"))
+
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("DROP VIEW news.rpt_articles"))
+        conn.execute(sa.text(old_shape))
+        conn.execute(sa.text("CREATE VIEW news.analyst_view AS SELECT id FROM news.rpt_articles"))
+    with pytest.raises(db.DatabaseError, match="other objects depend on it"):
+        db.upgrade(warehouse)
+    assert columns(warehouse, "rpt_articles") == ["id", "source", "source_title"]  # rolled back whole

@@ -31,6 +31,8 @@ SCHEMA = "news"
 # do not both apply the same migration.
 MIGRATION_LOCK_ID = 4_210_117
 _POSTGRES = postgresql.dialect()
+# SQLSTATE of CREATE OR REPLACE VIEW refusing to change a view's existing columns (invalid_table_definition).
+VIEW_COLUMNS_CHANGED = "42P16"
 
 
 class DatabaseError(Exception):
@@ -166,8 +168,35 @@ def upgrade(eng: Engine | None = None) -> list[str]:
             conn.execute(query("meta/record_migration.sql"), {"version": version})
             applied.append(version)
         for name, body in sql_scripts("views"):
-            _run_script(conn, body, f"view {name}")
+            _apply_view(conn, name, body)
     return applied
+
+
+def _apply_view(conn: Connection, name: str, body: str) -> None:
+    """(Re)create the view ``news.<name>`` from its file (``sql/views/<name>.sql``).
+
+    ``CREATE OR REPLACE VIEW`` keeps a view's columns and may only append new ones, which is how a
+    column added to a table reaches a view selecting ``a.*`` last (``rpt_articles``). A view whose
+    columns changed otherwise (renamed, reordered, removed, retyped) is dropped and created again,
+    inside the upgrade's transaction, so readers never miss it. Not with CASCADE: a view someone
+    built on it stops the upgrade with Postgres's message instead of vanishing along.
+    """
+    try:
+        with conn.begin_nested():
+            conn.connection.cursor().execute(body)
+        return
+    except Exception as exc:
+        if _sqlstate(exc) != VIEW_COLUMNS_CHANGED:
+            raise DatabaseError(f"view {name} failed: {str(exc).strip().splitlines()[0]}") from None
+    if not IDENTIFIER.fullmatch(name):
+        raise DatabaseError(f"view {name}: its columns changed, and its file name is not a view name to drop")
+    log.info("view %s changed its columns: dropping and creating it again", name)
+    _run_script(conn, f"DROP VIEW IF EXISTS {SCHEMA}.{_POSTGRES.identifier_preparer.quote(name)}", f"view {name}")
+    _run_script(conn, body, f"view {name}")
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
 
 
 def _run_script(conn: Connection, body: str, what: str) -> None:
