@@ -119,9 +119,9 @@ def test_every_view_answers_and_a_second_upgrade_changes_nothing(warehouse):
 
 def test_a_column_added_to_articles_is_appended_to_rpt_articles(warehouse):
     with warehouse.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE news.articles ADD COLUMN subtitle text"))
+        conn.execute(sa.text("ALTER TABLE news.articles ADD COLUMN added_by_a_migration text"))
     db.upgrade(warehouse)
-    assert columns(warehouse, "rpt_articles")[-1] == "subtitle"
+    assert columns(warehouse, "rpt_articles")[-1] == "added_by_a_migration"
     assert columns(warehouse, "rpt_articles")[:2] == ["source_title", "published_local"]
 
 
