@@ -4,13 +4,14 @@
 
 In a scratch database on that server (created and dropped by the script), it bulk-loads
 synthetic articles with their LSH buckets (``COPY``), then loads a probe of new articles
-through the real load path (``tasks.warehouse.writes.load_batch``: identity lookup, insert, bucket
-locks, candidate lookup, containment check, cluster, bucket insert) in batches of 25,
-and reports the cost per article. A fifth of the probe are syndicated copies of stored
-articles (first paragraph dropped, credit line added), so the check has real matches to
-find. Then the warehouse is grown to 100,000 and a fresh probe is measured the same way.
-The near-duplicate check is an index lookup per bucket, so the cost must not grow with
-the warehouse: the script fails (exit 1) when the 100k cost is over 2x the 10k cost.
+through the real load path (``tasks.warehouse.writes.load_batch``: bucket locks, identity
+lookup, candidate lookup and containment check in ``tasks.dedupe``; insert, bucket insert and
+cluster in the writer) in batches of 25, and reports the cost per article. A fifth of the
+probe are syndicated copies of stored articles (first paragraph dropped, credit line added),
+so the check has real matches to find. Then the warehouse is grown to 100,000 and a fresh
+probe is measured the same way. The near-duplicate check is an index lookup per bucket, so
+the cost must not grow with the warehouse: the script fails (exit 1) when the 100k cost is
+over 2x the 10k cost.
 
 Synthetic text: a word-bigram chain over the sample articles (Vietnamese syllables as
 they occur in news), with names and numbers mixed in; unrelated articles share almost
@@ -157,11 +158,15 @@ def probe(eng: sa.Engine, maker: TextMaker, size: int, count: int, run_id: int) 
                             content_hash=content_hash(title, lead, body)), of))
     rng.shuffle(new)
 
+    import tasks.dedupe.decide as decide_module
     import tasks.warehouse.writes as load_module
 
     spent = [0.0]
-    steps = ("fingerprint", "lock_buckets", "assign_cluster")  # the dedupe steps inside load_batch
-    real = {name: getattr(load_module, name) for name in steps}
+    # The dedupe steps inside load_batch: fingerprints, bucket locks, the candidates' containment
+    # (tasks.dedupe), and indexing the new article under its buckets in its story (the writer).
+    steps = ((decide_module, "fingerprint"), (decide_module, "lock_buckets"), (decide_module, "best_cluster"),
+             (load_module, "put_in_story"))
+    real = {(module, name): getattr(module, name) for module, name in steps}
 
     def timed(step):
         def run(*args, **kwargs):
@@ -172,16 +177,16 @@ def probe(eng: sa.Engine, maker: TextMaker, size: int, count: int, run_id: int) 
                 spent[0] += time.perf_counter() - began
         return run
 
-    for name in steps:
-        setattr(load_module, name, timed(real[name]))
+    for module, name in steps:
+        setattr(module, name, timed(real[module, name]))
     try:
         began = time.perf_counter()
         for start in range(0, len(new), BATCH):
             load_batch(eng, run_id, "synth-e", [], [a for a, _ in new[start:start + BATCH]], [])
         total = time.perf_counter() - began
     finally:
-        for name in steps:
-            setattr(load_module, name, real[name])
+        for module, name in steps:
+            setattr(module, name, real[module, name])
     copies = [(a, of) for a, of in new if of is not None]
     with eng.connect() as conn:
         found = conn.execute(sa.text(

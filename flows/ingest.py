@@ -34,16 +34,9 @@ from tasks.extract import article as extraction
 from tasks.fetch.client import Fetcher
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, upgrade
+from tasks.warehouse.reads import known_urls, listing_validators, page_validators
 from tasks.warehouse.runs import sync_sources
-from tasks.warehouse.writes import (
-    known_urls,
-    listing_validators,
-    load_batch,
-    mark_unchanged,
-    page_validators,
-    save_listing_validators,
-    save_rejects,
-)
+from tasks.warehouse.writes import load_batch, mark_unchanged, save_listing_validators, save_rejects
 
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
 FINAL_STATUSES = frozenset({200, 203, 404, 410})

@@ -24,7 +24,7 @@ from tasks.config import Source, load_sources
 from tasks.errors import ConfigError
 from tasks.records import Article, Reject, SourceStats
 from tasks.warehouse.db import engine, upgrade
-from tasks.warehouse.stored import held_sources, stored_page_ids, stored_pages
+from tasks.warehouse.reads import held_sources, stored_page_ids, stored_pages
 
 
 def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[str, Source]:

@@ -4,7 +4,8 @@ Here the page's raw strings become fields: the lead's dateline (``(CT)-``) is sp
 off, the byline (``Tin, ảnh: ANH DŨNG``) becomes title-cased author names, dates
 become timezone-aware instants (the source's zone when the page gives no offset),
 the canonical URL is kept only when it is on the source's host, and the content
-hash and word count are computed. Pure: the same input gives the same record.
+hash and word count are computed. Every other field the page and the record share by
+name is carried as extracted. Pure: the same input gives the same record.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import fields
 from datetime import datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -40,6 +42,10 @@ _NAME_SPLIT = re.compile(r"\s+[-–—]\s+|\s*,\s*|\s+và\s+|\s*/\s*|\s*;\s*")
 _AGENCY_CODE = re.compile(r"[A-Z]{2,6}")
 _NOT_A_PERSON = re.compile(r"\d|©|^\(|\bimage\b|\bfoto\b|\bphoto\b|:", re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.(vn|com|net|org)\b|@", re.IGNORECASE)
+# The fields a page and the record share by name go to the record as extracted (section, tags,
+# image_url, the raw date strings, ...), unless normalise_article derives them below: so a field
+# an extractor fills and the warehouse keeps needs no line here.
+CARRIED_FIELDS = tuple(f.name for f in fields(Article) if f.name in {g.name for g in fields(ExtractedPage)})
 
 
 def normalise_article(page: ExtractedPage, source: Source | None = None, *,
@@ -106,7 +112,8 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
                      and may_overrule):
         language = detected
         provenance["language"] = "detector"
-    return Article(
+    carried = {name: getattr(page, name) for name in CARRIED_FIELDS}
+    return Article(**carried | dict(
         source=source.name if source else "",
         url=url,
         canonical_url=canonical_url(page.canonical_url, url, source),
@@ -117,19 +124,14 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         authors=authors,
         published_at=published,
         modified_at=modified,
-        section=page.section,
-        tags=page.tags,
         language=language,
-        image_url=page.image_url,
         dateline=dateline,
         byline=clean(page.byline) or None,
-        published_raw=page.published_raw,
         word_count=word_count(lead, body),
         content_hash=content_hash(title, lead, body),
         provenance=provenance,
         source_credit=credit,
-        modified_raw=page.modified_raw,
-    )
+    ))
 
 
 def split_dateline(lead: str | None) -> tuple[str | None, str]:

@@ -97,6 +97,22 @@ class Article:
 
 
 @dataclass(frozen=True)
+class DedupeDecision:
+    """What an article is to the warehouse: decided by ``tasks.dedupe``, applied by ``tasks.warehouse.writes``.
+
+    ``new``: not held; ``updated``: held with other text (a new version, same story); ``unchanged``:
+    held with this text at this URL; ``duplicate``: held with this text, reached by another URL.
+    """
+
+    kind: Literal["new", "updated", "unchanged", "duplicate"]
+    held_id: int | None = None  # the stored article it is; None when new
+    # The story to put it in: for a new article None founds its own (its id); for a held one None keeps its story.
+    cluster_id: int | None = None
+    # LSH buckets to index it under: a new article's, an updated one's (replacing the old), a held one put in a story.
+    buckets: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Reject:
     """A page or listing that failed one stage; stored in ``news.rejects``, never dropped.
 

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from test_load import SOURCE, article, count
 
 from flows.sample_site.neardup_set import build, load_labelled, score
+from tasks.dedupe.decide import BatchDedupe
 from tasks.dedupe.near import DEFAULT_THRESHOLD
 from tasks.normalise import content_hash
+from tasks.warehouse.reads import known_urls
 from tasks.warehouse.runs import open_run, sync_sources
-from tasks.warehouse.writes import known_urls, load_batch, mark_unchanged
+from tasks.warehouse.writes import load_batch, mark_unchanged
 
 
 def revised(a, body: str):
@@ -163,3 +165,27 @@ def test_an_article_stored_before_clusters_gets_one_when_seen_again(warehouse):
         row = conn.execute(sa.text("SELECT id, cluster_id FROM news.articles")).one()
         buckets = conn.execute(sa.text("SELECT count(*) FROM news.article_buckets")).scalar_one()
     assert row.cluster_id == row.id and buckets == 32
+
+
+def test_dedupe_decides_what_each_article_is_and_writes_nothing(warehouse):
+    sync_sources(warehouse, [SOURCE])
+    run = open_run(warehouse, ["mau"])
+    held = article("a", body=" ".join(f"câu thứ {n} của bài viết mẫu về Cần Thơ." for n in range(20)))
+    load_batch(warehouse, run, "mau", [], [held], [])
+    other = "http://127.0.0.1/b.html"
+    retitled = dataclasses.replace(held, url=other, canonical_url=other, title="Tiêu đề khác",
+                                   content_hash=content_hash("Tiêu đề khác", held.lead, held.body))
+    amp = dataclasses.replace(held, url="http://127.0.0.1/amp/a.html")
+    corrected = revised(held, held.body + " Đính chính.")
+    dedupe = BatchDedupe([retitled, amp, corrected, held])
+    tables = ("articles", "article_urls", "article_buckets")
+    before = [count(warehouse, f"SELECT count(*) FROM news.{t}") for t in tables]
+    with warehouse.begin() as conn:
+        held_id = conn.execute(sa.text("SELECT id FROM news.articles")).scalar_one()
+        dedupe.lock(conn)
+        decisions = [dedupe.decide(conn, a) for a in (retitled, amp, corrected, held)]
+    assert [(d.kind, d.held_id, d.cluster_id) for d in decisions] == [
+        ("new", None, held_id),  # the same story under another title: joins the held article's
+        ("duplicate", held_id, None), ("updated", held_id, None), ("unchanged", held_id, None)]
+    assert len(decisions[0].buckets) == len(decisions[2].buckets) == 32 and decisions[1].buckets == ()
+    assert [count(warehouse, f"SELECT count(*) FROM news.{t}") for t in tables] == before

@@ -3,8 +3,8 @@
 Two exact checks live here: a discovered URL the warehouse already answered is not
 fetched again (``select_urls_to_fetch``), and within one batch the same article
 reached by two URLs (same canonical URL, or same text) is loaded once
-(``dedupe_batch``). Across batches and concurrent runs the database's unique
-constraints finish the job (``tasks.warehouse.writes``).
+(``dedupe_batch``). Across batches and concurrent runs the held rows decide
+(``tasks.dedupe.decide``), and the database's unique constraints finish the job.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ copy keeps most of the original's word shingles, so the check is:
 Concurrency: the buckets an article will read and write are advisory-locked (one
 transaction-scoped lock per bucket, in ascending order) before the check, so two
 runs loading near-duplicates at once see each other instead of founding two clusters.
+This module only reads: the warehouse writer stores the buckets and the cluster chosen.
 """
 
 from __future__ import annotations
@@ -116,28 +117,20 @@ def lock_buckets(conn: Connection, fingerprints: Iterable[Fingerprint]) -> None:
         conn.execute(query("dedupe/lock_buckets.sql"), {"buckets": buckets})
 
 
-def assign_cluster(conn: Connection, article_id: int, fp: Fingerprint, limit: float | None = None) -> int:
-    """Put a stored article in its story: the best-matching candidate's cluster, else its own; index its buckets.
+def best_cluster(conn: Connection, fp: Fingerprint, limit: float, article_id: int | None = None) -> int | None:
+    """The story an article belongs to: the cluster of its best-matching candidate at or above ``limit``, else None.
 
-    The caller holds the locks of ``fp.buckets`` (:func:`lock_buckets`).
+    ``article_id`` is the article itself when it is stored already (left out of its own candidates).
+    Reads only; the caller holds the locks of ``fp.buckets`` (:func:`lock_buckets`), so no other
+    run can add a candidate until the article is stored and indexed.
     """
-    limit = threshold() if limit is None else limit
-    cluster_id = article_id
-    if fp.buckets:
-        best = 0.0
-        rows = conn.execute(query("dedupe/candidates.sql"),
-                            {"buckets": list(fp.buckets), "article_id": article_id, "limit": MAX_CANDIDATES})
-        for row in rows:
-            score = containment(fp.shingles, shingles(story_text(row.lead, row.body)))
-            if score >= limit and (score > best or (score == best and row.cluster_id < cluster_id)):
-                best, cluster_id = score, row.cluster_id
-        conn.execute(query("dedupe/insert_buckets.sql"), {"buckets": list(fp.buckets), "article_id": article_id})
-    conn.execute(query("dedupe/set_cluster.sql"), {"cluster_id": cluster_id, "article_id": article_id})
-    return cluster_id
-
-
-def replace_buckets(conn: Connection, article_id: int, fp: Fingerprint) -> None:
-    """A revised article keeps its story; its buckets follow its new text."""
-    conn.execute(query("dedupe/delete_buckets.sql"), {"article_id": article_id})
-    if fp.buckets:
-        conn.execute(query("dedupe/insert_buckets.sql"), {"buckets": list(fp.buckets), "article_id": article_id})
+    if not fp.buckets:
+        return None
+    best_score, best = 0.0, None
+    rows = conn.execute(query("dedupe/candidates.sql"),
+                        {"buckets": list(fp.buckets), "article_id": article_id, "limit": MAX_CANDIDATES})
+    for row in rows:
+        score = containment(fp.shingles, shingles(story_text(row.lead, row.body)))
+        if score >= limit and (best is None or score > best_score or (score == best_score and row.cluster_id < best)):
+            best_score, best = score, row.cluster_id
+    return best

@@ -9,6 +9,7 @@ every statement the code runs is a file under ``sql/`` (see :func:`query`).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from functools import cache
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.config import settings
@@ -29,16 +31,42 @@ SCHEMA = "news"
 # One lock id for "a migration is running", so that two runs starting at once
 # do not both apply the same migration.
 MIGRATION_LOCK_ID = 4_210_117
+_POSTGRES = postgresql.dialect()
+# SQLSTATE of CREATE OR REPLACE VIEW refusing to change a view's existing columns (invalid_table_definition).
+VIEW_COLUMNS_CHANGED = "42P16"
 
 
 def sql_text(relative: str) -> str:
     return files("sql").joinpath(relative).read_text(encoding="utf-8")
 
 
+# The one thing code may write into a statement: a column name taken from a record's fields
+# (``{columns}``), and only a plain lower-case identifier. Values are always bound parameters.
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+COLUMNS_PLACEHOLDER = "{columns}"
+
+
 @cache
-def query(relative: str) -> sa.TextClause:
-    """A statement from ``sql/`` (e.g. ``load/upsert_article.sql``), parameterised with ``:name``."""
-    return sa.text(sql_text(relative))
+def query(relative: str, columns: tuple[str, ...] = ()) -> sa.TextClause:
+    """A statement from ``sql/`` (e.g. ``load/insert_article.sql``), parameterised with ``:name``.
+
+    ``columns`` fills the file's ``{columns}`` (outside its comments) with a record's field names, so
+    that the statement follows the record (``tasks.records``) instead of spelling its columns out.
+    Each must be a plain identifier; names Postgres reserves are quoted.
+    """
+    body = sql_text(relative)
+    if not columns:
+        return sa.text(body)
+    bad = [c for c in columns if not IDENTIFIER.fullmatch(c)]
+    if bad:
+        raise ValueError(f"{relative}: not plain column names: {', '.join(map(repr, bad))}")
+    if COLUMNS_PLACEHOLDER not in body:
+        raise ValueError(f"{relative} has no {COLUMNS_PLACEHOLDER} to fill")
+    quote = _POSTGRES.identifier_preparer.quote
+    listed = ", ".join(quote(c) for c in columns)
+    lines = [line if line.lstrip().startswith("--") else line.replace(COLUMNS_PLACEHOLDER, listed)
+             for line in body.splitlines(keepends=True)]
+    return sa.text("".join(lines))
 
 
 _engine_lock = threading.Lock()
@@ -137,8 +165,35 @@ def upgrade(eng: Engine | None = None) -> list[str]:
             conn.execute(query("meta/record_migration.sql"), {"version": version})
             applied.append(version)
         for name, body in sql_scripts("views"):
-            _run_script(conn, body, f"view {name}")
+            _apply_view(conn, name, body)
     return applied
+
+
+def _apply_view(conn: Connection, name: str, body: str) -> None:
+    """(Re)create the view ``news.<name>`` from its file (``sql/views/<name>.sql``).
+
+    ``CREATE OR REPLACE VIEW`` keeps a view's columns and may only append new ones, which is how a
+    column added to a table reaches a view selecting ``a.*`` last (``rpt_articles``). A view whose
+    columns changed otherwise (renamed, reordered, removed, retyped) is dropped and created again,
+    inside the upgrade's transaction, so readers never miss it. Not with CASCADE: a view someone
+    built on it stops the upgrade with Postgres's message instead of vanishing along.
+    """
+    try:
+        with conn.begin_nested():
+            conn.connection.cursor().execute(body)
+        return
+    except Exception as exc:
+        if _sqlstate(exc) != VIEW_COLUMNS_CHANGED:
+            raise DatabaseError(f"view {name} failed: {str(exc).strip().splitlines()[0]}") from None
+    if not IDENTIFIER.fullmatch(name):
+        raise DatabaseError(f"view {name}: its columns changed, and its file name is not a view name to drop")
+    log.info("view %s changed its columns: dropping and creating it again", name)
+    _run_script(conn, f"DROP VIEW IF EXISTS {SCHEMA}.{_POSTGRES.identifier_preparer.quote(name)}", f"view {name}")
+    _run_script(conn, body, f"view {name}")
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
 
 
 def _run_script(conn: Connection, body: str, what: str) -> None:

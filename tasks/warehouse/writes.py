@@ -1,13 +1,14 @@
-"""Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters.
+"""Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters (reads: ``reads``).
 
 A batch of pages is loaded in one transaction (pages, articles, rejects together),
 so a batch is either stored whole or not at all; each article gets a savepoint,
-so one bad row becomes a ``load`` reject instead of losing its batch. Uniqueness
-(canonical URL; content hash per source; each known URL) is enforced by the database,
-which keeps concurrent runs from writing the same article twice; a revised article's
-row is locked (``SELECT ... FOR UPDATE``) so two runs cannot lose each other's update;
-and the near-duplicate buckets of a batch are advisory-locked (``tasks.dedupe.near``) so
-concurrent runs put one story in one cluster.
+so one bad row becomes a ``load`` reject instead of losing its batch. What an article
+is (new, updated, unchanged, a duplicate; its story) is decided by ``tasks.dedupe``
+on the batch's connection, which also takes the batch's locks (the held row ``FOR
+UPDATE``, the LSH buckets advisory-locked); this module applies the decision.
+Uniqueness (canonical URL; content hash per source; each known URL) is enforced by the
+database with ``INSERT ... ON CONFLICT``, which keeps concurrent runs from writing the
+same article twice: an insert that meets a row is decided again, seeing that row.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tasks.dedupe.near import Fingerprint, assign_cluster, fingerprint, lock_buckets, replace_buckets, threshold
-from tasks.records import Article, FetchedPage, Reject, Validators
+from tasks.dedupe.decide import BatchDedupe
+from tasks.records import Article, DedupeDecision, FetchedPage, Reject, Validators
 from tasks.warehouse.db import query
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,6 @@ KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date
 ROW_FAULTS = (sa.exc.DataError, sa.exc.IntegrityError, ValueError)
 
 
-def known_urls(eng: Engine, urls: list[str], refetch_age: timedelta = timedelta(0)) -> set[str]:
-    """The URLs among ``urls`` that need no fetch: already answered (see ``sql/load/known_urls.sql``).
-
-    URLs of articles younger than ``refetch_age`` are left out, so they are fetched again (re-fetch policy).
-    """
-    if not urls:
-        return set()
-    with eng.connect() as conn:
-        return set(conn.execute(query("load/known_urls.sql"), {"urls": urls, "refetch_age": refetch_age}).scalars())
 
 
 def mark_unchanged(target: Engine | Connection, urls: list[str]) -> int:
@@ -90,9 +82,16 @@ class BatchResult:
     rejected: int = 0
 
 
+# Every field of the record is a column of news.articles of the same name (a migration adds the column,
+# tasks/records.py the field); the statements are built from these names once, here.
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+INSERT_ARTICLE = query("load/insert_article.sql", ARTICLE_FIELDS)
+REVISE_ARTICLE = query("load/revise_article.sql", ARTICLE_FIELDS)
+
+
 def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
                rejects: list[Reject], neardup_threshold: float | None = None) -> BatchResult:
-    """Store a batch's raw pages, articles and rejects in one transaction.
+    """Store a batch's raw pages, articles and rejects in one transaction, as ``tasks.dedupe`` decides.
 
     ``neardup_threshold`` overrides the configured containment threshold (for evaluating it).
     """
@@ -101,73 +100,93 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
     # Pages and articles in key order, so that two runs loading the same pages lock rows in one order.
     pages = sorted(pages, key=lambda p: p.url)
     articles = sorted(articles, key=lambda a: a.canonical_url)
-    fingerprints = [fingerprint(a.lead, a.body) for a in articles]
-    limit = threshold() if neardup_threshold is None else neardup_threshold
+    dedupe = BatchDedupe(articles, neardup_threshold)
     with eng.begin() as conn:
-        lock_buckets(conn, fingerprints)
+        dedupe.lock(conn)
         for page in pages:
             conn.execute(query("load/upsert_page.sql"), _page_row(page, source, run_id))
-        for article, fp in zip(articles, fingerprints, strict=True):
+        for article in articles:
             try:
                 with conn.begin_nested():
-                    outcome = _upsert_article(conn, article, run_id, fp, limit)
+                    kind = apply_decision(conn, article, dedupe.decide(conn, article), run_id)
+                    if kind is None:  # the insert met a row of this URL or text: decide again, seeing it
+                        kind = apply_decision(conn, article, dedupe.decide(conn, article, after_conflict=True),
+                                              run_id)
             except ROW_FAULTS as exc:
-                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 load_rejects.append(Reject(source, article.url, "load", "db_refused",
-                                           f"database refused the row: {reason}"))
+                                           f"database refused the row: {_refusal(exc)}"))
                 continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
+            counter = COUNTERS[kind]
+            setattr(result, counter, getattr(result, counter) + 1)
         result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])
     return result
 
 
-def _upsert_article(conn: Connection, article: Article, run_id: int, fp: Fingerprint, limit: float) -> str:
-    """Insert, revise or touch one article; returns the counter it belongs to.
+def _refusal(exc: Exception) -> str:
+    """The first line of Postgres's message, with its detail when it gives one (which value, which key)."""
+    orig = getattr(exc, "orig", exc)
+    reason = str(orig).strip().splitlines()[0]
+    detail = getattr(getattr(orig, "diag", None), "message_detail", None)
+    return f"{reason}: {detail}" if detail else reason
 
-    Identity is the canonical URL or any URL already known to lead to the article; the
-    same text under another URL of the source is the same article (its URLs are kept).
-    A new article is put in its story (near-duplicate cluster); a changed one keeps its
-    story and gets a new version, the old one saved in ``news.article_versions``.
+
+# The BatchResult counter of each kind of decision.
+COUNTERS = {"new": "new", "updated": "updated", "unchanged": "unchanged", "duplicate": "duplicates"}
+
+
+def apply_decision(conn: Connection, article: Article, decision: DedupeDecision, run_id: int) -> str | None:
+    """Write one article as decided: insert, revise or touch it; its kind, or None when the insert wrote nothing.
+
+    Every URL that led to it is kept (``news.article_urls``). A revised article keeps its story and
+    gets a new version, the old one saved in ``news.article_versions``. None: another row already has
+    this canonical URL or this source's same text (``ON CONFLICT DO NOTHING``); the caller decides again.
     """
-    row = _article_row(article, run_id)
     urls = sorted({article.url, article.canonical_url})
-    held = conn.execute(query("load/find_article.sql"), row).first()
-    if held is None:
-        inserted = conn.execute(query("load/insert_article.sql"), row).first()
-        if inserted is not None:
-            conn.execute(query("load/add_article_urls.sql"), {"article_id": inserted.id, "urls": urls})
-            assign_cluster(conn, inserted.id, fp, limit)
-            return "new"
-        # Nothing inserted: a concurrent run inserted this canonical URL a moment ago (found now),
-        # or the same text of this source is held under another URL.
-        held = conn.execute(query("load/find_article.sql"), row).first()
-        if held is None:
-            held = conn.execute(query("load/find_same_text.sql"), row).first()
-            if held is None:
-                raise ValueError("the article conflicts with a row that is no longer there")
-    conn.execute(query("load/add_article_urls.sql"), {"article_id": held.id, "urls": urls})
-    if held.content_hash != article.content_hash:
-        conn.execute(query("load/save_version.sql"), {"article_id": held.id, "run_id": run_id})
-        conn.execute(query("load/revise_article.sql"), {**row, "article_id": held.id})
-        replace_buckets(conn, held.id, fp)
-        return "updated"
-    conn.execute(query("load/touch_article.sql"), {"article_id": held.id})
-    if held.cluster_id is None:  # stored before clusters existed
-        assign_cluster(conn, held.id, fp, limit)
-    return "unchanged" if held.url == article.url else "duplicates"
+    if decision.kind == "new":
+        inserted = conn.execute(INSERT_ARTICLE, _article_row(article, run_id)).first()
+        if inserted is None:
+            return None
+        conn.execute(query("load/add_article_urls.sql"), {"article_id": inserted.id, "urls": urls})
+        put_in_story(conn, inserted.id, inserted.id if decision.cluster_id is None else decision.cluster_id,
+                     decision.buckets)
+        return decision.kind
+    held = decision.held_id
+    conn.execute(query("load/add_article_urls.sql"), {"article_id": held, "urls": urls})
+    if decision.kind == "updated":
+        conn.execute(query("load/save_version.sql"), {"article_id": held, "run_id": run_id})
+        conn.execute(REVISE_ARTICLE, {**_article_row(article, run_id), "article_id": held})
+        replace_buckets(conn, held, decision.buckets)
+        return decision.kind
+    conn.execute(query("load/touch_article.sql"), {"article_id": held})
+    if decision.cluster_id is not None:
+        put_in_story(conn, held, decision.cluster_id, decision.buckets)
+    return decision.kind
+
+
+def put_in_story(conn: Connection, article_id: int, cluster_id: int, buckets: tuple[int, ...]) -> None:
+    """Index a stored article under its LSH buckets and set its story (cluster)."""
+    if buckets:
+        conn.execute(query("load/insert_buckets.sql"), {"buckets": list(buckets), "article_id": article_id})
+    conn.execute(query("load/set_cluster.sql"), {"cluster_id": cluster_id, "article_id": article_id})
+
+
+def replace_buckets(conn: Connection, article_id: int, buckets: tuple[int, ...]) -> None:
+    """A revised article keeps its story; its buckets follow its new text."""
+    conn.execute(query("load/delete_buckets.sql"), {"article_id": article_id})
+    if buckets:
+        conn.execute(query("load/insert_buckets.sql"), {"buckets": list(buckets), "article_id": article_id})
 
 
 def _article_row(a: Article, run_id: int) -> dict:
-    return {
-        "source": a.source, "url": a.url, "canonical_url": a.canonical_url, "title": a.title,
-        "lead": a.lead, "body": a.body, "captions": list(a.captions), "authors": list(a.authors),
-        "published_at": a.published_at, "modified_at": a.modified_at, "section": a.section,
-        "tags": list(a.tags), "language": a.language, "image_url": a.image_url,
-        "word_count": a.word_count, "content_hash": a.content_hash, "dateline": a.dateline,
-        "byline": a.byline, "published_raw": a.published_raw,
-        "provenance": json.dumps(a.provenance, ensure_ascii=False), "run_id": run_id,
-        "source_credit": a.source_credit, "modified_raw": a.modified_raw,
-    }
+    """The record as one JSON object, field by field; the statements read it by column name."""
+    record = {name: getattr(a, name) for name in ARTICLE_FIELDS}
+    return {"row": json.dumps(record, ensure_ascii=False, default=_json_value), "run_id": run_id}
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, date):  # and datetime: ISO 8601 with its offset, which timestamptz reads
+        return value.isoformat()
+    raise TypeError(f"no JSON form for a {type(value).__name__} field")
 
 
 def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
@@ -181,11 +200,6 @@ def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
     }
 
 
-def listing_validators(eng: Engine, source: str) -> dict[str, tuple[Validators, tuple[str, ...]]]:
-    """URL -> (validators, child sitemaps) of the source's feeds and sitemaps as last read completely."""
-    with eng.connect() as conn:
-        rows = conn.execute(query("load/listing_validators.sql"), {"source": source}).all()
-    return {r.url: (Validators(r.etag, r.last_modified), tuple(r.children)) for r in rows}
 
 
 def save_listing_validators(eng: Engine, source: str, run_id: int,
@@ -195,12 +209,3 @@ def save_listing_validators(eng: Engine, source: str, run_id: int,
             conn.execute(query("load/upsert_validators.sql"), {
                 "url": url, "source": source, "etag": validators.etag, "last_modified": validators.last_modified,
                 "children": list(children), "run_id": run_id})
-
-
-def page_validators(eng: Engine, urls: list[str]) -> dict[str, Validators]:
-    """Validators of the stored pages among ``urls`` (for re-fetching them conditionally)."""
-    if not urls:
-        return {}
-    with eng.connect() as conn:
-        rows = conn.execute(query("load/page_validators.sql"), {"urls": urls}).all()
-    return {r.url: Validators(r.etag, r.last_modified) for r in rows}

@@ -3,7 +3,8 @@
 import pytest
 
 from tasks.extract.conventions import is_widget_label, looks_like_byline
-from tasks.normalise import content_hash, language_code, parse_byline, split_dateline
+from tasks.normalise import CARRIED_FIELDS, content_hash, language_code, normalise_article, parse_byline, split_dateline
+from tasks.records import ExtractedPage
 from tasks.text import clean, title_case_name
 
 
@@ -66,3 +67,13 @@ def test_language_code_and_hash():
     assert language_code("vi-VN") == "vi" and language_code("vi_VN") == "vi" and language_code("x") is None
     assert content_hash("A", "b", "c") == content_hash(" A ", "b", "c")
     assert content_hash("A", "b", "c") != content_hash("A", "b", "c d")
+
+
+def test_fields_a_page_and_the_record_share_are_carried_as_extracted():
+    page = ExtractedPage(url="http://127.0.0.1/a.html", title="Tiêu đề", paragraphs=("Một.",), section="Thời sự",
+                         tags=("Cần Thơ",), image_url="http://127.0.0.1/a.jpg", published_raw="hôm qua",
+                         modified_raw="hôm nay")
+    article = normalise_article(page)
+    assert (article.section, article.tags, article.image_url, article.published_raw, article.modified_raw) == (
+        "Thời sự", ("Cần Thơ",), "http://127.0.0.1/a.jpg", "hôm qua", "hôm nay")
+    assert {"section", "tags", "image_url", "published_raw", "modified_raw"} <= set(CARRIED_FIELDS)
