@@ -15,16 +15,14 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-if TYPE_CHECKING:
-    from tasks.urls import UrlRules
+from tasks.urls import DEFAULT_PAGE_URL, UrlRules, homepage_host, listing_page_url, site_host
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
-DEFAULT_PAGE_URL = "{url}?page={n}"
 MAX_LISTING_PAGES = 50  # deeper than this a listing is an archive crawl, not discovery of new stories
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -82,31 +80,10 @@ class Source:
     @property
     def url_rules(self) -> UrlRules:
         """How this source's URLs fold to one identity (see ``tasks.urls``)."""
-        from tasks.urls import UrlRules
-
-        home = urlsplit(self.homepage)
-        host = (home.hostname or "") + (f":{home.port}" if home.port and home.port != _DEFAULT_PORTS.get(home.scheme)
-                                        else "")
-        return UrlRules(host=host, mobile_hosts=frozenset(self.mobile_hosts), amp_paths=self.amp_paths,
+        return UrlRules(host=homepage_host(self.homepage), mobile_hosts=frozenset(self.mobile_hosts),
+                        amp_paths=self.amp_paths,
                         tracking_params=frozenset(p.lower() for p in (*self.tracking_params,
                                                                        *settings().tracking_params)))
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def site_host(url: str) -> str:
-    """Host and non-default port, without ``www.``: ``https://www.x.vn/a`` and ``http://x.vn/b`` match."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    try:
-        port = parts.port
-    except ValueError:
-        return host
-    if port and port != _DEFAULT_PORTS.get(parts.scheme):
-        host = f"{host}:{port}"
-    return host
 
 
 _FIELDS: dict[str, type] = {
@@ -255,22 +232,6 @@ def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[i
         raise ConfigError(f"{where}: key 'page_url' must contain {{n}} (the page number), got {page_url!r}")
     _check_url(example, where, "page_url")
     return pages, page_url
-
-
-def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
-    """Page ``n`` of a listing: page 1 is the listing itself, later pages follow the template.
-
-    ``{url}`` is the listing URL as written; ``{stem}`` is it without a trailing ``/``
-    or ``.htm``/``.html`` (``https://x.vn/kinh-te.htm`` -> ``https://x.vn/kinh-te``), for
-    sites that page as ``{stem}/trang-{n}.htm``. When the listing already has a query
-    string, the default template's ``?`` becomes ``&`` (``/tin?cat=2`` -> ``/tin?cat=2&page=3``).
-    """
-    if n <= 1:
-        return url
-    if "?" in url and page_url.startswith("{url}?"):
-        page_url = "{url}&" + page_url[len("{url}?"):]
-    stem = re.sub(r"\.html?$", "", url.rstrip("/"))
-    return page_url.format(url=url, stem=stem, n=n)
 
 
 def _check_selectors(value: dict, where: str) -> tuple[tuple[str, str], ...]:

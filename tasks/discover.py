@@ -26,14 +26,14 @@ from lxml import etree
 from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
 from usp.tree import sitemap_from_str
 
-from tasks.config import Source, listing_page_url
+from tasks.config import Source
 from tasks.dates import parse_date
 from tasks.extract.links import extract_links
 from tasks.fetch.client import Fetcher, FetchError
 from tasks.fetch.decode import DecodeError, decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
-from tasks.urls import NO_RULES, UrlRules, normalise_url
+from tasks.urls import NO_RULES, UrlRules, listing_page_url, normalise_url
 
 log = logging.getLogger(__name__)
 logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own

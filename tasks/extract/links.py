@@ -30,9 +30,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from tasks.config import site_host
 from tasks.extract.page import remove_keeping_tail
 from tasks.text import clean
+from tasks.urls import site_host
 
 
 @dataclass(frozen=True)

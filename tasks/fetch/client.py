@@ -27,12 +27,12 @@ from urllib.parse import urljoin
 import requests
 import urllib3
 
-from tasks.config import Settings, Source, settings, site_host
+from tasks.config import Settings, Source, settings
 from tasks.fetch.hosts import HostLimiter, HostPaused, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
 from tasks.fetch.scope import AddressRefused, Scope, guarded_adapter
 from tasks.records import FetchedPage, Validators
-from tasks.urls import normalise_url
+from tasks.urls import normalise_url, site_host
 
 log = logging.getLogger(__name__)
 

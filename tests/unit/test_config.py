@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.config import ConfigError, Settings, listing_page_url, load_sources, settings
+from tasks.config import ConfigError, Settings, load_sources, settings
 from tasks.fetch.client import FetchPolicy
+from tasks.urls import listing_page_url
 
 GOOD = """
 [[sources]]
@@ -113,11 +114,6 @@ def test_listings_only_source_with_paging(tmp_path):
     assert source.listings == ("https://vnexpress.net/kinh-doanh", "https://vnexpress.net/the-thao.htm")
     assert listing_page_url(source.listings[1], 3, source.page_url) == "https://vnexpress.net/the-thao/p3.htm"
     assert listing_page_url(source.listings[1], 1, source.page_url) == source.listings[1]
-
-
-def test_default_paging_adds_a_page_parameter():
-    assert listing_page_url("https://x.vn/kinh-te/", 2) == "https://x.vn/kinh-te/?page=2"
-    assert listing_page_url("https://x.vn/tin?cat=5", 4) == "https://x.vn/tin?cat=5&page=4"
 
 
 def test_politeness_and_scope_keys_have_safe_defaults_and_are_read(tmp_path):
