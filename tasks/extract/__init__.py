@@ -3,6 +3,7 @@
 ``article`` decides the fields, ``page`` holds the parsed page and its indexed lookups,
 ``jsonld`` reads structured data leniently, ``titles`` picks the headline among its
 signals, ``conventions`` knows how news pages print bylines, datelines and widgets,
-and ``links`` reads a listing (section) page into article links. Pure: no network,
+``furniture`` holds the vocabulary of what is not content (menus, share bars, adverts) for
+both readers, and ``links`` reads a listing (section) page into article links. Pure: no network,
 no database, and no later step (normalising happens after, in ``tasks.normalise``).
 """

@@ -38,6 +38,7 @@ from tasks.extract.conventions import (
     split_author_values,
     starts_with_dateline,
 )
+from tasks.extract.furniture import FURNITURE_TAGS, in_junk, junk_words
 from tasks.extract.jsonld import (
     ld_authors,
     ld_image,
@@ -49,14 +50,11 @@ from tasks.extract.page import (
     BLOCK_TAGS,
     BYLINE_SELECTORS,
     DATE_LIKE,
-    JUNK_TAGS,
     LEAF_BLOCKS,
     ExtractError,
     Page,
     css,
     first_meta,
-    in_junk,
-    junk_words,
     parse_html,
     remove_keeping_tail,
     same_day,
@@ -349,7 +347,7 @@ class _Body:
         for el in list(container.iter()):
             if not isinstance(el.tag, str):
                 continue
-            if el.tag in JUNK_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
+            if el.tag in FURNITURE_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
                                                          and not _quoted_post(el)):
                 remove_keeping_tail(el)
         if profile.get("byline"):
