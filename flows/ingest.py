@@ -24,7 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.pipeline import SourcePlan, discover_task, ingest_batch_task, remember_listings, run_logger
 from tasks import normalise
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.extract import article as extraction
+from tasks.extract import body as extraction
 from tasks.records import SourceStats
 from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.writes import RunLease, abandon_dead_runs, finish_run, record_run_source, sync_sources

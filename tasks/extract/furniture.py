@@ -3,7 +3,7 @@
 Furniture is what a site prints on every page around what the page is about: menus,
 share bars, adverts, rankings, sign-up boxes, cookie banners. Both readers take it out
 before they read: the article reader inside and around the article's container
-(``tasks.extract.article``), the listing reader around a section's column of stories
+(``tasks.extract.body``), the listing reader around a section's column of stories
 (``tasks.extract.links``). Every word either of them knows is here, grouped by
 concept; each reader's vocabulary is built from these groups, and only here.
 """
