@@ -363,7 +363,7 @@ class Settings:
     refetch_days: float = _setting(
         "NEWSETL_REFETCH_DAYS", 2.0, "articles younger than this (by `published_at`, else first sighting) are "
         "fetched again on later runs, to catch corrections", _number(0))
-    # Chosen on the labelled set (flows/sample_site/neardup_set.py; `python -m benchmarks.neardup`):
+    # Chosen on the labelled set (tests/data/neardup_set.py; `python -m benchmarks.neardup`):
     # syndicated copies score >= 0.66, different stories on similar topics <= 0.34; precision and
     # recall are flat from 0.2 to 0.6 (1.000 / 0.966). 0.5 is the middle of that gap.
     neardup_threshold: float = _setting(

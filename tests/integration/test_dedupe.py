@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from test_load import SOURCE, article, count
 
-from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.dedupe.near import DEFAULT_THRESHOLD
 from tasks.normalise import content_hash
 from tasks.warehouse.writes import known_urls, load_batch, mark_unchanged, start_run, sync_sources
+from tests.data.neardup_set import build, load_labelled, score
 
 
 def revised(a, body: str):
