@@ -52,7 +52,6 @@ from tasks.extract.titles import norm_title, title_candidates
 from tasks.records import ExtractedPage
 from tasks.text import clean, unescape_html
 
-LANGUAGE_SAMPLE = 2000
 # Labels of a ``twitter:labelN`` whose ``twitter:dataN`` is the author (SEO plugins, several languages).
 AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "escrito por", "écrit par",
                            "scritto da", "geschreven door", "skrevet af", "skrevet av", "skrivet av"})

@@ -456,10 +456,8 @@ def warm_up() -> None:
 
 def _generic_body(root: etree._Element, url: str) -> list[str]:
     """Main text by trafilatura, run on our already-parsed tree; paragraphs as it delimits them."""
-    try:
-        from trafilatura import bare_extraction
-    except ImportError:  # pragma: no cover - declared dependency
-        return []
+    from trafilatura import bare_extraction
+
     try:
         document = bare_extraction(deepcopy(root), url=url, favor_precision=True, include_comments=False,
                                    include_tables=True, with_metadata=False, deduplicate=False)

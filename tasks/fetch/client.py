@@ -135,8 +135,6 @@ class Fetcher:
         delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
         return self._fetch_paced(url, validators, delay)
 
-    get = fetch  # the name the first callers used
-
     def robots_rules(self, url: str) -> RobotsRules | None:
         if self.robots is None:
             return None
