@@ -64,7 +64,7 @@ def reset_schema(eng: sa.Engine) -> None:
 def _serve(hosts: list[str], options: dict, ready, stop, hits) -> None:
     from contextlib import ExitStack
 
-    from flows.sample_site.faults import serve_faults
+    from tests.sites.faults import serve_faults
 
     with ExitStack() as stack:
         servers = [stack.enter_context(serve_faults(host, **options)) for host in hosts]

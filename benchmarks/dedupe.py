@@ -34,13 +34,13 @@ import sqlalchemy as sa
 
 import tasks.dedupe.near as neardup
 from benchmarks.common import scratch_engine
-from flows.sample_site.neardup_set import ARTICLES_FILE
 from tasks.config import Source
 from tasks.normalise import content_hash
 from tasks.records import Article
 from tasks.text import word_count
 from tasks.warehouse.runs import open_run, sync_sources
 from tasks.warehouse.writes import load_batch
+from tests.data.neardup_set import ARTICLES_FILE
 
 SOURCES = ("synth-a", "synth-b", "synth-c", "synth-d")
 PARAGRAPHS, PARAGRAPH_WORDS = 4, 45

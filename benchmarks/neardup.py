@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m benchmarks.neardup
 
-Loads the labelled set (``flows/sample_site/neardup_set.py``: syndicated copies of the
+Loads the labelled set (``tests/data/neardup_set.py``: syndicated copies of the
 sample articles, and different stories on similar topics) through the warehouse's own
 load path into a scratch database, once per threshold, and prints how the cluster
 assignment scores on the labelled pairs. The row marked ``*`` is the default
@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.common import reset_schema, scratch_engine
-from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.dedupe.near import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, SHINGLE_WORDS, containment, shingles, story_text
+from tests.data.neardup_set import build, load_labelled, score
 
 SWEEP = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
 

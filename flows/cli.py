@@ -350,7 +350,7 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
 
         with Fetcher() as fetcher:
             try:
-                page = fetcher.get(name)
+                page = fetcher.fetch(name)
             except FetchError as exc:
                 return exc.detail
         if page.status != 200:

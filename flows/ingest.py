@@ -30,7 +30,7 @@ from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, refetch_age, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
 from tasks.errors import FetchError
-from tasks.extract import article as extraction
+from tasks.extract import body as extraction
 from tasks.fetch.client import Fetcher
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, upgrade

@@ -8,28 +8,24 @@ environment with safe defaults; nothing else reads ``os.environ``.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tasks.errors import ConfigError
-
-if TYPE_CHECKING:
-    from tasks.urls import UrlRules
+from tasks.urls import DEFAULT_PAGE_URL, UrlRules, homepage_host, listing_page_url, site_host
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 DEFAULT_TIMEZONE = "UTC"
-DEFAULT_PAGE_URL = "{url}?page={n}"
 MAX_LISTING_PAGES = 50  # deeper than this a listing is an archive crawl, not discovery of new stories
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-# Politeness defaults per host: two requests in flight and one second between request starts.
-DEFAULT_MAX_CONNECTIONS = 2
-DEFAULT_MIN_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,8 +46,9 @@ class Source:
     tracking_params: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()  # further hosts of the site (CDN, old domain) it may be fetched from
     allow_addresses: tuple[str, ...] = ()  # private/loopback networks it may resolve to (tests, intranets)
-    max_connections: int = DEFAULT_MAX_CONNECTIONS  # requests in flight to one host at once
-    min_interval: float = DEFAULT_MIN_INTERVAL  # seconds between two requests to one host
+    # Politeness per host, also for fetches outside any source: two requests in flight, one second between starts.
+    max_connections: int = 2  # requests in flight to one host at once
+    min_interval: float = 1.0  # seconds between two requests to one host
     listings: tuple[str, ...] = ()  # section pages whose article links are read (for sites without feeds)
     pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
     page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
@@ -80,31 +77,10 @@ class Source:
     @property
     def url_rules(self) -> UrlRules:
         """How this source's URLs fold to one identity (see ``tasks.urls``)."""
-        from tasks.urls import UrlRules
-
-        home = urlsplit(self.homepage)
-        host = (home.hostname or "") + (f":{home.port}" if home.port and home.port != _DEFAULT_PORTS.get(home.scheme)
-                                        else "")
-        return UrlRules(host=host, mobile_hosts=frozenset(self.mobile_hosts), amp_paths=self.amp_paths,
+        return UrlRules(host=homepage_host(self.homepage), mobile_hosts=frozenset(self.mobile_hosts),
+                        amp_paths=self.amp_paths,
                         tracking_params=frozenset(p.lower() for p in (*self.tracking_params,
                                                                        *settings().tracking_params)))
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def site_host(url: str) -> str:
-    """Host and non-default port, without ``www.``: ``https://www.x.vn/a`` and ``http://x.vn/b`` match."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    try:
-        port = parts.port
-    except ValueError:
-        return host
-    if port and port != _DEFAULT_PORTS.get(parts.scheme):
-        host = f"{host}:{port}"
-    return host
 
 
 _FIELDS: dict[str, type] = {
@@ -226,10 +202,10 @@ def _politeness(table: dict, where: str) -> dict:
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: key 'allow_addresses' must hold IP addresses or networks "
                               f"like '127.0.0.1' or '10.0.0.0/8', got {network!r}") from None
-    connections = table.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+    connections = table.get("max_connections", Source.max_connections)
     if not 1 <= connections <= 16:
         raise ConfigError(f"{where}: key 'max_connections' must be between 1 and 16, got {connections}")
-    interval = float(table.get("min_interval", DEFAULT_MIN_INTERVAL))
+    interval = float(table.get("min_interval", Source.min_interval))
     if not 0 <= interval <= 600:
         raise ConfigError(f"{where}: key 'min_interval' must be between 0 and 600 seconds, got {interval:g}")
     return {"hosts": tuple(hosts), "allow_addresses": tuple(allowed), "max_connections": connections,
@@ -253,22 +229,6 @@ def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[i
         raise ConfigError(f"{where}: key 'page_url' must contain {{n}} (the page number), got {page_url!r}")
     _check_url(example, where, "page_url")
     return pages, page_url
-
-
-def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
-    """Page ``n`` of a listing: page 1 is the listing itself, later pages follow the template.
-
-    ``{url}`` is the listing URL as written; ``{stem}`` is it without a trailing ``/``
-    or ``.htm``/``.html`` (``https://x.vn/kinh-te.htm`` -> ``https://x.vn/kinh-te``), for
-    sites that page as ``{stem}/trang-{n}.htm``. When the listing already has a query
-    string, the default template's ``?`` becomes ``&`` (``/tin?cat=2`` -> ``/tin?cat=2&page=3``).
-    """
-    if n <= 1:
-        return url
-    if "?" in url and page_url.startswith("{url}?"):
-        page_url = "{url}&" + page_url[len("{url}?"):]
-    stem = re.sub(r"\.html?$", "", url.rstrip("/"))
-    return page_url.format(url=url, stem=stem, n=n)
 
 
 def _check_selectors(value: dict, where: str) -> tuple[tuple[str, str], ...]:
@@ -315,49 +275,121 @@ def _keys(keys) -> str:
     return ", ".join(f"'{k}'" for k in sorted(keys))
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Run-wide settings from the environment; every field says its variable and default."""
-
-    database_url: str | None  # DATABASE_URL; unset means the embedded Postgres
-    data_dir: Path  # NEWSETL_DATA_DIR, default ~/.local/share/newsetl (embedded Postgres lives here)
-    user_agent: str  # NEWSETL_USER_AGENT
-    batch_size: int  # NEWSETL_BATCH_SIZE, default 25 pages per Prefect task run
-    timeout: float  # NEWSETL_TIMEOUT, default 20 s connect+read per request
-    max_bytes: int  # NEWSETL_MAX_BYTES, default 5 MB per response body
-    refetch_days: float = 2.0  # NEWSETL_REFETCH_DAYS: articles younger than this are fetched again
-    neardup_threshold: float = 0.0  # NEWSETL_NEARDUP_THRESHOLD: shingle containment for one story (0 = default)
-    tracking_params: tuple[str, ...] = ()  # NEWSETL_TRACKING_PARAMS: comma list of extra query params to drop
-    deadline: float = 60.0  # NEWSETL_DEADLINE, default 60 s for one request, body included
-    retries: int = 2  # NEWSETL_RETRIES, default 2 retries after the first attempt
-    backoff: float = 0.5  # NEWSETL_BACKOFF, default 0.5 s before the first retry, doubling
-    max_connections: int = 8  # NEWSETL_MAX_CONNECTIONS, default 8 requests in flight over all hosts
-    max_crawl_delay: float = 30.0  # NEWSETL_MAX_CRAWL_DELAY: a robots.txt Crawl-delay above this is capped
-
+# --- run-wide settings, from the environment ------------------------------------------------------------
 
 USER_AGENT = "newsetl/0.1 (+https://github.com/newsetl/newsetl; news archive ETL)"
 
 
+def _text(raw: str) -> str:
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    def read(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise ValueError(f"must be a whole number, at least {minimum}")
+        return value
+    return read
+
+
+def _number(minimum: float, *, above: bool = False, maximum: float | None = None) -> Callable[[str], float]:
+    """A reader of decimal numbers from ``minimum`` (excluded when ``above``) to ``maximum``."""
+    def read(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        low_ok = value > minimum if above else value >= minimum
+        if not (low_ok and (maximum is None or value <= maximum)):  # NaN fails both
+            bound = f"above {minimum:g}" if above else f"at least {minimum:g}"
+            bound += f" and at most {maximum:g}" if maximum is not None else ""
+            raise ValueError(f"must be a number {bound}")
+        return value
+    return read
+
+
+def _setting(env: str, default: Any, meaning: str, read: Callable[[str], Any] = _text, *,
+             shown: str | None = None) -> Any:
+    """One setting: its environment variable, default, one-line meaning (the README's), and its reader.
+
+    ``read`` turns the variable's text into the value or raises ValueError saying what it must be.
+    A callable ``default`` is computed when the settings are read; ``shown`` is how the README writes it.
+    """
+    metadata = {"env": env, "meaning": meaning, "read": read, "shown": shown}
+    if callable(default):
+        return field(default_factory=default, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "newsetl"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-wide settings, each declared once: variable, default, meaning, reader. ``settings()`` reads them.
+
+    An unset or empty variable keeps the default. ``FetchPolicy`` and the near-duplicate
+    threshold take their defaults from here; the README's environment table is checked against it.
+    """
+
+    database_url: str | None = _setting(
+        "DATABASE_URL", None, "SQLAlchemy/libpq URL of the warehouse (`postgresql://user:pass@host:5432/db`; "
+        "the driver is psycopg2)", shown="unset: embedded Postgres")
+    data_dir: Path = _setting(
+        "NEWSETL_DATA_DIR", _data_home, "where the embedded Postgres keeps its data (`pgdata/`) between runs",
+        _path, shown="`~/.local/share/newsetl`")
+    user_agent: str = _setting("NEWSETL_USER_AGENT", USER_AGENT, "the User-Agent sent to sites")
+    batch_size: int = _setting("NEWSETL_BATCH_SIZE", 25, "pages per Prefect task run", _whole(1))
+    timeout: float = _setting("NEWSETL_TIMEOUT", 20.0, "seconds for connect (at most 10) and read, per request",
+                              _number(0, above=True))
+    max_bytes: int = _setting("NEWSETL_MAX_BYTES", 5_000_000, "largest response body read; larger is a reject",
+                              _whole(1))
+    refetch_days: float = _setting(
+        "NEWSETL_REFETCH_DAYS", 2.0, "articles younger than this (by `published_at`, else first sighting) are "
+        "fetched again on later runs, to catch corrections", _number(0))
+    # Chosen on the labelled set (tests/data/neardup_set.py; `python -m benchmarks.neardup`):
+    # syndicated copies score >= 0.66, different stories on similar topics <= 0.34; precision and
+    # recall are flat from 0.2 to 0.6 (1.000 / 0.966). 0.5 is the middle of that gap.
+    neardup_threshold: float = _setting(
+        "NEWSETL_NEARDUP_THRESHOLD", 0.5, "shingle containment at which two articles are one story",
+        _number(0, above=True, maximum=1))
+    tracking_params: tuple[str, ...] = _setting(
+        "NEWSETL_TRACKING_PARAMS", (), "comma-separated query parameters to drop from every source's URLs", _names)
+    deadline: float = _setting("NEWSETL_DEADLINE", 60.0, "seconds one request may take in all, redirects and "
+                               "body included", _number(0, above=True))
+    retries: int = _setting("NEWSETL_RETRIES", 2, "retries after the first attempt (connection errors, timeouts, "
+                            "408, 429, 5xx)", _whole(0))
+    backoff: float = _setting("NEWSETL_BACKOFF", 0.5, "seconds before the first retry; doubles each time, "
+                              "±25 % jitter", _number(0))
+    max_connections: int = _setting("NEWSETL_MAX_CONNECTIONS", 8, "requests in flight over all hosts at once",
+                                    _whole(1))
+    max_crawl_delay: float = _setting("NEWSETL_MAX_CRAWL_DELAY", 30.0, "a robots.txt `Crawl-delay` above this "
+                                      "many seconds is capped", _number(0))
+
+
 def settings() -> Settings:
-    env = os.environ
-    data_home = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    try:
-        return Settings(
-            database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(env.get("NEWSETL_DATA_DIR") or data_home / "newsetl").expanduser(),
-            user_agent=env.get("NEWSETL_USER_AGENT") or USER_AGENT,
-            batch_size=int(env.get("NEWSETL_BATCH_SIZE") or 25),
-            timeout=float(env.get("NEWSETL_TIMEOUT") or 20),
-            max_bytes=int(env.get("NEWSETL_MAX_BYTES") or 5_000_000),
-            refetch_days=float(env.get("NEWSETL_REFETCH_DAYS") or 2),
-            neardup_threshold=float(env.get("NEWSETL_NEARDUP_THRESHOLD") or 0),
-            tracking_params=tuple(p.strip() for p in (env.get("NEWSETL_TRACKING_PARAMS") or "").split(",")
-                                  if p.strip()),
-            deadline=float(env.get("NEWSETL_DEADLINE") or 60),
-            retries=int(env.get("NEWSETL_RETRIES") or 2),
-            backoff=float(env.get("NEWSETL_BACKOFF") or 0.5),
-            max_connections=int(env.get("NEWSETL_MAX_CONNECTIONS") or 8),
-            max_crawl_delay=float(env.get("NEWSETL_MAX_CRAWL_DELAY") or 30),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"environment: a NEWSETL_* setting is not a number: {exc}") from None
+    """The settings as the environment has them now; a bad value is a ConfigError naming its variable."""
+    given: dict[str, Any] = {}
+    for setting in fields(Settings):
+        env = setting.metadata["env"]
+        raw = os.environ.get(env)
+        if raw is None or not raw.strip():
+            continue
+        try:
+            given[setting.name] = setting.metadata["read"](raw)
+        except ValueError as exc:
+            raise ConfigError(f"environment: {env} {exc}, got {raw!r}") from None
+    return Settings(**given)

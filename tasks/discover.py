@@ -26,7 +26,7 @@ from lxml import etree
 from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
 from usp.tree import sitemap_from_str
 
-from tasks.config import Source, listing_page_url
+from tasks.config import Source
 from tasks.dates import parse_date
 from tasks.errors import DecodeError, FetchError, ListingError
 from tasks.extract.links import extract_links
@@ -34,7 +34,7 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.decode import decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
-from tasks.urls import NO_RULES, UrlRules, normalise_url
+from tasks.urls import NO_RULES, UrlRules, listing_page_url, normalise_url
 
 log = logging.getLogger(__name__)
 logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own

@@ -6,10 +6,14 @@ default port and tracking parameters are dropped. With a source's :class:`UrlRul
 its declared variants fold too: mobile/AMP hosts (``m.x.vn``, ``amp.x.vn``) become
 the homepage's host, and ``/amp`` path forms become the article's own path. This
 module owns URL identity; ``tasks.normalise.canonical_url`` and the fetch planner use it.
+It also owns the two other URL rules every step shares: a URL's site host (which
+source a URL belongs to, which host's robots.txt and pacing apply) and where page n of
+a listing is.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,7 +26,8 @@ TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "twclid", "_ga", "_gl",
     "ref_src", "cmpid", "zarsrc", "zalo_source",
 })
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}  # a URL's port is written only when it is not its scheme's
+DEFAULT_PAGE_URL = "{url}?page={n}"  # where page n of a listing is, unless a source says otherwise
 
 
 # Query parameters that only ask for the AMP rendering of the same article.
@@ -42,6 +47,49 @@ class UrlRules:
 NO_RULES = UrlRules()
 
 
+def _own_port(scheme: str, port: int | None) -> int | None:
+    """The port when it is not the scheme's default one, else None."""
+    return port if port and port != DEFAULT_PORTS.get(scheme) else None
+
+
+def _host_key(hostname: str, port: int | None) -> str:
+    host = hostname[4:] if hostname.startswith("www.") else hostname
+    return f"{host}:{port}" if port else host
+
+
+def site_host(url: str) -> str:
+    """Host and non-default port, without ``www.``: ``https://www.x.vn/a`` and ``http://x.vn/b`` match."""
+    parts = urlsplit(url)
+    try:
+        port = _own_port(parts.scheme, parts.port)
+    except ValueError:
+        port = None
+    return _host_key((parts.hostname or "").lower(), port)
+
+
+def homepage_host(url: str) -> str:
+    """The host and non-default port as a homepage writes them (``www.`` kept): :attr:`UrlRules.host`."""
+    parts = urlsplit(url)
+    port = _own_port(parts.scheme, parts.port)
+    return f"{parts.hostname or ''}:{port}" if port else parts.hostname or ""
+
+
+def listing_page_url(url: str, n: int, page_url: str = DEFAULT_PAGE_URL) -> str:
+    """Page ``n`` of a listing: page 1 is the listing itself, later pages follow the template.
+
+    ``{url}`` is the listing URL as written; ``{stem}`` is it without a trailing ``/``
+    or ``.htm``/``.html`` (``https://x.vn/kinh-te.htm`` -> ``https://x.vn/kinh-te``), for
+    sites that page as ``{stem}/trang-{n}.htm``. When the listing already has a query
+    string, the default template's ``?`` becomes ``&`` (``/tin?cat=2`` -> ``/tin?cat=2&page=3``).
+    """
+    if n <= 1:
+        return url
+    if "?" in url and page_url.startswith("{url}?"):
+        page_url = "{url}&" + page_url[len("{url}?"):]
+    stem = re.sub(r"\.html?$", "", url.rstrip("/"))
+    return page_url.format(url=url, stem=stem, n=n)
+
+
 def is_tracking_param(name: str, extra: frozenset[str] = frozenset()) -> bool:
     name = name.lower()
     return name in TRACKING_PARAMS or name in extra or name.startswith(TRACKING_PREFIXES)
@@ -55,7 +103,7 @@ def normalise_url(url: str, rules: UrlRules = NO_RULES) -> str:
     url = canonicalize_url(url.strip())
     parts = urlsplit(url)
     hostname = parts.hostname or ""
-    port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme) else None
+    port = _own_port(parts.scheme, parts.port)
     if rules.mobile_hosts and _host_key(hostname, port) in rules.mobile_hosts:
         hostname, _, rest = rules.host.partition(":")
         port = int(rest) if rest else None
@@ -69,11 +117,6 @@ def normalise_url(url: str, rules: UrlRules = NO_RULES) -> str:
     if rules.amp_paths:
         path, pieces = _fold_amp(path, pieces)
     return urlunsplit((parts.scheme, netloc, path, "&".join(pieces), ""))
-
-
-def _host_key(hostname: str, port: int | None) -> str:
-    host = hostname[4:] if hostname.startswith("www.") else hostname
-    return f"{host}:{port}" if port else host
 
 
 def _fold_amp(path: str, pieces: list[str]) -> tuple[str, list[str]]:

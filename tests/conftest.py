@@ -1,9 +1,25 @@
-"""Shared fixtures: a real Postgres database per test, the sample sites over real HTTP, Prefect's harness.
+"""Shared fixtures of the three test tiers: a real Postgres per session, the sample sites over HTTP, Prefect.
+
+The tiers, one folder each (each test is marked with its folder's name, so ``-m unit`` runs one):
+
+- ``tests/unit/``: pure functions (config, URLs, dates, extraction, scoring, furniture), offline,
+  no database, no server; seconds for all of them.
+- ``tests/integration/``: one part of the system against the real thing it talks to: the
+  sample sites and the fault site served over HTTP on loopback, the warehouse in Postgres
+  (``warehouse`` below), the deployment files. No Prefect flow runs.
+- ``tests/e2e/``: the real Prefect flows (under ``prefect_test_harness``) and the ``newsetl``
+  command in a subprocess, against the sample and fault sites and Postgres.
+
+Scaffolding they share lives beside them, not in the package: ``tests/sites/faults.py``
+(the site that misbehaves on purpose) and ``tests/data/neardup_set.py`` (the labelled
+near-duplicate set); the benchmarks import them too. The demo's sample site stays in
+``flows/sample_site/``, because ``newsetl demo`` serves it.
 
 The database: ``TEST_DATABASE_URL`` or ``DATABASE_URL`` names a server (CI sets the
 machine's Postgres); without either, an embedded Postgres from pgserver is started in
 a temporary folder. Either way the session creates a database of its own on that
 server and drops it at the end, and each test starts from an empty ``news`` schema.
+No test reaches beyond loopback.
 """
 
 from __future__ import annotations
@@ -22,6 +38,17 @@ import sqlalchemy as sa
 import tasks  # noqa: F401  - Prefect environment defaults
 from flows.sample_site.server import serve_sample_sites, sources_toml
 from tasks.warehouse import db
+
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, the folder it is in under ``tests/``."""
+    here = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(here).parts if item.path.is_relative_to(here) else ()
+        if parts and parts[0] in TIERS:
+            item.add_marker(parts[0])
 
 
 def _server_url() -> str:

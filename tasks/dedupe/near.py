@@ -33,7 +33,7 @@ import numpy as np
 from datasketch import MinHash
 from sqlalchemy.engine import Connection
 
-from tasks.config import settings
+from tasks.config import Settings, settings
 from tasks.warehouse.db import query
 
 NUM_PERM = 128  # MinHash permutations
@@ -42,10 +42,9 @@ SHINGLE_WORDS = 4  # words (Vietnamese syllables) per shingle
 SEED = 4_210_001
 # Pinned: stored buckets are only comparable with signatures of the same scheme and seed.
 SCHEME = "affine32"
-# Chosen on the labelled set (flows/sample_site/neardup_set.py; `python -m benchmarks.neardup`):
-# syndicated copies score >= 0.66, different stories on similar topics <= 0.34; precision and
-# recall are flat from 0.2 to 0.6 (1.000 / 0.966). 0.5 is the middle of that gap.
-DEFAULT_THRESHOLD = 0.5
+# The containment at which two articles are one story, unless NEWSETL_NEARDUP_THRESHOLD says otherwise:
+# declared, with how it was calibrated, in tasks.config.Settings.
+DEFAULT_THRESHOLD = Settings.neardup_threshold
 MIN_SHINGLES = 20  # shorter texts are too small to call a copy: each is a story of its own
 MAX_CANDIDATES = 20  # candidates confirmed per article, most shared buckets first
 
@@ -61,8 +60,8 @@ class Fingerprint:
 
 
 def threshold() -> float:
-    """The containment at which two articles are one story: ``NEWSETL_NEARDUP_THRESHOLD`` or the default."""
-    return settings().neardup_threshold or DEFAULT_THRESHOLD
+    """The containment at which two articles are one story: ``NEWSETL_NEARDUP_THRESHOLD`` or ``DEFAULT_THRESHOLD``."""
+    return settings().neardup_threshold
 
 
 def story_text(lead: str | None, body: str) -> str:

@@ -30,9 +30,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from tasks.config import site_host
+from tasks.extract.furniture import FURNITURE_ROLES, FURNITURE_TAGS, LISTING_FURNITURE_WORDS, RANKING_HEADINGS
 from tasks.extract.page import remove_keeping_tail
 from tasks.text import clean
+from tasks.urls import site_host
 
 
 @dataclass(frozen=True)
@@ -43,25 +44,6 @@ class Link:
     title: str
 
 
-# Elements that are never part of the main column's story list.
-FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "script", "style", "noscript", "template",
-                            "svg", "iframe", "form", "select", "button"})
-FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"})
-# Class/id words of furniture, matched as whole words between '-', '_', ' ' (or at camelCase edges).
-FURNITURE_WORDS = re.compile(
-    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|megamenu|submenu|footer|header|sidebar|side-?bar|breadcrumbs?|"
-    r"pagination|paging|pager|page-?nav|tags?|tag-?list|keywords?|banner|ads?|adv|advert|advertisement|"
-    r"qc|quangcao|sponsor(?:ed)?|most-?read|most-?viewed|mostview|popular|trending|top-?views?|"
-    r"doc-?nhieu|docnhieu|xem-?nhieu|xemnhieu|social|share|login|weather|ticker|marquee|"
-    r"poll)(?=$|[-_\s\d])",
-    re.IGNORECASE,
-)
-# Box headings of "most read" and similar rankings: the box they head is not the main column.
-RANKING_HEADING = re.compile(
-    r"^(?:tin |bài )?(?:đọc nhiều|xem nhiều|được quan tâm|quan tâm nhiều|nổi bật trong tuần|"
-    r"most read|most popular|most viewed|popular|trending|top stories this week)",
-    re.IGNORECASE,
-)
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])(?:[/-]|$)")
@@ -124,11 +106,11 @@ def _drop_furniture(root: etree._Element) -> None:
     for el in root.iter(etree.Element):
         names = f"{el.get('class') or ''} {el.get('id') or ''}"
         if (el.tag in FURNITURE_TAGS or (el.get("role") or "").lower() in FURNITURE_ROLES
-                or (len(names) > 1 and FURNITURE_WORDS.search(_uncamel(names)))) and not _story_card_part(el):
+                or (len(names) > 1 and LISTING_FURNITURE_WORDS.search(_uncamel(names)))) and not _story_card_part(el):
             doomed.append(el)
     for text in _SHORT_TEXTS(root):
         words = clean(text)
-        if len(words) >= 40 or not RANKING_HEADING.match(words):
+        if len(words) >= 40 or not RANKING_HEADINGS.match(words):
             continue
         label = text.getparent()
         if text.is_tail and label is not None:

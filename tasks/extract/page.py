@@ -18,6 +18,7 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from tasks.errors import ExtractError
+from tasks.extract.furniture import in_junk
 from tasks.extract.jsonld import ld_article, ld_nodes, ld_text, ld_types
 from tasks.extract.titles import contains_title, norm_title, same_title
 from tasks.text import clean
@@ -37,18 +38,6 @@ AUTHOR_NODES_REACH = 30  # elements after a byline's first name within which its
 TAG_SELECTORS = (".tags a", ".tag-list a", ".keywords a", ".article-tags a", "[rel=tag]")
 BREADCRUMB_SELECTORS = (".breadcrumb a", ".breadcrumbs a", "[itemtype$=BreadcrumbList] a")
 
-# Class/id words of page furniture inside or around the article: removed before reading text.
-JUNK_WORDS = re.compile(
-    r"(^|[-_ ])(share|sharing|social|socials|related|relate|comment|comments|advert|advertisement|ads|adv|ad|"
-    r"banner|tags?|keywords|breadcrumbs?|menu|nav|navigation|toolbar|print|rating|subscribe|newsletter|"
-    r"recommend|recommended|most-?read|popular|sidebar|footer|promo|teaser-list|read-?more|readmore|"
-    r"see-?also|more-?news|outbrain|taboola|cookie|consent|author-?box|signup|apphint|app-?promo|embed|"
-    r"privacy)([-_ ]|$)",
-    re.IGNORECASE,
-)
-LAYOUT_WORDS = re.compile(r"content|article|body|main|grid|layout|container|wrapper|story|entry|text", re.I)
-JUNK_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "button", "svg",
-                       "select", "input", "template", "header", "object", "embed", "canvas", "video", "audio"})
 LEAF_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dd", "dt"})
 CONTAINERS = frozenset({"div", "section", "article", "main", "center", "td", "th", "ul", "ol", "li",
                         "dl", "tbody", "tr", "table", "address"})
@@ -450,24 +439,6 @@ DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}"
 def meta_key(key: str) -> str:
     """One spelling for meta names: ``article:published:time``, ``article_published_time`` -> the same key."""
     return re.sub(r"[^a-z0-9]", "", key.strip().lower())
-
-
-def in_junk(node: etree._Element) -> bool:
-    for el in node.iterancestors():
-        if el.tag in ("body", "html"):
-            return False
-        if el.tag in ("nav", "footer", "aside") or junk_words(el):
-            return True
-    return False
-
-
-def junk_words(el: etree._Element) -> bool:
-    """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
-    the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
-    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
-        if JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token):
-            return True
-    return False
 
 
 def same_day(a: str, b: str) -> bool:

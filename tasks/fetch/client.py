@@ -21,7 +21,7 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -29,13 +29,13 @@ from urllib.parse import urljoin
 import requests
 import urllib3
 
-from tasks.config import DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_INTERVAL, Source, settings, site_host
+from tasks.config import Settings, Source, settings
 from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
 from tasks.fetch.hosts import HostLimiter, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
 from tasks.fetch.scope import Scope, guarded_adapter
 from tasks.records import FetchedPage, Validators
-from tasks.urls import normalise_url
+from tasks.urls import normalise_url, site_host
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +53,21 @@ def is_retryable(status: int) -> bool:
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits of one fetcher; defaults come from the environment (see ``tasks.config.Settings``)."""
+    """Limits of one fetcher. Each field is the setting of the same name in ``tasks.config.Settings``,
+    whose default it takes; ``from_settings`` takes them from the environment."""
 
-    user_agent: str
-    timeout: float
-    max_bytes: int
-    retries: int = 2
-    deadline: float = 60.0
-    backoff: float = 0.5
-    max_crawl_delay: float = 30.0
+    user_agent: str = Settings.user_agent
+    timeout: float = Settings.timeout
+    max_bytes: int = Settings.max_bytes
+    retries: int = Settings.retries
+    deadline: float = Settings.deadline
+    backoff: float = Settings.backoff
+    max_crawl_delay: float = Settings.max_crawl_delay
 
     @classmethod
     def from_settings(cls) -> FetchPolicy:
         s = settings()
-        return cls(user_agent=s.user_agent, timeout=s.timeout, max_bytes=s.max_bytes, retries=s.retries,
-                   deadline=s.deadline, backoff=s.backoff, max_crawl_delay=s.max_crawl_delay)
+        return cls(**{f.name: getattr(s, f.name) for f in fields(cls)})
 
 
 class Fetcher:
@@ -128,8 +128,6 @@ class Fetcher:
         delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
         return self._fetch_paced(url, validators, delay)
 
-    get = fetch  # the name the first callers used
-
     def robots_rules(self, url: str) -> RobotsRules | None:
         if self.robots is None:
             return None
@@ -146,8 +144,8 @@ class Fetcher:
 
     def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None) -> FetchedPage:
         host = site_host(url)
-        connections = self.source.max_connections if self.source else DEFAULT_MAX_CONNECTIONS
-        interval = self.source.min_interval if self.source else DEFAULT_MIN_INTERVAL
+        connections = self.source.max_connections if self.source else Source.max_connections
+        interval = self.source.min_interval if self.source else Source.min_interval
         if crawl_delay:
             interval = max(interval, min(crawl_delay, self.policy.max_crawl_delay))
             connections = 1  # Crawl-delay means one request at a time, that far apart

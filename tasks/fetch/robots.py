@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from tasks.config import site_host
 from tasks.records import FetchedPage
+from tasks.urls import site_host
 
 log = logging.getLogger(__name__)
 

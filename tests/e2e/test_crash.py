@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from flows.ingest import ingest
-from flows.sample_site.faults import serve_faults
+from tests.sites.faults import serve_faults
 
 pytestmark = pytest.mark.e2e
 PAGES = 34  # every sample article once

@@ -1,4 +1,4 @@
-"""The ingest flow against a site that misbehaves in every way we know (``flows/sample_site/faults.py``).
+"""The ingest flow against a site that misbehaves in every way we know (``tests/sites/faults.py``).
 
 One source lists every fault page; the flow runs twice over it (the second run
 checks conditional requests). Each test reads one behaviour's outcome from those
@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from flows.ingest import ingest
 from flows.runs import RunSummary
-from flows.sample_site.faults import FAULTS, Hit, article_title, serve_faults
 from tasks.fetch.robots import ROBOTS
 from tasks.warehouse import db
+from tests.sites.faults import FAULTS, Hit, article_title, serve_faults
 
 pytestmark = pytest.mark.e2e
 

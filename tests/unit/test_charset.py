@@ -7,11 +7,11 @@ from email.utils import format_datetime
 
 import pytest
 
-from flows.sample_site.faults import windows_1258
 from tasks.errors import DecodeError
 from tasks.fetch.client import _retry_after
 from tasks.fetch.decode import decode_html
 from tasks.text import clean
+from tests.sites.faults import windows_1258
 
 TEXT = ("<html><head><title>Nông dân Cần Thơ thu hoạch lúa</title></head><body><p>Người dân phường Hưng Phú "
         "đã chuẩn bị kỹ lưỡng cho vụ lúa đông xuân; giá lúa tăng nhẹ so với cùng kỳ năm trước.</p></body></html>")

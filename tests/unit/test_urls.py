@@ -4,7 +4,7 @@ import pytest
 
 from tasks.config import Source
 from tasks.normalise import canonical_url
-from tasks.urls import UrlRules, normalise_url
+from tasks.urls import UrlRules, homepage_host, listing_page_url, normalise_url, site_host
 
 BASE = "https://baocantho.com.vn/thoi-su/bai-viet.html"
 
@@ -70,3 +70,27 @@ def test_source_keys_and_environment_make_the_rules(monkeypatch):
     # canonical_url keeps a declared canonical on the source's (or a mobile) host, in the source's identity
     assert canonical_url("https://m.baocantho.com.vn/thoi-su/bai-viet.html", url, source) == HOME
     assert canonical_url("https://other.vn/copy.html", HOME + "?src=1", source) == HOME
+
+
+@pytest.mark.parametrize(("url", "host"), [
+    ("https://www.BaoCanTho.com.vn/a.html", "baocantho.com.vn"),
+    ("http://baocantho.com.vn:80/b", "baocantho.com.vn"),
+    ("https://x.vn:443/", "x.vn"),
+    ("http://127.0.0.1:8761/a", "127.0.0.1:8761"),
+    ("https://x.vn:80/", "x.vn:80"),
+    ("http://x.vn:notaport/", "x.vn"),
+])
+def test_site_host_drops_www_and_default_ports(url, host):
+    assert site_host(url) == host
+
+
+def test_homepage_host_keeps_www_and_drops_only_the_default_port():
+    assert homepage_host("https://www.x.vn:443/") == "www.x.vn"
+    assert homepage_host("http://127.0.0.1:8761/") == "127.0.0.1:8761"
+
+
+def test_default_paging_adds_a_page_parameter():
+    assert listing_page_url("https://x.vn/kinh-te/", 1) == "https://x.vn/kinh-te/"
+    assert listing_page_url("https://x.vn/kinh-te/", 2) == "https://x.vn/kinh-te/?page=2"
+    assert listing_page_url("https://x.vn/tin?cat=5", 4) == "https://x.vn/tin?cat=5&page=4"
+    assert listing_page_url("https://x.vn/kinh-te.htm", 3, "{stem}/trang-{n}.htm") == "https://x.vn/kinh-te/trang-3.htm"

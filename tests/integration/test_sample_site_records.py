@@ -39,7 +39,7 @@ def test_the_sample_sites_are_big_enough():
 def test_every_field_of_every_page(record, sample_sites):
     site = sample_sites[record["source"]]
     with Fetcher() as fetcher:
-        page = fetcher.get(site.base + record["path"] + "?utm_source=test#top")
+        page = fetcher.fetch(site.base + record["path"] + "?utm_source=test#top")
     assert page.status == 200
     article = read(page, site)
     for field in FIELDS:
@@ -63,7 +63,7 @@ def test_seed_article_page(sample_sites):
     """The page modelled on the seed article (../shared/seed) gives the seed's record."""
     site = sample_sites["baocantho"]
     with Fetcher() as fetcher:
-        page = fetcher.get(site.base + "/thoi-su/ban-thuong-vu-thanh-uy-can-tho-kiem-diem-2017.html")
+        page = fetcher.fetch(site.base + "/thoi-su/ban-thuong-vu-thanh-uy-can-tho-kiem-diem-2017.html")
     article = read(page, site)
     assert article.title == "Ban Thường vụ Thành ủy Cần Thơ kiểm điểm trách nhiệm lãnh đạo, chỉ đạo năm 2017"
     assert article.dateline == "CT" and article.lead.startswith("Ngày 23-1-2018, tập thể")
@@ -81,7 +81,7 @@ def test_seed_article_page(sample_sites):
 def test_broken_page_is_an_extract_error(sample_sites):
     site = sample_sites["baocantho"]
     with Fetcher() as fetcher:
-        page = fetcher.get(site.base + "/thoi-su/loi-trang.html")
+        page = fetcher.fetch(site.base + "/thoi-su/loi-trang.html")
     article, reject = read_fetched(source_for(site), page)
     assert article is None and (reject.stage, reject.code, reject.detail) == ("extract", "no_text",
                                                                              "no article text found")

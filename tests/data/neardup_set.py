@@ -22,9 +22,10 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
-from pathlib import Path
 
-ARTICLES_FILE = Path(__file__).with_name("articles.json")
+from flows.sample_site.build import HERE as SAMPLE_SITE
+
+ARTICLES_FILE = SAMPLE_SITE / "articles.json"  # the sample site's articles, shipped with the demo
 SEED = 20_260_314
 # Sources of the copies: the agency and papers that republish it.
 SYNDICATORS = ("ttxvn", "baomoi", "mientay24h")

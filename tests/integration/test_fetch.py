@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.sample_site.faults import serve_faults
 from tasks.config import load_sources
 from tasks.discover import discover_source
 from tasks.errors import FetchError
 from tasks.fetch.client import Fetcher
 from tasks.records import Validators
+from tests.sites.faults import serve_faults
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from test_load import SOURCE, article, count
 
-from flows.sample_site.neardup_set import build, load_labelled, score
 from tasks.dedupe.decide import BatchDedupe
 from tasks.dedupe.near import DEFAULT_THRESHOLD
 from tasks.normalise import content_hash
 from tasks.warehouse.reads import known_urls
 from tasks.warehouse.runs import open_run, sync_sources
 from tasks.warehouse.writes import load_batch, mark_unchanged
+from tests.data.neardup_set import build, load_labelled, score
 
 
 def revised(a, body: str):

@@ -1,0 +1,1 @@
+"""The tests, in three tiers (see conftest.py), and the scaffolding they and the benchmarks share."""

@@ -1,0 +1,1 @@
+"""Sites served on loopback for the tests and benchmarks: the fault-injection server (``faults``)."""
