@@ -1,7 +1,8 @@
 """The steps of the newsetl pipeline: discover, fetch, extract, normalise, dedupe, load.
 
-Each module holds plain functions that work without Prefect; ``tasks.pipeline``
-wraps the batch-level units as Prefect tasks for the flows in ``flows/``.
+Each module holds plain functions that work without Prefect; the flows in ``flows/``
+call them in order (``flows/ingest.py``) and wrap the per-source and per-batch units
+as Prefect tasks. No step calls the step after it.
 """
 
 import os
