@@ -35,6 +35,7 @@ import sqlalchemy as sa
 import tasks.dedupe.near as neardup
 from benchmarks.common import scratch_engine
 from tasks.config import Source
+from tasks.dedupe.decide import BatchDedupe
 from tasks.normalise import content_hash
 from tasks.records import Article
 from tasks.text import word_count
@@ -182,7 +183,7 @@ def probe(eng: sa.Engine, maker: TextMaker, size: int, count: int, run_id: int) 
     try:
         began = time.perf_counter()
         for start in range(0, len(new), BATCH):
-            load_batch(eng, run_id, "synth-e", [], [a for a, _ in new[start:start + BATCH]], [])
+            load_batch(eng, run_id, "synth-e", [], BatchDedupe([a for a, _ in new[start:start + BATCH]]), [])
         total = time.perf_counter() - began
     finally:
         for module, name in steps:

@@ -27,6 +27,7 @@ from flows.read import read_fetched
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
 from tasks import normalise, progress
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources
+from tasks.dedupe.decide import BatchDedupe
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, refetch_age, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
 from tasks.errors import FetchError
@@ -164,8 +165,8 @@ def dedupe_and_load(source: Source, run_id: int, batch: str, pages: list[Fetched
     ``not_modified`` are URLs that answered 304 (their articles are marked seen); ``counts`` are the
     batch's own (``fetched``, ``discovered``); ``batch`` names it in the log ("batch 2/5: 25 pages").
     """
-    unique, duplicates = dedupe_batch(articles)
-    result = load_batch(engine(), run_id, source.name, pages, unique, rejects)
+    unique, duplicates = dedupe_batch(articles)  # one article per URL and text within the batch
+    result = load_batch(engine(), run_id, source.name, pages, BatchDedupe(unique), rejects)
     if not_modified:
         mark_unchanged(engine(), list(not_modified))
     stats = SourceStats(source.name, new=result.new, updated=result.updated, unchanged=result.unchanged,

@@ -1,7 +1,8 @@
 """What each article of a batch is to the warehouse: new, updated, unchanged or a duplicate, and its story.
 
-The decision is made inside the batch's transaction, on the connection the writer then
-uses (``tasks.warehouse.writes.load_batch``), and it only reads. Identity first: the
+The flow builds a :class:`BatchDedupe` for a batch and hands it to the writer
+(``tasks.warehouse.writes.load_batch``), which opens the transaction; each decision is
+made on that connection just before the writer applies it, and it only reads. Identity first: the
 stored article a page is, by canonical URL or any URL known to lead to it, read
 ``SELECT ... FOR UPDATE`` so that two runs revising one article apply their changes one
 after the other. A held article with the same text is unchanged (at its own URL) or a
@@ -32,10 +33,11 @@ class BatchDedupe:
 
     def __init__(self, articles: Iterable[Article], neardup_threshold: float | None = None):
         """``neardup_threshold`` overrides the configured containment threshold (for evaluating it)."""
+        self.articles = tuple(articles)
         self.limit = threshold() if neardup_threshold is None else neardup_threshold
         # Keyed by what a fingerprint is made of, so an article finds its own without an index.
         self._fingerprints: dict[tuple[str | None, str], Fingerprint] = {}
-        for a in articles:
+        for a in self.articles:
             if (a.lead, a.body) not in self._fingerprints:
                 self._fingerprints[(a.lead, a.body)] = fingerprint(a.lead, a.body)
 

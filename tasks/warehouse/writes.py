@@ -17,14 +17,14 @@ import gzip
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tasks.dedupe.decide import BatchDedupe
 from tasks.records import Article, DedupeDecision, FetchedPage, Reject, Validators
 from tasks.warehouse.db import query
 
@@ -89,28 +89,38 @@ INSERT_ARTICLE = query("load/insert_article.sql", ARTICLE_FIELDS)
 REVISE_ARTICLE = query("load/revise_article.sql", ARTICLE_FIELDS)
 
 
-def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
-               rejects: list[Reject], neardup_threshold: float | None = None) -> BatchResult:
-    """Store a batch's raw pages, articles and rejects in one transaction, as ``tasks.dedupe`` decides.
+class Decisions(Protocol):
+    """What the dedupe step hands the writer for a batch (``tasks.dedupe.decide.BatchDedupe``).
 
-    ``neardup_threshold`` overrides the configured containment threshold (for evaluating it).
+    The writer opens the transaction; on its connection the dedupe step first locks what its
+    decisions depend on, then decides each article just before the writer applies it.
     """
+
+    articles: Sequence[Article]
+
+    def lock(self, conn: Connection) -> None: ...
+
+    def decide(self, conn: Connection, article: Article, *, after_conflict: bool = False) -> DedupeDecision: ...
+
+
+def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], decisions: Decisions,
+               rejects: list[Reject]) -> BatchResult:
+    """Store a batch's raw pages, its articles as the dedupe step decides them, and rejects, in one transaction."""
     result = BatchResult()
     load_rejects: list[Reject] = []
     # Pages and articles in key order, so that two runs loading the same pages lock rows in one order.
     pages = sorted(pages, key=lambda p: p.url)
-    articles = sorted(articles, key=lambda a: a.canonical_url)
-    dedupe = BatchDedupe(articles, neardup_threshold)
+    articles = sorted(decisions.articles, key=lambda a: a.canonical_url)
     with eng.begin() as conn:
-        dedupe.lock(conn)
+        decisions.lock(conn)
         for page in pages:
             conn.execute(query("load/upsert_page.sql"), _page_row(page, source, run_id))
         for article in articles:
             try:
                 with conn.begin_nested():
-                    kind = apply_decision(conn, article, dedupe.decide(conn, article), run_id)
+                    kind = apply_decision(conn, article, decisions.decide(conn, article), run_id)
                     if kind is None:  # the insert met a row of this URL or text: decide again, seeing it
-                        kind = apply_decision(conn, article, dedupe.decide(conn, article, after_conflict=True),
+                        kind = apply_decision(conn, article, decisions.decide(conn, article, after_conflict=True),
                                               run_id)
             except ROW_FAULTS as exc:
                 load_rejects.append(Reject(source, article.url, "load", "db_refused",

@@ -204,6 +204,7 @@ def load_labelled(eng, labelled: LabelledSet, threshold: float | None = None, ba
     import sqlalchemy as sa
 
     from tasks.config import Source
+    from tasks.dedupe.decide import BatchDedupe
     from tasks.normalise import content_hash
     from tasks.records import Article
     from tasks.text import word_count
@@ -221,7 +222,7 @@ def load_labelled(eng, labelled: LabelledSet, threshold: float | None = None, ba
                          lead=a.lead, body=a.body, published_at=a.published_at, word_count=word_count(a.lead, a.body),
                          content_hash=content_hash(a.title, a.lead, a.body))
                  for a in order[start:start + batch_size]]
-        load_batch(eng, run_id, "ttxvn", [], batch, [], neardup_threshold=threshold)
+        load_batch(eng, run_id, "ttxvn", [], BatchDedupe(batch, threshold), [])
     with eng.connect() as conn:
         clusters = dict(conn.execute(sa.text("SELECT canonical_url, cluster_id FROM news.articles")).all())
     return {a.key: clusters[article_url(a)] for a in labelled.articles}

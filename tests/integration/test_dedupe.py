@@ -28,9 +28,9 @@ def test_same_text_under_another_url_is_one_article_and_either_url_is_known(ware
     a = article("a")
     copy = dataclasses.replace(a, url="http://127.0.0.1/chuyen-muc/a.html",
                                canonical_url="http://127.0.0.1/chuyen-muc/a.html")
-    result = load_batch(warehouse, run, "mau", [], [a], [])
+    result = load_batch(warehouse, run, "mau", [], BatchDedupe([a]), [])
     assert result.new == 1
-    assert load_batch(warehouse, run, "mau", [], [copy], []).duplicates == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([copy]), []).duplicates == 1
     assert count(warehouse, "SELECT count(*) FROM news.articles") == 1
     assert count(warehouse, "SELECT count(DISTINCT article_id) FROM news.article_urls") == 1
     # A later listing of either URL needs no fetch.
@@ -41,11 +41,11 @@ def test_changed_content_is_a_new_version_and_the_old_one_is_kept(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     first = article("a", body="Nội dung ban đầu.")
-    load_batch(warehouse, run, "mau", [], [first], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([first]), [])
     second_run = open_run(warehouse, ["mau"])
-    result = load_batch(warehouse, second_run, "mau", [], [revised(first, "Nội dung đã đính chính.")], [])
+    result = load_batch(warehouse, second_run, "mau", [], BatchDedupe([revised(first, "Nội dung đã đính chính.")]), [])
     assert result.updated == 1
-    again = load_batch(warehouse, second_run, "mau", [], [revised(first, "Nội dung đã đính chính.")], [])
+    again = load_batch(warehouse, second_run, "mau", [], BatchDedupe([revised(first, "Nội dung đã đính chính.")]), [])
     assert (again.updated, again.unchanged) == (0, 1)
     with warehouse.connect() as conn:
         row = conn.execute(sa.text("SELECT id, version, body, run_id, cluster_id FROM news.articles")).one()
@@ -60,13 +60,13 @@ def test_two_runs_revising_one_article_at_once_lose_no_update(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     base = article("a", body="Bản 1.")
-    load_batch(warehouse, run, "mau", [], [base], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([base]), [])
     versions = [revised(base, f"Bản {n}.") for n in range(2, 8)]
     errors: list[Exception] = []
 
     def load(a):
         try:
-            load_batch(warehouse, run, "mau", [], [a], [])
+            load_batch(warehouse, run, "mau", [], BatchDedupe([a]), [])
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -91,7 +91,7 @@ def test_young_articles_are_fetched_again_old_ones_are_not(warehouse):
     young = dataclasses.replace(article("young"), published_at=datetime.now(UTC) - timedelta(hours=5))
     old = dataclasses.replace(article("old"), published_at=datetime.now(UTC) - timedelta(days=5))
     undated = dataclasses.replace(article("undated"), published_at=None)  # first seen just now: young
-    load_batch(warehouse, run, "mau", [], [young, old, undated], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([young, old, undated]), [])
     urls = [young.url, old.url, undated.url]
     assert known_urls(warehouse, urls, timedelta(days=2)) == {old.url}
     assert known_urls(warehouse, urls, timedelta(0)) == set(urls)
@@ -101,7 +101,7 @@ def test_mark_unchanged_moves_only_last_seen(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     a = article("a")
-    load_batch(warehouse, run, "mau", [], [a, article("b")], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([a, article("b")]), [])
     with warehouse.begin() as conn:
         conn.execute(sa.text("UPDATE news.articles SET last_seen_at = last_seen_at - interval '3 days'"))
     before = {r.canonical_url: r for r in _articles(warehouse)}
@@ -156,11 +156,11 @@ def test_an_article_stored_before_clusters_gets_one_when_seen_again(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     a = article("a", body=" ".join(f"câu thứ {n} của bài viết mẫu về Cần Thơ." for n in range(20)))
-    load_batch(warehouse, run, "mau", [], [a], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([a]), [])
     with warehouse.begin() as conn:  # as migration 0002 leaves older rows
         conn.execute(sa.text("UPDATE news.articles SET cluster_id = NULL"))
         conn.execute(sa.text("DELETE FROM news.article_buckets"))
-    assert load_batch(warehouse, run, "mau", [], [a], []).unchanged == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([a]), []).unchanged == 1
     with warehouse.connect() as conn:
         row = conn.execute(sa.text("SELECT id, cluster_id FROM news.articles")).one()
         buckets = conn.execute(sa.text("SELECT count(*) FROM news.article_buckets")).scalar_one()
@@ -171,7 +171,7 @@ def test_dedupe_decides_what_each_article_is_and_writes_nothing(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     held = article("a", body=" ".join(f"câu thứ {n} của bài viết mẫu về Cần Thơ." for n in range(20)))
-    load_batch(warehouse, run, "mau", [], [held], [])
+    load_batch(warehouse, run, "mau", [], BatchDedupe([held]), [])
     other = "http://127.0.0.1/b.html"
     retitled = dataclasses.replace(held, url=other, canonical_url=other, title="Tiêu đề khác",
                                    content_hash=content_hash("Tiêu đề khác", held.lead, held.body))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from tasks.config import Source
+from tasks.dedupe.decide import BatchDedupe
 from tasks.normalise import content_hash
 from tasks.records import Article, FetchedPage, Reject
 from tasks.warehouse.reads import known_urls
@@ -40,7 +41,7 @@ def test_new_unchanged_updated_duplicate_and_refused(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
 
-    first = load_batch(warehouse, run, "mau", [page("a"), page("gone", 404)], [article("a"), article("b")],
+    first = load_batch(warehouse, run, "mau", [page("a"), page("gone", 404)], BatchDedupe([article("a"), article("b")]),
                        [Reject("mau", "http://127.0.0.1/gone.html", "fetch", "http_status", "HTTP 404", 404)])
     assert (first.new, first.rejected) == (2, 1)
     assert known_urls(warehouse, ["http://127.0.0.1/a.html", "http://127.0.0.1/gone.html",
@@ -51,14 +52,14 @@ def test_new_unchanged_updated_duplicate_and_refused(warehouse):
                                               canonical_url="http://127.0.0.1/a-copy.html")
     amp_copy = dataclasses.replace(article("b", body="Nội dung đã sửa."), url="http://127.0.0.1/amp/b.html")
     refused = dataclasses.replace(article("c"), title="NUL \x00 in title")
-    second = load_batch(warehouse, run, "mau", [], [
+    second = load_batch(warehouse, run, "mau", [], BatchDedupe([
         article("a"),                          # same URL, same text
         article("b", body="Nội dung đã sửa."),  # same URL, new text
         same_text_other_url,                   # same text under another canonical URL
         amp_copy,                              # another URL declaring the same canonical URL
         refused,                               # the database refuses the row
         article("d"),                          # still loaded after the refusal
-    ], [])
+    ]), [])
     assert (second.new, second.unchanged, second.updated, second.duplicates, second.rejected) == (1, 1, 1, 2, 1)
     assert count(warehouse, "SELECT count(*) FROM news.articles") == 3
     assert count(warehouse, "SELECT count(*) FROM news.articles WHERE body = 'Nội dung đã sửa.'") == 1
@@ -76,7 +77,7 @@ def test_source_credit_and_raw_dates_reach_the_report_view(warehouse):
     run = open_run(warehouse, ["mau"])
     credited = dataclasses.replace(article("credit"), source_credit="TTXVN", modified_raw="07/03/2026 09:15",
                                    provenance={"authors": "byline", "source_credit": "byline"})
-    assert load_batch(warehouse, run, "mau", [], [credited], []).new == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([credited]), []).new == 1
     with warehouse.connect() as conn:
         row = conn.execute(sa.text("SELECT a.modified_raw, a.provenance, r.source_credit FROM news.articles a "
                                    "JOIN news.rpt_articles r USING (id) WHERE a.url LIKE '%/credit.html'")).one()

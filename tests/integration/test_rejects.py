@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tasks.config import Source
+from tasks.dedupe.decide import BatchDedupe
 from tasks.errors import BACKFILL_CODE, REJECT_CODES
 from tasks.records import Reject
 from tasks.warehouse import db
@@ -128,7 +129,7 @@ def test_loading_writes_code_and_detail_and_the_report_groups_by_code(warehouse)
     sync_sources(warehouse, [Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/",
                                     feeds=("http://127.0.0.1/rss",))])
     run = open_run(warehouse, ["mau"])
-    load_batch(warehouse, run, "mau", [], [], [
+    load_batch(warehouse, run, "mau", [], BatchDedupe([]), [
         Reject("mau", "http://127.0.0.1/a.html", "fetch", "http_status", "HTTP 404", 404),
         Reject("mau", "http://127.0.0.1/b.html", "fetch", "http_status", "HTTP 404", 404),
         Reject("mau", "http://127.0.0.1/c.html", "fetch", "truncated", "body cut off after 18234 bytes: ...", 200),

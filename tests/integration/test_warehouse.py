@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from test_load import SOURCE
 
+from tasks.dedupe.decide import BatchDedupe
 from tasks.normalise import content_hash, normalise_article
 from tasks.records import Article, ExtractedPage
 from tasks.warehouse import db
@@ -85,7 +86,7 @@ def test_every_field_a_page_gives_reaches_the_warehouse_and_the_report_view(ware
         assert getattr(article, name) == getattr(page, name), f"normalise did not carry {name}"
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
-    assert load_batch(warehouse, run, "mau", [], [article], []).new == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([article]), []).new == 1
     for relation in ("articles", "rpt_articles"):
         row = stored(warehouse, relation)._mapping
         for f in dataclasses.fields(Article):
@@ -96,17 +97,18 @@ def test_a_revision_replaces_every_field_but_the_canonical_url(warehouse):
     sync_sources(warehouse, [SOURCE])
     run = open_run(warehouse, ["mau"])
     first = sample(Article, source="mau")
-    load_batch(warehouse, run, "mau", [], [dataclasses.replace(first, content_hash=content_hash("1", None, ""))], [])
+    first = dataclasses.replace(first, content_hash=content_hash("1", None, ""))
+    load_batch(warehouse, run, "mau", [], BatchDedupe([first]), [])
     second = sample(Article, "v2 ", source="mau", url="http://127.0.0.1/bai-sua.html",
                     canonical_url="http://127.0.0.1/bai.html", image_url="http://127.0.0.1/anh-2.jpg")
-    assert load_batch(warehouse, run, "mau", [], [second], []).updated == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([second]), []).updated == 1
     row = stored(warehouse, "articles")._mapping
     for f in dataclasses.fields(Article):
         assert as_record(row[f.name]) == getattr(second, f.name), f.name
     assert row["version"] == 2
     # A re-extraction that finds no publication time keeps the stored one.
     third = dataclasses.replace(second, published_at=None, body="khác", content_hash=content_hash("3", None, ""))
-    assert load_batch(warehouse, run, "mau", [], [third], []).updated == 1
+    assert load_batch(warehouse, run, "mau", [], BatchDedupe([third]), []).updated == 1
     row = stored(warehouse, "articles")
     assert (row.published_at, row.body, row.version) == (second.published_at, "khác", 3)
 
