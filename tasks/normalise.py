@@ -183,10 +183,11 @@ def read_date(raw: str | None, sibling: str | None, source: Source | None,
     """
     if not raw:
         return None, ""
+    order = source.date_order if source is not None else "dmy"
     if has_offset(raw):
-        return parse_date(raw, UTC_ZONE), "page"
+        return parse_date(raw, UTC_ZONE, order), "page"
     if source is not None:
-        return parse_date(raw, source.tz), "source"
+        return parse_date(raw, source.tz, order), "source"
     if sibling and has_offset(sibling):
         other = parse_date(sibling, UTC_ZONE)
         value = parse_date(raw, UTC_ZONE)
