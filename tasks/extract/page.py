@@ -155,6 +155,23 @@ class Page:
                 return el
         return None
 
+    def element_printing(self, line: str) -> etree._Element | None:
+        """The innermost paragraph or block that prints a short line (a signature), or None: a ``<p>``
+        as :meth:`element_with_text` finds it, else a ``<div>`` whose text is the line and little more."""
+        found = self.element_with_text(line)
+        if found is not None:
+            return found
+        want = norm_title(line)
+        if not want:
+            return None
+        best = None
+        for el in self.root.iter("div"):
+            raw = el.text_content()
+            if len(raw) < len(line) + 200 and norm_title(text_of(el)).startswith(want) \
+                    and len(text_of(el)) <= len(line) + 40:
+                best = el  # document order: a later match is nested deeper (or a later copy)
+        return best
+
     def main_h1(self, title: str | None) -> etree._Element | None:
         """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
         first = None

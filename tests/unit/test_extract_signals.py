@@ -538,3 +538,38 @@ def test_a_date_only_itemprop_borrows_the_time_of_the_printed_line_around_it():
              "00:21 Min. Verfügbar bis 22.04.2026. Online.</div>")
     got = extract_article(page("", video + article_body(TEXT)), URL, SOURCE_VN)
     assert got.published_at == datetime(2024, 4, 22, 0, 0, tzinfo=UTC7)
+
+
+
+# --- bylines at the end of the text -------------------------------------------------------------------
+
+LONG = "Đoạn văn bản dài của bài báo kể lại sự việc đã diễn ra trong ngày hôm qua tại thành phố. " * 3
+
+
+def test_a_right_aligned_signature_in_a_div_and_initials_are_the_byline():
+    paragraphs = "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+    body = ("<h1>Tiêu đề bài</h1><div class='article-body'>" + paragraphs
+            + "<div style='text-align:right;font-weight:bold'>K. Miên</div></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == ("K. Miên",) and "K. Miên" not in got.body
+    initials = ("<h1>Tiêu đề bài</h1><div class='article-body'>" + paragraphs
+                + "<p align='right'><strong>H.V.</strong></p></div>")
+    got = extract_article(page("", initials), URL, SOURCE_VN)
+    assert got.authors == ("H.V.",) and got.body.endswith("3")
+
+
+def test_a_credited_byline_above_a_trailing_related_story_is_found_and_the_story_is_not_text():
+    related = "Tính năng mới của ứng dụng bản đồ giúp người dùng theo dõi đường đi thuận tiện hơn mỗi ngày " * 2
+    body = ("<h1>Tiêu đề bài</h1><div id='x1'>" + "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+            + "<p><span class='bold'>Ca Tiếu</span><span class='italic'>(theo online-tech-tips)</span></p>"
+            + f"<p>{related}</p></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == ("Ca Tiếu",) and got.source_credit == "online-tech-tips"
+    assert "Tính năng mới" not in got.body
+
+
+def test_a_sub_heading_in_capitals_above_the_last_paragraphs_is_not_a_byline():
+    body = ("<h1>Tiêu đề bài</h1><div id='x1'>" + "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+            + f"<p><strong>HAI BÊN ĐÃ THỐNG NHẤT</strong></p><p>{LONG} cuối</p><p>{LONG} hết</p></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == () and "HAI BÊN ĐÃ THỐNG NHẤT" in got.body and got.body.endswith("hết")
