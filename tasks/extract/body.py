@@ -192,7 +192,7 @@ class Body:
             if not isinstance(el.tag, str):
                 continue
             if el.tag in FURNITURE_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
-                                                         and not _quoted_post(el)):
+                                                         and not _quoted_post(el) and not _in_sentence(el)):
                 remove_keeping_tail(el)
         if profile.get("byline"):
             found = css(container, profile["byline"])
@@ -504,6 +504,18 @@ def _plain_line(line: str) -> str:
     return clean(re.sub(r"^[-*•]\s+", "", line))
 
 _QUOTED_POST = re.compile(r"(^|\s)(twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)(\s|$)")
+
+
+def _in_sentence(el: etree._Element) -> bool:
+    """A link inside a paragraph's running text (``vụ <a class="cms-relate">tranh chấp</a> hợp đồng``): a
+    keyword the CMS links to a related section, whatever its class says, is a word of the sentence."""
+    if el.tag != "a" or len(text_of(el).split()) > 6:
+        return False
+    parent = el.getparent()
+    if parent is None or parent.tag != "p":
+        return False
+    before, after = (parent.text or "") if parent[0] is el else (el.getprevious().tail or ""), el.tail or ""
+    return bool(before.strip()) and bool(after.strip()) and len(text_of(parent)) > 3 * len(text_of(el))
 
 
 def _quoted_post(el: etree._Element) -> bool:

@@ -573,3 +573,13 @@ def test_a_sub_heading_in_capitals_above_the_last_paragraphs_is_not_a_byline():
             + f"<p><strong>HAI BÊN ĐÃ THỐNG NHẤT</strong></p><p>{LONG} cuối</p><p>{LONG} hết</p></div>")
     got = extract_article(page("", body), URL, SOURCE_VN)
     assert got.authors == () and "HAI BÊN ĐÃ THỐNG NHẤT" in got.body and got.body.endswith("hết")
+
+
+def test_a_keyword_link_in_running_text_stays_whatever_its_class_says():
+    sentence = ("<p>Ngày 9-10, viện kiểm sát đã kháng nghị bản án sơ thẩm vụ <a href='/phap-luat/' class='cms-relate'>"
+                f"tranh chấp</a> hợp đồng tín dụng giữa ngân hàng và hai vợ chồng.</p><p>{TEXT}</p>")
+    related = "<p><a href='/khac.html' class='cms-relate'>Bài liên quan khác của chuyên mục</a></p>"
+    got = extract_article(page("", "<h1>Tiêu đề bài</h1><div class='article-body'>" + sentence + related + "</div>"),
+                          URL, SOURCE_VN)
+    assert "bản án sơ thẩm vụ tranh chấp hợp đồng tín dụng" in got.body
+    assert "Bài liên quan khác" not in got.body  # a related link standing alone is still furniture
