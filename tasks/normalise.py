@@ -61,6 +61,14 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     dateline, lead = split_dateline(page.lead)
     authors, credit = split_byline(page.byline) if page.byline else ((), None)
     meta_credit = page.meta_credit
+    if authors:
+        declared = tuple(title_case_name(n) for n in _credited_values(split_author_values(page.meta_authors))[0]
+                         if _is_person(n, page, source) and not _AGENCY_CODE.fullmatch(n))
+        if set(authors) < set(declared):
+            # the signature names only the first of the writers the metadata credits ("THUẬN VĂN" closing
+            # the text, "THUẬN VĂN, LÊ ÁNH" in JSON-LD): everyone credited is an author
+            authors = declared
+            provenance["authors"] = provenance.get("meta_authors", "meta")
     if not authors:
         names, credited = _credited_values(split_author_values(page.meta_authors))
         meta_credit = meta_credit or credited
@@ -83,7 +91,7 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
             provenance["authors"] = "json-ld"
         meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
-        provenance["authors"] = "byline"
+        provenance.setdefault("authors", "byline")
     if credit:
         provenance["source_credit"] = "byline"
     elif meta_credit and not _names_outlet(meta_credit, page, source):  # the publisher is not its own source

@@ -117,3 +117,16 @@ def test_author_metadata_with_a_credit_word_is_read_like_a_byline():
     outlet = record("Theo Ngoisao")
     assert outlet.authors == () and outlet.source_credit == "Ngoisao"
     assert record("Nhóm PV").authors == ()
+
+
+def test_a_signature_naming_only_the_first_writer_gives_way_to_the_metadata_naming_all():
+    def record(byline: str, *values: str):
+        page = ExtractedPage(url="https://bao.example.vn/a.html", title="T", lead=None, paragraphs=("Văn bản.",),
+                             captions=(), byline=byline, meta_authors=values, provenance={"meta_authors": "json-ld"})
+        return normalise_article(page)
+
+    both = record("THUẬN VĂN", "THUẬN VĂN, LÊ ÁNH")
+    assert both.authors == ("Thuận Văn", "Lê Ánh") and both.provenance["authors"] == "json-ld"
+    # metadata naming someone else (an editor) does not replace the signature
+    other = record("THUẬN VĂN", "Nguyễn Biên Tập")
+    assert other.authors == ("Thuận Văn",) and other.provenance["authors"] == "byline"
