@@ -83,7 +83,7 @@ class Body:
         container = containers[0] if containers else None
         lead_el = self._lead_element(container)
         if lead_el is not None:
-            self.lead = text_of(lead_el)
+            self.lead = _without_related_links(lead_el)
         for part in containers:
             work = deepcopy(part)
             if lead_el is not None and _is_descendant(lead_el, part):
@@ -504,6 +504,21 @@ def _plain_line(line: str) -> str:
     return clean(re.sub(r"^[-*•]\s+", "", line))
 
 _QUOTED_POST = re.compile(r"(^|\s)(twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)(\s|$)")
+
+
+_RELATED_MARK = ("»", ">>", "›")
+
+
+def _without_related_links(el: etree._Element) -> str:
+    """A block's text without the links to other stories printed in it behind a ``>>`` or ``»`` mark
+    (``... đến hết ngày 17/2/2013. >> Công chức được nghỉ 9 ngày``): a pointer, not the standfirst."""
+    links = [a for a in el.iter("a") if text_of(a).startswith(_RELATED_MARK)]
+    if not links:
+        return text_of(el)
+    work = deepcopy(el)
+    for a in [a for a in work.iter("a") if text_of(a).startswith(_RELATED_MARK)]:
+        remove_keeping_tail(a)
+    return text_of(work) or text_of(el)
 
 
 def _in_sentence(el: etree._Element) -> bool:

@@ -583,3 +583,12 @@ def test_a_keyword_link_in_running_text_stays_whatever_its_class_says():
                           URL, SOURCE_VN)
     assert "bản án sơ thẩm vụ tranh chấp hợp đồng tín dụng" in got.body
     assert "Bài liên quan khác" not in got.body  # a related link standing alone is still furniture
+
+
+def test_a_related_story_link_printed_in_the_standfirst_is_not_part_of_it():
+    lead = ("<h2 class='sapo'>Tết Dương lịch được nghỉ 4 ngày liên tục từ 29/12/2012 đến hết ngày 1/1/2013."
+            "<br><a href='/khac.htm'><b>&nbsp;&gt;&gt;&nbsp;Công chức được nghỉ 9 ngày dịp Tết</b></a></h2>")
+    html = page("<meta name='description' content='Tết Dương lịch được nghỉ 4 ngày liên tục'>",
+                "<h1>Tiêu đề bài</h1>" + lead + article_body(TEXT, TEXT2))
+    got = extract_article(html, URL, SOURCE_VN)
+    assert got.lead == "Tết Dương lịch được nghỉ 4 ngày liên tục từ 29/12/2012 đến hết ngày 1/1/2013."
