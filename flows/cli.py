@@ -127,8 +127,22 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object per folder")
     evaluate.add_argument("--misses", action="store_true", help="also list every page a field missed on")
     evaluate.add_argument("--provenance", action="store_true", help="also print which signal gave each field")
+    evaluate.add_argument("--folds", type=_positive_int, metavar="K",
+                          help="also split the pages by site into K folds and print each field per fold "
+                               "(a site's pages are all in one fold; the split is the same on every run)")
     evaluate.set_defaults(handler=cmd_eval)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (a usage error, exit 2, otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -371,7 +385,7 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from flows.read import eval_prediction, read_links
-    from tasks.scoring import read_folder, score_folder
+    from tasks.scoring import fold_sites, merged, read_folder, score_folder, split_folds
 
     code = 0
     for folder in args.folders:
@@ -385,15 +399,36 @@ def cmd_eval(args: argparse.Namespace) -> int:
             err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
             code = EXIT_CONFIG
             continue
-        score = score_folder(pages, eval_prediction, first_items=read_links)
+        folds = split_folds(pages, args.folds or 1)
+        fold_scores = [score_folder(fold, eval_prediction, first_items=read_links) for fold in folds]
+        score = merged(fold_scores)
         if args.json:
             out = {"folder": folder, **score.as_dict()}
+            if args.folds:
+                out["folds"] = [{"sites": fold_sites(fold), **fold_score.as_dict()}
+                                for fold, fold_score in zip(folds, fold_scores, strict=True)]
             if args.misses:
                 out["misses"] = [dataclasses.asdict(m) for m in score.misses]
             print(json.dumps(out, ensure_ascii=False, default=str))
             continue
         print_scores(folder, score, misses=args.misses, provenance=args.provenance)
+        if args.folds:
+            print_folds(folder, folds, fold_scores)
     return code
+
+
+def print_folds(folder: str, folds: list, fold_scores: list) -> None:
+    """One column per fold (its sites and pages) and one for all: F1 for lead and body, else accuracy."""
+    from tasks.scoring import fold_label, fold_rows
+
+    table = Table(title=f"newsetl eval {folder}: {len(folds)} folds by site", title_justify="left")
+    table.add_column("field")
+    for i, fold in enumerate(folds, 1):
+        table.add_column(fold_label(i, fold), justify="right")
+    table.add_column("all", justify="right")
+    for key, cells, whole in fold_rows(fold_scores):
+        table.add_row(key, *cells, whole)
+    console.print(table)
 
 
 def print_scores(folder: str, score, *, misses: bool = False, provenance: bool = False) -> None:

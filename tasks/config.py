@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tasks.dates import DATE_ORDERS
 from tasks.errors import ConfigError
 from tasks.urls import DEFAULT_PAGE_URL, UrlRules, homepage_host, listing_page_url, site_host
 
@@ -39,6 +40,7 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     language: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    date_order: str = "dmy"  # how the site prints numeric dates: day first (07/03/2026 = 7 March) or "mdy"
     # URL identity (tasks.urls): hosts serving the same articles as the homepage's
     # (``m.x.vn``, ``amp.x.vn``), whether ``/amp`` paths are copies, extra tracking parameters.
     mobile_hosts: tuple[str, ...] = ()
@@ -91,6 +93,7 @@ _FIELDS: dict[str, type] = {
     "sitemaps": list,
     "language": str,
     "timezone": str,
+    "date_order": str,
     "mobile_hosts": list,
     "amp_paths": bool,
     "tracking_params": list,
@@ -170,6 +173,9 @@ def _parse_source(table: dict, where: str) -> Source:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone' is not an IANA time zone: {timezone!r}") from None
     selectors = _check_selectors(table.get("selectors", {}), where)
+    date_order = table.get("date_order", "dmy")
+    if date_order not in DATE_ORDERS:
+        raise ConfigError(f"{where}: key 'date_order' must be one of {', '.join(DATE_ORDERS)}, got {date_order!r}")
     return Source(
         name=name,
         title=table.get("title", name),
@@ -178,6 +184,7 @@ def _parse_source(table: dict, where: str) -> Source:
         sitemaps=sitemaps,
         language=table.get("language"),
         timezone=timezone,
+        date_order=date_order,
         mobile_hosts=tuple(_check_host(h, where) for h in table.get("mobile_hosts", [])),
         amp_paths=table.get("amp_paths", False),
         tracking_params=tuple(_check_param(p, where) for p in table.get("tracking_params", [])),

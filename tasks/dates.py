@@ -5,6 +5,11 @@ else the source's time zone, since Vietnamese papers print local times without
 one; for a page of no configured source, the zone of the country its domain
 names. ``GMT+7`` is read as news sites mean it (UTC+7), not in the inverted
 POSIX sense that some parsers apply.
+
+Numeric dates are read day-first (``07/03/2026`` is 7 March), as Vietnamese and most
+non-US papers print them, unless the source says ``date_order = "mdy"``; a year-first
+date (``2026/03/07``) is always year-month-day. Vietnamese times of day carry their part
+of the day in words (``11:05 tối`` is 23:05).
 """
 
 from __future__ import annotations
@@ -23,11 +28,20 @@ _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?)?"
 )
-_DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?!\d)")
+# Day (or month) first; a two-digit year only with slashes (``24/12/12``), as Vietnamese papers printed it.
+_DMY = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|(?<=/)\d{2})(?![\d/])")
+_YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
 _TIME = re.compile(
-    r"(?<![\d:])(?P<h>\d{1,2})(?:[:h](?P<min>\d{2}))(?::(?P<s>\d{2}))?(?!\d)\s*(?P<ampm>AM|PM|SA|CH)?",
+    r"(?<![\d:])(?P<h>\d{1,2})(?:[:hg](?P<min>\d{2}))(?::(?P<s>\d{2}))?(?!\d)(?:\.\d+)?"
+    r"\s*(?P<offset>[+-]\d{2}:?\d{2}(?!\d))?\s*(?P<ampm>AM|PM|SA|CH|sáng|trưa|chiều|tối|đêm)?(?!\w)",
     re.IGNORECASE,
 )
+# Vietnamese parts of the day after a 12-hour time: the hours they move to the afternoon or evening.
+_AFTERNOON = {"pm": range(1, 12), "ch": range(1, 12), "chiều": range(1, 12), "tối": range(1, 12),
+              "trưa": range(1, 4), "đêm": range(6, 12)}
+_MIDNIGHT = {"am": 12, "sa": 12, "đêm": 12, "sáng": 12}
+DATE_ORDERS = ("dmy", "mdy")
+EARLIEST_YEAR = 1990  # no news page of the web was published before: an earlier date is a placeholder
 _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", re.IGNORECASE)
 # Any stated offset: "+07:00", "+0700", "Z" after a time, "GMT+7", "UTC", a zone abbreviation dateutil knows.
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})(?!\d)|\b(?:GMT|UTC)\b",
@@ -62,19 +76,42 @@ def country_zone(host: str | None) -> ZoneInfo | None:
     return ZoneInfo(name) if name else None
 
 
-def parse_date(raw: str | None, tz: tzinfo) -> datetime | None:
-    """The instant a date string names, or None; a string without an offset is read in ``tz``."""
+def parse_date(raw: str | None, tz: tzinfo, order: str = "dmy") -> datetime | None:
+    """The instant a date string names, or None; a string without an offset is read in ``tz``.
+
+    ``order`` is how a numeric date that does not start with the year is read: ``dmy`` (the
+    default, Vietnamese and most papers) or ``mdy`` (a source configured so).
+    """
     text = clean(raw)
     if not text:
         return None
-    for parse in (_parse_iso, _parse_dmy, _parse_rfc2822, _parse_other):
+    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_rfc2822, _parse_other):
         try:
-            value = parse(text, tz)
+            value = parse(text, tz, order)
         except (ValueError, OverflowError, TypeError):
             value = None
         if value is not None:
             return value
     return None
+
+
+def plausible(value: datetime | None, now: datetime | None = None) -> bool:
+    """A publication time a page can mean: not before 1990 and not more than a day ahead of ``now``.
+
+    ``0001-01-01`` in JSON-LD, a template's ``1970-01-01`` or a year typed as ``2206`` is a
+    placeholder or a slip, so the next signal should give the date instead.
+    """
+    if value is None:
+        return False
+    now = now or datetime.now(UTC)
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.year >= EARLIEST_YEAR and aware <= now + timedelta(days=1)
+
+
+def is_midnight(raw: str | None, tz: tzinfo = UTC) -> bool:
+    """A date string whose time of day is 00:00: often a date without time that a CMS stored as one."""
+    value = parse_date(raw, tz)
+    return value is not None and has_time(raw) and (value.hour, value.minute, value.second) == (0, 0, 0)
 
 
 def has_offset(raw: str | None) -> bool:
@@ -87,7 +124,7 @@ def has_time(raw: str | None) -> bool:
     return bool(raw and _TIME.search(clean(raw).split("T", 1)[-1]))
 
 
-def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
+def _parse_iso(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     match = _ISO.search(text)
     if not match:
         return None
@@ -95,37 +132,55 @@ def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _parse_dmy(text: str, tz: tzinfo) -> datetime | None:
+def _parse_ymd(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
+    """``2026/03/07 08:01``, ``2026.03.07``: a date that starts with the year is year-month-day everywhere."""
+    date = _YMD.search(text)
+    if not date:
+        return None
+    return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), text[: date.start()] + " " + text[date.end():],
+                      tz)
+
+
+def _parse_dmy(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     date = _DMY.search(text)
     if not date:
         return None
-    rest = text[: date.start()] + " " + text[date.end():]
+    day, month = (int(date["d"]), int(date["m"])) if order == "dmy" else (int(date["m"]), int(date["d"]))
+    year = int(date["y"]) if len(date["y"]) == 4 else 2000 + int(date["y"])
+    return _with_time(year, month, day, text[: date.start()] + " " + text[date.end():], tz)
+
+
+def _with_time(year: int, month: int, day: int, rest: str, tz: tzinfo) -> datetime:
+    """The day with the time of day, offset and part of the day (``PM``, ``chiều``) the rest of the string gives."""
     hour = minute = second = 0
     time = _TIME.search(rest)
+    stated = None
     if time:
         hour, minute = int(time["h"]), int(time["min"])
         second = int(time["s"] or 0)
-        ampm = (time["ampm"] or "").upper()
-        if ampm in ("PM", "CH") and hour < 12:
+        ampm = (time["ampm"] or "").lower()
+        if hour in _AFTERNOON.get(ampm, ()):
             hour += 12
-        elif ampm in ("AM", "SA") and hour == 12:
+        elif hour == 12 and _MIDNIGHT.get(ampm) == 12:
             hour = 0
-    value = datetime(int(date["y"]), int(date["m"]), int(date["d"]), hour, minute, second)
+        if time["offset"]:
+            stated = datetime.strptime(time["offset"].replace(":", ""), "%z").tzinfo
+    value = datetime(year, month, day, hour, minute, second)
     offset = _GMT.search(rest)
     if offset:
         delta = timedelta(hours=int(offset["h"]), minutes=int(offset["m"] or 0))
         return value.replace(tzinfo=timezone(delta if offset["sign"] == "+" else -delta))
-    return value.replace(tzinfo=tz)
+    return value.replace(tzinfo=stated or tz)
 
 
-def _parse_rfc2822(text: str, tz: tzinfo) -> datetime | None:
+def _parse_rfc2822(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     if _GMT.search(text):
         return None  # "GMT+7": the email parser would read GMT and drop the +7
     value = parsedate_to_datetime(text)
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _parse_other(text: str, tz: tzinfo) -> datetime | None:
+def _parse_other(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     if not re.search(r"\b(?:19|20)\d{2}\b", text):
         return None  # fuzzy parsing of text without a year invents today's date
     # dateutil reads "GMT+7" the POSIX way (UTC-7): take the offset out and apply it as news sites mean it.
@@ -137,7 +192,8 @@ def _parse_other(text: str, tz: tzinfo) -> datetime | None:
     text = re.sub(r"\b(?:um|Uhr|à|a las|kl\.?|klo|o)\b", " ", text, flags=re.IGNORECASE)
     with warnings.catch_warnings():  # an ambiguous zone name ("IST") is dropped: the time is read as local
         warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
-        value = dateutil_parser.parse(text, dayfirst=not re.match(r"^[A-Za-z]", text), fuzzy=True)
-    if value.year < 1990:
+        value = dateutil_parser.parse(text, dayfirst=order == "dmy" and not re.match(r"^[A-Za-z]", text),
+                                      fuzzy=True)
+    if value.year < EARLIEST_YEAR:
         return None
     return value if value.tzinfo else value.replace(tzinfo=tz)

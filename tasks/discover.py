@@ -170,7 +170,7 @@ def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
         items.append(DiscoveredUrl(
             url=link, source=source.name, via=url,
             title_hint=clean(entry.get("title")) or None,
-            published_hint=parse_date(raw_date, source.tz),
+            published_hint=parse_date(raw_date, source.tz, source.date_order),
         ))
     if parsed.bozo and not items:
         raise ListingError("parse_error", f"malformed feed: {parsed.get('bozo_exception', 'unreadable')}")

@@ -25,7 +25,10 @@ from tasks.extract.conventions import (
     BYLINE_PREFIX,
     BYLINE_ROLE,
     COMPILED_NOTE,
+    CREDIT_WORD,
     DATELINE,
+    DESK,
+    PERSON_AT_OUTLET,
     credit_match,
     split_author_values,
 )
@@ -58,17 +61,27 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     dateline, lead = split_dateline(page.lead)
     authors, credit = split_byline(page.byline) if page.byline else ((), None)
     meta_credit = page.meta_credit
+    if authors:
+        declared = tuple(title_case_name(n) for n in _credited_values(split_author_values(page.meta_authors))[0]
+                         if _is_person(n, page, source) and not _AGENCY_CODE.fullmatch(n))
+        if set(authors) < set(declared):
+            # the signature names only the first of the writers the metadata credits ("THUẬN VĂN" closing
+            # the text, "THUẬN VĂN, LÊ ÁNH" in JSON-LD): everyone credited is an author
+            authors = declared
+            provenance["authors"] = provenance.get("meta_authors", "meta")
     if not authors:
-        names = split_author_values(page.meta_authors)
+        names, credited = _credited_values(split_author_values(page.meta_authors))
+        meta_credit = meta_credit or credited
         agencies = [n for n in names if _AGENCY_CODE.fullmatch(n)]
         authors = tuple(a for a in names if a not in agencies and _is_person(a, page, source))
         if authors:
             provenance["authors"] = provenance.get("meta_authors", "meta")
         elif page.printed_authors and provenance.get("meta_authors") != "page":
             # metadata named only the outlet or an agency: the names printed at the headline are the authors
-            printed = [_without_place(v) for v in page.printed_authors]
-            authors = tuple(a for a in split_author_values(printed) if _is_person(a, page, source)
-                            and not _AGENCY_CODE.fullmatch(a))
+            printed, printed_credit = _credited_values(split_author_values(
+                [_without_place(v) for v in page.printed_authors]))
+            meta_credit = meta_credit or printed_credit
+            authors = tuple(a for a in printed if _is_person(a, page, source) and not _AGENCY_CODE.fullmatch(a))
             if authors:
                 provenance["authors"] = "page"
         if not authors and meta_credit and _names_outlet(meta_credit, page, source):
@@ -78,7 +91,7 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
             provenance["authors"] = "json-ld"
         meta_credit = meta_credit or (agencies[0] if agencies else None)
     else:
-        provenance["authors"] = "byline"
+        provenance.setdefault("authors", "byline")
     if credit:
         provenance["source_credit"] = "byline"
     elif meta_credit and not _names_outlet(meta_credit, page, source):  # the publisher is not its own source
@@ -156,8 +169,13 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     """
     text = clean(byline)
     credit = None
-    match = credit_match(text)
-    if match:
+    at = PERSON_AT_OUTLET.match(text)
+    match = None if at else credit_match(text)
+    if at and not _AGENCY_CODE.fullmatch(clean(at["person"])):
+        credit, text = clean(at["paren"] or at["slash"]).strip(" .()") or None, at["person"]
+    elif at:  # "Theo TTXVN/Vietnam+": agencies both
+        credit, text = clean(text[CREDIT_WORD.match(text).end():]), ""
+    elif match:
         credit = clean(match["outlet"]).strip(" .()") or None
         text = text[: match.start()] + " " + text[match.end():]
     text = COMPILED_NOTE.sub(" ", text)
@@ -165,11 +183,34 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     names: list[str] = []
     for chunk in BYLINE_ROLE.split(text):
         for name in _NAME_SPLIT.split(chunk):
-            name = title_case_name(name.strip(" .:-–—()"))
+            name = title_case_name(_strip_name(name))
             if name and name not in names and not _NOT_A_NAME.search(name) and not _NOT_A_PERSON.search(name) \
-                    and len(name.split()) <= 6:
+                    and len(name.split()) <= 6 and not DESK.fullmatch(name):
                 names.append(name)
     return tuple(names), credit
+
+
+def _credited_values(names: list[str]) -> tuple[list[str], str | None]:
+    """Author values that open with a credit word (``Theo Ngoisao``, ``Theo Sầm Hoa (Vietnamnet/Reuters)``)
+    read as a byline: the persons they name stay names, the outlet is the source credit."""
+    out: list[str] = []
+    credit = None
+    for name in names:
+        if CREDIT_WORD.match(name):
+            persons, outlet = split_byline(name)
+            out.extend(p for p in persons if p not in out)
+            credit = credit or outlet
+        elif name not in out:
+            out.append(name)
+    return out, credit
+
+
+def _strip_name(name: str) -> str:
+    """A name without the punctuation around it; the full stop of a closing initial stays (``H.V.``)."""
+    stripped = name.strip(" .:-–—()")
+    if name.rstrip(" :-–—()").endswith(".") and re.search(r"(?:^|[\s.])[^\W\d_]$", stripped):
+        stripped += "."
+    return stripped
 
 
 def read_date(raw: str | None, sibling: str | None, source: Source | None,
@@ -183,10 +224,11 @@ def read_date(raw: str | None, sibling: str | None, source: Source | None,
     """
     if not raw:
         return None, ""
+    order = source.date_order if source is not None else "dmy"
     if has_offset(raw):
-        return parse_date(raw, UTC_ZONE), "page"
+        return parse_date(raw, UTC_ZONE, order), "page"
     if source is not None:
-        return parse_date(raw, source.tz), "source"
+        return parse_date(raw, source.tz, order), "source"
     if sibling and has_offset(sibling):
         other = parse_date(sibling, UTC_ZONE)
         value = parse_date(raw, UTC_ZONE)
@@ -232,7 +274,7 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
     """Author metadata that names the outlet, a URL, an id or a photo credit is not a person."""
     if not name or _NOT_A_NAME.search(name) or _NOT_A_PERSON.search(name) or len(name.split()) > 6:
         return False
-    return not _names_outlet(name, page, source)
+    return not DESK.fullmatch(name) and not _names_outlet(name, page, source)
 
 
 def _names_outlet(name: str, page: ExtractedPage, source: Source | None) -> bool:

@@ -4,7 +4,11 @@ The rules are those of ``../shared/data/README.md`` ("How fields are compared"),
 ``newsetl eval`` figures are comparable with the published ones: exact title after NFC and
 whitespace collapsing, author sets, publication instants to the minute with the offset
 rules, word-4-gram F1 for lead and body (precision averaged over non-empty predictions,
-recall over all scored pages), language primary subtag, and first listing items.
+recall over all scored pages), language primary subtag, first listing items, and (for
+``vn-articles-dev``) whether the body holds its first and last sentence.
+
+Folds (``split_folds``) cut a set by site, so that a rule's figure on the sites it was not
+written for can be read apart from its figure on the sites it was.
 
 Pure functions on plain values; :class:`SetScore` accumulates a folder.
 """
@@ -12,6 +16,7 @@ Pure functions on plain values; :class:`SetScore` accumulates a folder.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import time
@@ -98,6 +103,15 @@ def _as_datetime(value: datetime | date | str | None) -> datetime | None:
         return datetime.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def sentence_in(body: str | None, sentence: str) -> bool:
+    """The body holds the sentence after NFC, U+FEFF removal and whitespace collapsing (the data README)."""
+    return bool(norm(sentence)) and _sentence_norm(sentence) in _sentence_norm(body)
+
+
+def _sentence_norm(text: str | None) -> str:
+    return norm((text or "").replace("\ufeff", ""))
 
 
 # --- text overlap ----------------------------------------------------------------------------------
@@ -203,6 +217,19 @@ class PageMiss:
     got: object
 
 
+EXACT_FIELDS = ("title", "authors", "published_at", "language", "body_first_sentence", "body_last_sentence")
+SENTENCE_FIELDS = ("body_first_sentence", "body_last_sentence")
+# The fields of a fold table, in the order the README's tables print them.
+FIELDS = ("title", "authors", "published_at", "published_day", "language", "lead", "body", "body_first_sentence",
+          "body_last_sentence", "first_items")
+
+
+def _tail(body: str | None, key: str) -> str:
+    """What a sentence miss shows: the body's start or end, where the expected sentence should have been."""
+    text = norm((body or "").replace("\ufeff", ""))
+    return text[:200] if key == "body_first_sentence" else text[-200:]
+
+
 @dataclass
 class SetScore:
     """A folder's figures: one :class:`Share` or :class:`TextScore` per field, the misses, and timing."""
@@ -212,6 +239,8 @@ class SetScore:
     published_at: Share = field(default_factory=Share)
     language: Share = field(default_factory=Share)
     first_items: Share = field(default_factory=Share)
+    body_first_sentence: Share = field(default_factory=Share)
+    body_last_sentence: Share = field(default_factory=Share)
     lead: TextScore = field(default_factory=TextScore)
     body: TextScore = field(default_factory=TextScore)
     pages: int = 0
@@ -245,6 +274,12 @@ class SetScore:
             self._exact(name, "language", self.language, language_ok(predicted.get("language"),
                                                                      expected["language"]),
                         predicted.get("language"), expected["language"])
+        for key in SENTENCE_FIELDS:
+            if expected.get(key) is not None:
+                share = getattr(self, key)
+                body = predicted.get("body")
+                self._exact(name, key, share, sentence_in(body, expected[key]), _tail(body, key),
+                            expected[key])
         for key, score in (("lead", self.lead), ("body", self.body)):
             if expected.get(key) is not None:
                 p, r = score.add(predicted.get(key), expected[key])
@@ -267,10 +302,40 @@ class SetScore:
         if not ok:
             self.misses.append(PageMiss(name, key, want, got))
 
+    def merge(self, other: SetScore) -> SetScore:
+        """The figures of both page sets as one (folds back to their whole set); neither is changed."""
+        out = SetScore(first_items_available=self.first_items_available and other.first_items_available,
+                       text_miss_below=self.text_miss_below)
+        for key in EXACT_FIELDS + ("first_items",):
+            mine, theirs = getattr(self, key), getattr(other, key)
+            setattr(out, key, Share(mine.hits + theirs.hits, mine.diagnostic + theirs.diagnostic))
+        for key in ("lead", "body"):
+            mine, theirs = getattr(self, key), getattr(other, key)
+            setattr(out, key, TextScore(mine.precisions + theirs.precisions, mine.recalls + theirs.recalls))
+        out.pages, out.seconds, out.errors = (self.pages + other.pages, self.seconds + other.seconds,
+                                              self.errors + other.errors)
+        out.misses = self.misses + other.misses
+        for source in (self.provenance, other.provenance):
+            for key, counts in source.items():
+                out.provenance.setdefault(key, Counter()).update(counts)
+        return out
+
+    def figure(self, key: str) -> float | None:
+        """One number per field (accuracy, or F1 for text), None when no page scored it: the fold tables' cell."""
+        if key in ("lead", "body"):
+            text: TextScore = getattr(self, key)
+            return text.f1 if text.pages else None
+        if key == "published_day":  # the right-day diagnostic, which a day-first reading moves
+            return self.published_at.diagnostic_score if self.published_at.pages else None
+        share: Share = getattr(self, key)
+        if key == "first_items":
+            return share.diagnostic_score if share.pages and self.first_items_available else None
+        return share.score if share.pages else None
+
     def as_dict(self) -> dict:
         """The figures as plain values (the ``--json`` output)."""
         out: dict = {"pages": self.pages, "errors": self.errors, "pages_per_second": round(self.pages_per_second, 2)}
-        for key in ("title", "authors", "published_at", "language"):
+        for key in EXACT_FIELDS:
             share: Share = getattr(self, key)
             if share.pages:
                 out[key] = {"pages": share.pages, "score": round(share.score, 4)}
@@ -313,6 +378,63 @@ def read_folder(folder: str | Path) -> list[tuple[str, bytes, dict]]:
     return pages
 
 
+def page_site(name: str, expected: dict) -> str:
+    """The site a page belongs to: its record's ``site``, else its URL's host without ``www.`` (aeb-dev)."""
+    if expected.get("site"):
+        return str(expected["site"]).lower()
+    host = (urlsplit(expected.get("url") or "").hostname or "").lower()
+    return host.removeprefix("www.") or name
+
+
+def split_folds(pages: list[tuple[str, bytes, dict]], k: int) -> list[list[tuple[str, bytes, dict]]]:
+    """``k`` folds of the pages, every page of a site in the same fold.
+
+    Sites are ordered by a hash of their name and dealt out in turn, so the split is the same
+    on every machine and run, spreads sites evenly, and does not follow the file names (which
+    group a country's or a year's pages together). ``k`` above the number of sites leaves
+    empty folds out.
+    """
+    if k < 1:
+        raise ValueError(f"folds must be 1 or more, not {k}")
+    sites = sorted({page_site(name, expected) for name, _, expected in pages},
+                   key=lambda site: hashlib.sha256(site.encode()).hexdigest())
+    fold_of = {site: i % k for i, site in enumerate(sites)}
+    folds: list[list[tuple[str, bytes, dict]]] = [[] for _ in range(min(k, len(sites)))]
+    for page in pages:
+        folds[fold_of[page_site(page[0], page[2])]].append(page)
+    return folds
+
+
+def merged(scores: list[SetScore]) -> SetScore:
+    """The figures of several page sets (folds) as one."""
+    whole = scores[0]
+    for score in scores[1:]:
+        whole = whole.merge(score)
+    return whole
+
+
+def fold_sites(fold: list[tuple[str, bytes, dict]]) -> list[str]:
+    """The sites of a fold, sorted (what a fold table's header names)."""
+    return sorted({page_site(name, expected) for name, _, expected in fold})
+
+
+def fold_label(number: int, fold: list[tuple[str, bytes, dict]]) -> str:
+    """A fold table's column header: the fold's number, sites and pages."""
+    return f"fold {number}\n{len(fold_sites(fold))} sites\n{len(fold)} pages"
+
+
+def fold_rows(folds: list[SetScore]) -> list[tuple[str, list[str], str]]:
+    """(field, one figure per fold, the figure over all folds) for every field some fold scored."""
+    whole = merged(folds)
+    out = []
+    for key in FIELDS:
+        if whole.figure(key) is None:
+            continue
+        cells = ["-" if (v := fold.figure(key)) is None else f"{v:.3f}" for fold in folds]
+        out.append((key, cells, f"{whole.figure(key):.3f}"))
+    return out
+
+
 def score_folder(pages: list[tuple[str, bytes, dict]], predict: Callable[[bytes, str], tuple[dict, dict]],
                  *, first_items: Callable[[bytes, str], list[dict]] | None = None) -> SetScore:
     """Run ``predict`` on every page (timed alone) and score its output.
@@ -349,7 +471,8 @@ def score_folder(pages: list[tuple[str, bytes, dict]], predict: Callable[[bytes,
 def rows(score: SetScore) -> list[tuple[str, str, str]]:
     """(field, pages scored, figure) lines of a set, as the README's tables print them."""
     out: list[tuple[str, str, str]] = []
-    for key, label in (("title", ""), ("authors", "set F1"), ("published_at", "right day"), ("language", "")):
+    for key, label in (("title", ""), ("authors", "set F1"), ("published_at", "right day"), ("language", ""),
+                       ("body_first_sentence", ""), ("body_last_sentence", "")):
         share: Share = getattr(score, key)
         if share.pages:
             extra = f" ({label} {share.diagnostic_score:.3f})" if label and share.diagnostic else ""

@@ -14,6 +14,7 @@ import unicodedata
 # and C0 control characters other than whitespace (Postgres refuses NUL in text).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?")  # "H.V.", "K.", "T.H"
 
 
 def clean(text: str | None) -> str:
@@ -35,11 +36,13 @@ def is_upper_name(text: str) -> bool:
 
 
 def title_case_name(name: str) -> str:
-    """``ANH DŨNG`` -> ``Anh Dũng``; names already in mixed case are kept as written."""
+    """``ANH DŨNG`` -> ``Anh Dũng``, ``K. MIÊN`` -> ``K. Miên``, ``H.V.`` stays: each syllable capitalised
+    (Vietnamese names capitalise every syllable), initials kept; names in mixed case are kept as written."""
     name = clean(name)
     if not is_upper_name(name):
         return name
-    return " ".join(part[:1].upper() + part[1:].lower() for part in name.split(" "))
+    return " ".join(part if _INITIALS.fullmatch(part) else part[:1].upper() + part[1:].lower()
+                    for part in name.split(" "))
 
 
 def unescape_html(text: str | None) -> str | None:

@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from tasks.config import Source
-from tasks.dates import has_time
+from tasks.dates import has_time, is_midnight, parse_date, plausible, utc
 from tasks.errors import ExtractError
 from tasks.extract.body import Body, plain_paragraph
 from tasks.extract.conventions import split_author_values, starts_with_dateline
@@ -85,17 +85,25 @@ def extract_page(text: str, url: str, source: Source | None = None) -> Extracted
                    ("json-ld", ld_text(ld.get("articleSection"))),
                    ("meta", meta.get("articlesection") or meta.get("section")),
                    ("page", page.breadcrumb_section(title)))
-    published_raw = pick("published_at", ("profile", page.select_date(profile.get("published_at"))),
-                         ("json-ld", ld_text(ld.get("datePublished"))),
-                         ("meta", first_meta(meta, "article:published_time", "og:published_time", "datepublished",
-                                         "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
-                                         "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date")),
-                         ("microdata", page.itemprop_date("datePublished")),
-                         ("page", page.visible_date()))
-    if published_raw and not has_time(published_raw):
-        visible = page.visible_date()
-        if visible and has_time(visible) and same_day(published_raw, visible):
-            published_raw = visible  # a date-only value borrows the printed time of the same day
+    order = source.date_order if source is not None else "dmy"
+    dates = (("profile", page.select_date(profile.get("published_at"))),
+             ("json-ld", ld_text(ld.get("datePublished"))),
+             ("meta", first_meta(meta, "article:published_time", "og:published_time", "datepublished",
+                                 "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
+                                 "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date")),
+             ("microdata", page.itemprop_date("datePublished")),
+             ("page", page.visible_date()))
+    # a placeholder (0001-01-01), a date ahead of today or a string that names no date falls to the next signal
+    refused = [signal for signal, raw in dates if raw and not plausible(parse_date(str(raw), utc, order))]
+    if refused:
+        provenance["published_refused"] = ",".join(refused)
+    published_raw = pick("published_at", *((s, raw) for s, raw in dates if s not in refused))
+    if published_raw and (not has_time(published_raw) or is_midnight(published_raw)):
+        # a date-only value (or one stored as midnight) borrows the printed time of the same day
+        printed = next((v for v in page.printed_dates() if has_time(v) and not is_midnight(v)
+                        and same_day(published_raw, v, order)), None)
+        if printed:
+            published_raw = printed
             provenance["published_at"] += "+page-time"
     modified_raw = pick("modified_at", ("json-ld", ld_text(ld.get("dateModified"))),
                         ("meta", first_meta(meta, "article:modified_time", "og:updated_time", "lastmod",

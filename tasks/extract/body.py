@@ -20,7 +20,7 @@ from copy import deepcopy
 
 from lxml import etree
 
-from tasks.extract.conventions import PHOTO_CREDIT, is_widget_label, looks_like_byline
+from tasks.extract.conventions import PHOTO_CREDIT, credits_someone, is_widget_label, looks_like_byline
 from tasks.extract.furniture import FURNITURE_TAGS, in_junk, junk_words
 from tasks.extract.page import (
     BLOCK_TAGS,
@@ -54,6 +54,9 @@ LEAD_CLASS_SUFFIX = re.compile(r"[-_](?:sapo|lead|standfirst|dek|deck|lede|intro
                                r"subhead|subheader|subheadline|preamble|ingress|chapeau)$", re.IGNORECASE)
 CAPTION_CLASSES = re.compile(r"caption|image_?desc|photo-?note|img-?note|chuthich|legend|credit", re.I)
 MIN_CONTAINER_TEXT = 200
+# Paragraphs from the end of a fallback text within which its byline is looked for (the generic reader
+# takes along a related story or a footer line after the signature).
+TRAILING_BYLINE_REACH = 3
 LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
 
 
@@ -80,7 +83,7 @@ class Body:
         container = containers[0] if containers else None
         lead_el = self._lead_element(container)
         if lead_el is not None:
-            self.lead = text_of(lead_el)
+            self.lead = _without_related_links(lead_el)
         for part in containers:
             work = deepcopy(part)
             if lead_el is not None and _is_descendant(lead_el, part):
@@ -189,7 +192,7 @@ class Body:
             if not isinstance(el.tag, str):
                 continue
             if el.tag in FURNITURE_TAGS or el.tag == "h1" or (el is not container and junk_words(el)
-                                                         and not _quoted_post(el)):
+                                                         and not _quoted_post(el) and not _in_sentence(el)):
                 remove_keeping_tail(el)
         if profile.get("byline"):
             found = css(container, profile["byline"])
@@ -214,11 +217,24 @@ class Body:
                 self.paragraphs.append(text)  # within one container a repeat is the author's (a meal plan's days)
 
     def _split_trailing_byline(self) -> None:
+        """The byline among the last paragraphs: papers sign an article under its last paragraph, and
+        what a generic reader takes along after the signature (a related story, the footer) is not text."""
         if self.byline is not None or not self.paragraphs:
             return
-        last = self.paragraphs[-1]
-        if looks_like_byline(last) or _short_name_line(last) and _set_apart(self.page.element_with_text(last)):
-            self.byline = self.paragraphs.pop()
+        for back in range(1, min(TRAILING_BYLINE_REACH, len(self.paragraphs) - 1) + 1):
+            line = self.paragraphs[-back]
+            if back == 1:
+                signed = looks_like_byline(line) or _short_name_line(line) \
+                    and _set_apart(self.page.element_printing(line))
+            else:  # above the last line a bold or capitals line is as often a sub-heading: a credit, or right-aligned
+                signed = looks_like_byline(line) and credits_someone(line) or _short_name_line(line) \
+                    and _right_aligned(self.page.element_printing(line))
+            if signed:
+                self.byline = line
+                del self.paragraphs[-back:]
+                return
+            if back == 1 and self.signal != "fallback":
+                return  # a known container ends where the article does: only its last line can sign it
 
     def _structural_lead(self, description: str) -> str | None:
         """The first text block between the headline and the article text that shares words with the
@@ -410,19 +426,30 @@ def _matching(copy_root: etree._Element, original: etree._Element, original_root
     return found[0] if found else None
 
 
+_INITIALS = re.compile(r"(?:^|\s)(?:[^\W\d_]\.){1,3}$")
+
+
 def _short_name_line(text: str) -> bool:
     """A line that could be only a name or two (``Phương Anh``, ``Mai Khanh - Tú Uyên``)."""
     words = text.split()
-    return 1 <= len(words) <= 8 and len(text) <= 60 and not text.endswith((".", "?", "!", ":", "…", '"', "”")) \
+    initials = bool(_INITIALS.search(text))  # "H.V.", "K. Miên": a signature may end in a full stop
+    return 1 <= len(words) <= 8 and len(text) <= 60 \
+        and (initials or not text.endswith((".", "?", "!", ":", "…", '"', "”"))) \
         and all(w[:1].isupper() or w in ("-", "–", "và", "and", "&", ",") for w in words)
+
+
+def _right_aligned(el: etree._Element | None) -> bool:
+    if el is None:
+        return False
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "text-align:right" in style or (el.get("align") or "").lower() == "right"
 
 
 def _set_apart(el: etree._Element | None) -> bool:
     """Printed as a signature: right-aligned, or all in bold (how papers close an article with its byline)."""
     if el is None:
         return False
-    style = (el.get("style") or "").replace(" ", "").lower()
-    if "text-align:right" in style or (el.get("align") or "").lower() == "right":
+    if _right_aligned(el):
         return True
     bold = [c for c in el if c.tag in ("strong", "b")]
     return len(bold) == 1 and len(bold[0].text_content().strip()) >= 0.9 * len(el.text_content().strip())
@@ -477,6 +504,33 @@ def _plain_line(line: str) -> str:
     return clean(re.sub(r"^[-*•]\s+", "", line))
 
 _QUOTED_POST = re.compile(r"(^|\s)(twitter-tweet|instagram-media|tiktok-embed|bluesky-embed)(\s|$)")
+
+
+_RELATED_MARK = ("»", ">>", "›")
+
+
+def _without_related_links(el: etree._Element) -> str:
+    """A block's text without the links to other stories printed in it behind a ``>>`` or ``»`` mark
+    (``... đến hết ngày 17/2/2013. >> Công chức được nghỉ 9 ngày``): a pointer, not the standfirst."""
+    links = [a for a in el.iter("a") if text_of(a).startswith(_RELATED_MARK)]
+    if not links:
+        return text_of(el)
+    work = deepcopy(el)
+    for a in [a for a in work.iter("a") if text_of(a).startswith(_RELATED_MARK)]:
+        remove_keeping_tail(a)
+    return text_of(work) or text_of(el)
+
+
+def _in_sentence(el: etree._Element) -> bool:
+    """A link inside a paragraph's running text (``vụ <a class="cms-relate">tranh chấp</a> hợp đồng``): a
+    keyword the CMS links to a related section, whatever its class says, is a word of the sentence."""
+    if el.tag != "a" or len(text_of(el).split()) > 6:
+        return False
+    parent = el.getparent()
+    if parent is None or parent.tag != "p":
+        return False
+    before, after = (parent.text or "") if parent[0] is el else (el.getprevious().tail or ""), el.tail or ""
+    return bool(before.strip()) and bool(after.strip()) and len(text_of(parent)) > 3 * len(text_of(el))
 
 
 def _quoted_post(el: etree._Element) -> bool:

@@ -20,6 +20,14 @@ BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh|video|clip|đồ họa|thực hiệ
 # The outlet a piece is taken from, closing a byline: "(Theo Medical News Today)", "Theo TTXVN", "Nguồn: VTV".
 BYLINE_CREDIT = re.compile(r"(?:^|\(|\s[-–—]\s|\s)\s*(?:theo|nguồn|source|quelle|fuente)\s*:?\s+"
                            r"(?P<outlet>[^()]{2,60}?)\s*\)?\s*$", re.IGNORECASE)
+# A writer credited at another outlet: "Theo Sầm Hoa (Vietnamnet/Reuters)", "Theo Minh Nguyễn/Vcamp.vn": the
+# name is the author, the outlet after "/" or in brackets the source credit ("Theo Thanh Niên" alone is an outlet).
+PERSON_AT_OUTLET = re.compile(r"^(?:theo|nguồn)\s*:?\s+(?P<person>[^()/:]{2,40}?)\s*"
+                              r"(?:\((?P<paren>[^()]{2,60})\)|/\s*(?P<slash>[^()/]{2,60}))\s*$", re.IGNORECASE)
+# A credit word opening an author value: the value names an outlet, or a writer at one.
+CREDIT_WORD = re.compile(r"^(?:theo|nguồn)\s*:?\s+", re.IGNORECASE)
+# A desk or a role credited instead of a person: "PV" (phóng viên, reporter), "Nhóm PV", "CTV" (contributor).
+DESK = re.compile(r"(?:nhóm\s+)?(?:pv|ptv|ctv|phóng viên|cộng tác viên|biên tập viên|btv)", re.IGNORECASE)
 # Notes that say how a piece was made, not who made it: "(tổng hợp)", "(lược dịch)", "(TH)".
 COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|dịch|th|st|sưu tầm|compiled)\s*\)", re.IGNORECASE)
 # A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).
@@ -91,7 +99,15 @@ def looks_like_byline(text: str) -> bool:
     if credited:
         return not words or (len(words) <= 5 and all(w[:1].isupper() for w in words)
                              and not rest.endswith((".", "?", "!", ":")))
-    return 1 <= len(words) <= 8 and is_upper_name(text) and not text.endswith((".", "?", "!", ":"))
+    # a line in capitals with a number is a heading ("TIN 5 GIÂY"), not a name
+    return 1 <= len(words) <= 8 and is_upper_name(text) and not text.endswith((".", "?", "!", ":")) \
+        and not any(c.isdigit() for c in text) and sum(c.isalpha() for c in text) >= 2
+
+
+def credits_someone(text: str) -> bool:
+    """A byline that says it is one: a role label (``Tin, ảnh:``), an outlet credit (``(theo X)``) or a note
+    on how the piece was made (``(tổng hợp)``), not only a name in capitals."""
+    return bool(BYLINE_ROLE.match(text) or credit_match(text) or COMPILED_NOTE.search(text))
 
 
 def starts_with_dateline(text: str) -> bool:

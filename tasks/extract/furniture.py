@@ -82,6 +82,12 @@ ARTICLE_JUNK_WORDS = _words(NAVIGATION, PAGE_FRAME, ADVERTS, SHARING, TAG_LISTS,
                             ARTICLE_TOOLS, RELATED_STORIES, READER_BOXES, CONSENT, EMBEDS)
 LISTING_FURNITURE_WORDS = _words(NAVIGATION, PAGE_FRAME, ADVERTS, SHARING, TAG_LISTS, RANKINGS,
                                  SITE_CHROME, PAGING, TAG_CLOUDS, SPONSORED, MOST_VIEWED, WIDGETS, numbered=True)
+# Where the article's printed date may sit: a "print" or toolbar box often wraps the whole printable
+# article, headline and date line included (``print-news``, ``email-print``), so those words do not put a
+# date outside the article (vn-articles-dev right day 0.75 -> 0.85 on the two folds that print so; no
+# figure of another set moves).
+DATE_JUNK_WORDS = _words(NAVIGATION, PAGE_FRAME, ADVERTS, SHARING, TAG_LISTS, RANKINGS,
+                         RELATED_STORIES, READER_BOXES, CONSENT, EMBEDS)
 # A class/id token that also names the layout or the content (``sidebar-grid__content``,
 # ``article-comments-wrapper``) is not furniture, whatever else it says (the article reader).
 LAYOUT_WORDS = re.compile(r"content|article|body|main|grid|layout|container|wrapper|story|entry|text", re.I)
@@ -95,20 +101,20 @@ RANKING_HEADINGS = re.compile(
 )
 
 
-def junk_words(el: etree._Element) -> bool:
+def junk_words(el: etree._Element, words: re.Pattern[str] = ARTICLE_JUNK_WORDS) -> bool:
     """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
     the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
     for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
-        if ARTICLE_JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token):
+        if words.search(token) and not LAYOUT_WORDS.search(token):
             return True
     return False
 
 
-def in_junk(node: etree._Element) -> bool:
+def in_junk(node: etree._Element, words: re.Pattern[str] = ARTICLE_JUNK_WORDS) -> bool:
     """Inside furniture: below a ``nav``/``footer``/``aside`` or an element whose class or id names it."""
     for el in node.iterancestors():
         if el.tag in ("body", "html"):
             return False
-        if el.tag in OUTSIDE_ARTICLE_TAGS or junk_words(el):
+        if el.tag in OUTSIDE_ARTICLE_TAGS or junk_words(el, words):
             return True
     return False

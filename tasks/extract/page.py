@@ -17,8 +17,9 @@ import lxml.html
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
+from tasks.dates import has_time
 from tasks.errors import ExtractError
-from tasks.extract.furniture import in_junk
+from tasks.extract.furniture import DATE_JUNK_WORDS, in_junk
 from tasks.extract.jsonld import ld_article, ld_nodes, ld_text, ld_types
 from tasks.extract.titles import contains_title, norm_title, same_title
 from tasks.text import clean
@@ -27,6 +28,8 @@ DATE_SELECTORS = (
     "time[datetime]", "[itemprop=datePublished]", ".date", ".time", ".publish-date", ".published", ".post-date",
     ".article-date", ".detail-time", ".date-time", ".news-date", ".datetime", ".article__date", ".timestamp",
 )
+# A class or id token that names a printed date (``spanTime``, ``lblCreateDate``, ``post-date``).
+DATE_NAME = re.compile(r"date|time", re.IGNORECASE)
 BYLINE_SELECTORS = (".author", ".byline", ".author_mail", ".article-author", "[rel=author]", ".tacgia",
                     "[itemprop=author]", ".author-name", ".article__author", ".byline__name")
 # Author archive paths (WordPress ``/author/slug/``, ``/autoren/name/…``, ``/auteur/…``, ``/journalist/…``).
@@ -128,7 +131,7 @@ class Page:
         self.ld_article = ld_article(self.ld_nodes)
         self.ld_site_name = next((ld_text(n.get("name")) for n in self.ld_nodes
                                   if ld_types(n) & {"website", "newsmediaorganization", "organization"}), None)
-        self._visible_date: str | None | bool = False
+        self._visible_date: list[str] | bool = False
         self._order: dict | None = None
 
     def order(self) -> dict:
@@ -151,6 +154,23 @@ class Page:
                     and norm_title(text_of(el)).startswith(want):
                 return el
         return None
+
+    def element_printing(self, line: str) -> etree._Element | None:
+        """The innermost paragraph or block that prints a short line (a signature), or None: a ``<p>``
+        as :meth:`element_with_text` finds it, else a ``<div>`` whose text is the line and little more."""
+        found = self.element_with_text(line)
+        if found is not None:
+            return found
+        want = norm_title(line)
+        if not want:
+            return None
+        best = None
+        for el in self.root.iter("div"):
+            raw = el.text_content()
+            if len(raw) < len(line) + 200 and norm_title(text_of(el)).startswith(want) \
+                    and len(text_of(el)) <= len(line) + 40:
+                best = el  # document order: a later match is nested deeper (or a later copy)
+        return best
 
     def main_h1(self, title: str | None) -> etree._Element | None:
         """The ``<h1>`` that carries the headline (another h1 may hold the logo)."""
@@ -366,19 +386,41 @@ class Page:
 
     def visible_date(self) -> str | None:
         """The first printed date (with digits) in a date-like element; time elements' datetime first."""
+        dates = self.printed_dates()
+        return dates[0] if dates else None
+
+    def printed_dates(self) -> list[str]:
+        """Every printed date of the page, best first: the usual date elements in the order of
+        ``DATE_SELECTORS``, then any element whose class or id names a date or time (``spanTime``,
+        ``lblCreateDate``), in document order. A date inside a link that says more than the date
+        belongs to a listed story (a "latest news" ticker), not to this article, and is left out."""
         if self._visible_date is not False:
             return self._visible_date  # type: ignore[return-value]
-        found = None
-        for selector in DATE_SELECTORS:
-            for node in self.select(selector):
-                if in_junk(node):
-                    continue
-                value = clean(node.get("datetime") or node.get("content") or text_of(node))
-                if DATE_LIKE.search(value) and len(value) < 120:
-                    found = value
-                    break
-            if found:
-                break
+        if not hasattr(self, "_by_class"):
+            self._index()
+        named = {el for key, els in self._by_id.items() if DATE_NAME.search(key) for el in els}
+        named.update(self.with_class_matching(DATE_NAME))
+        order = self.order()
+        nodes = [node for selector in DATE_SELECTORS for node in self.select(selector)]
+        nodes += sorted(named, key=lambda el: order.get(el, -1))
+        found: list[str] = []
+        for node in nodes:
+            value = clean(node.get("datetime") or node.get("content") or text_of(node))
+            if value in found or not DATE_LIKE.search(value) or len(value) >= 120 or in_junk(node, DATE_JUNK_WORDS):
+                continue
+            link = next(node.iterancestors("a"), None) if node.tag != "a" else node
+            if link is not None and len(text_of(link)) > len(value) + 20:
+                continue
+            found.append(value)
+            parent = node.getparent()
+            if not has_time(value) and parent is not None and parent.tag not in ("head", "body"):
+                # a machine-readable date of the day alone inside the printed line that gives the time;
+                # a line of few words beside the numbers ("Thứ Ba, 25/12/2012 - 10:03"), not a video's
+                # "22.04.2024. 00:21 Min. Verfügbar bis ..."
+                around = text_of(parent)
+                words = len(re.sub(r"[\d\W]+", "", around))
+                if words <= 12 and has_time(around) and around not in found:
+                    found.append(around)
         self._visible_date = found
         return found
 
@@ -441,10 +483,10 @@ def meta_key(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.strip().lower())
 
 
-def same_day(a: str, b: str) -> bool:
+def same_day(a: str, b: str, order: str = "dmy") -> bool:
     from tasks.dates import parse_date, utc
 
-    first, second = parse_date(a, utc), parse_date(b, utc)
+    first, second = parse_date(a, utc, order), parse_date(b, utc, order)
     return bool(first and second and first.date() == second.date())
 
 

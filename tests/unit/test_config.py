@@ -76,6 +76,7 @@ def test_only_keeps_named_sources_and_rejects_unknown_names(tmp_path):
     (GOOD + LISTING + 'page_url = "{url}/trang-2"\n', r"source 'vnexpress': key 'page_url' must contain \{n\}"),
     (GOOD + LISTING + 'page_url = "{url}/{page}"\n', r"source 'vnexpress': key 'page_url' may use only"),
     (GOOD + LISTING + 'page_url = "/p/{n}"\n', r"source 'vnexpress': key 'page_url' has '/p/2', which is not an"),
+    (GOOD + 'date_order = "ymd"\n', r"source 'vnexpress': key 'date_order' must be one of dmy, mdy, got 'ymd'"),
 ])
 def test_mistakes_name_file_source_and_key(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tasks.dates import has_offset, parse_date
+from tasks.dates import has_offset, is_midnight, parse_date, plausible
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC7 = timezone(timedelta(hours=7))
@@ -59,3 +59,39 @@ def test_english_and_german_printed_dates():
     assert parse_date("June 30, 2025 3:59 PM GMT+2", VN) == datetime(2025, 6, 30, 15, 59,
                                                                     tzinfo=timezone(timedelta(hours=2)))
     assert parse_date("Updated 5 hours ago", VN) is None  # no year: not a date, not today
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # a year-first date is year-month-day, never year-day-month
+    ("2026/03/07 08:01", datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)),
+    ("2026.03.07", datetime(2026, 3, 7, tzinfo=UTC7)),
+    # parts of the day in Vietnamese words, and a two-digit year after slashes
+    ("Cập nhật thứ hai, ngày 24/12/12 11:05 tối", datetime(2012, 12, 24, 23, 5, tzinfo=UTC7)),
+    ("30/11/12 04:00 chiều", datetime(2012, 11, 30, 16, 0, tzinfo=UTC7)),
+    ("7/3/2026 09:15 sáng", datetime(2026, 3, 7, 9, 15, tzinfo=UTC7)),
+    ("12:30 trưa 7/3/2026", datetime(2026, 3, 7, 12, 30, tzinfo=UTC7)),
+    ("10g20 ngày 21/6/2018", datetime(2018, 6, 21, 10, 20, tzinfo=UTC7)),
+    # a numeric offset after a day-first date (seen in JSON-LD)
+    ("24-03-2019T07:50:00+07:00", datetime(2019, 3, 24, 7, 50, tzinfo=UTC7)),
+    ("24-03-2019T00:50:00+00:00", datetime(2019, 3, 24, 7, 50, tzinfo=UTC7)),
+])
+def test_vietnamese_printed_forms(raw, expected):
+    assert parse_date(raw, ZoneInfo("UTC") if has_offset(raw) else VN) == expected
+
+
+def test_day_first_unless_the_source_prints_month_first():
+    assert parse_date("07/03/2026 10:00", VN) == datetime(2026, 3, 7, 10, 0, tzinfo=UTC7)
+    assert parse_date("07/03/2026 10:00", VN, "mdy") == datetime(2026, 7, 3, 10, 0, tzinfo=UTC7)
+    assert parse_date("2026/07/03", VN, "mdy") == datetime(2026, 7, 3, tzinfo=UTC7)  # year first: either way
+    assert parse_date("13/03/2026", VN, "mdy") == datetime(2026, 3, 13, tzinfo=UTC7)  # no 13th month: one reading
+
+
+def test_implausible_dates_and_midnights():
+    now = datetime(2026, 3, 7, 12, 0, tzinfo=UTC7)
+    assert plausible(datetime(2026, 3, 8, 11, 0, tzinfo=UTC7), now)  # within a day ahead (zones, clocks)
+    assert not plausible(datetime(2026, 3, 9, tzinfo=UTC7), now)
+    assert not plausible(parse_date("0001-01-01T00:00:00+00:00", VN), now)
+    assert not plausible(datetime(1989, 12, 31, tzinfo=UTC7), now) and not plausible(None, now)
+    assert plausible(datetime(1990, 1, 1, tzinfo=UTC7), now)
+    assert is_midnight("2012-12-25T00:00:00+07:00") and not is_midnight("2012-12-25")
+    assert not is_midnight("25/12/2012 10:03")

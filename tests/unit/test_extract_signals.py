@@ -471,3 +471,124 @@ def test_comment_section_heading_left_at_the_end_is_not_text(label):
 def test_calls_to_action_closing_the_text_are_not_text(closing):
     got = extract_article(page("", "<h1>Tiêu đề bài</h1>" + article_body(TEXT, TEXT2, closing)), URL)
     assert got.body.endswith(TEXT2.strip())
+
+
+# --- dates on Vietnamese pages: printed forms, midnights, placeholders, the source's date order ---------
+
+SOURCE_VN = Source(name="mau", title="Mẫu", homepage="https://bao.example.vn/", feeds=("https://bao.example.vn/rss",),
+                   timezone="Asia/Ho_Chi_Minh", language="vi")
+
+
+def test_a_printed_time_replaces_a_structured_midnight_of_the_same_day():
+    head = ld('{"@type": "NewsArticle", "datePublished": "2012-12-25T00:00:00+07:00"}')
+    body = ("<h1>Tiêu đề bài</h1><div class='meta'><span class='pubdate'>Thứ Ba, 25/12/2012 - 10:03</span></div>"
+            + article_body(TEXT))
+    got = extract_article(page(head, body), URL)
+    assert got.published_at == datetime(2012, 12, 25, 10, 3, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "json-ld+page-time"
+    # another day printed: the structured midnight stands (the printed date is not this article's)
+    other = body.replace("25/12/2012", "24/12/2012")
+    assert extract_article(page(head, other), URL).published_at == datetime(2012, 12, 25, 0, 0, tzinfo=UTC7)
+
+
+def test_the_printed_date_is_found_by_its_class_or_id_and_a_listed_storys_date_is_not_it():
+    ticker = ("<div class='ticker'><a href='/other-story.html'>Học sinh lớp 11 bị lừa mua điện thoại - "
+              "<label class='time'><span>16:10</span> | 26/12/2012</label></a></div>")
+    printed = "<div class='email-print'><span class='spanTime'>Thứ năm, 20/12/2012, 10:18 GMT+7</span></div>"
+    got = extract_article(page("", ticker + "<h1>Tiêu đề bài</h1>" + printed + article_body(TEXT)), URL)
+    assert got.published_at == datetime(2012, 12, 20, 10, 18, tzinfo=UTC7) and got.provenance["published_at"] == "page"
+    # an id naming the date, and a date link whose text is only the date (a day-archive link) counts
+    linked = ("<h1>Tiêu đề bài</h1><a href='/date/d21/m12/y2012.chn'><span id='lblDattime'>21/12/2012 - 08:04</span>"
+              "</a>" + article_body(TEXT))
+    assert extract_article(page("", linked), URL).published_at == datetime(2012, 12, 21, 8, 4, tzinfo=UTC7)
+
+
+def test_a_placeholder_or_future_date_falls_through_to_the_next_signal_and_is_flagged():
+    head = ld('{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00+00:00"}')
+    body = "<h1>Tiêu đề bài</h1><span class='date'>07/03/2026 08:01</span>" + article_body(TEXT)
+    got = extract_article(page(head, body), URL, SOURCE_VN)
+    assert got.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "page" and got.provenance["published_refused"] == "json-ld"
+    future = ld('{"@type": "NewsArticle", "datePublished": "2206-03-07T08:01:00+07:00"}')
+    alone = extract_article(page(future, "<h1>Tiêu đề bài</h1>" + article_body(TEXT)), URL, SOURCE_VN)
+    assert alone.published_at is None and alone.provenance["published_refused"] == "json-ld"
+    assert "published_at" not in alone.provenance
+
+
+def test_numeric_dates_are_day_first_unless_the_source_says_month_first():
+    body = "<h1>Tiêu đề bài</h1><span class='date'>07/03/2026 08:01</span>" + article_body(TEXT)
+    assert extract_article(page("", body), URL, SOURCE_VN).published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    us = Source(name="us", title="US", homepage="https://bao.example.vn/", feeds=("https://bao.example.vn/rss",),
+                timezone="Asia/Ho_Chi_Minh", date_order="mdy")
+    assert extract_article(page("", body), URL, us).published_at == datetime(2026, 7, 3, 8, 1, tzinfo=UTC7)
+    # the structured date decides which day a date-only value borrows its time from, in the source's order
+    head = "<meta property='article:published_time' content='2026-07-03'>"
+    got = extract_article(page(head, body), URL, us)
+    assert got.published_at == datetime(2026, 7, 3, 8, 1, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "meta+page-time"
+
+
+def test_a_date_only_itemprop_borrows_the_time_of_the_printed_line_around_it():
+    line = ("<h1>Tiêu đề bài</h1><span class='fr'><meta itemprop='datePublished' content='2012-12-25'/>"
+            "Thứ Ba, 25/12/2012 - 10:03</span>")
+    got = extract_article(page("", line + article_body(TEXT)), URL, SOURCE_VN)
+    assert got.published_at == datetime(2012, 12, 25, 10, 3, tzinfo=UTC7)
+    # a video box's length beside the date is not a time of day
+    video = ("<h1>Tiêu đề bài</h1><div class='clip'><time datetime='2024-04-22'>22.04.2024</time> Studio Nord. "
+             "00:21 Min. Verfügbar bis 22.04.2026. Online.</div>")
+    got = extract_article(page("", video + article_body(TEXT)), URL, SOURCE_VN)
+    assert got.published_at == datetime(2024, 4, 22, 0, 0, tzinfo=UTC7)
+
+
+
+# --- bylines at the end of the text -------------------------------------------------------------------
+
+LONG = "Đoạn văn bản dài của bài báo kể lại sự việc đã diễn ra trong ngày hôm qua tại thành phố. " * 3
+
+
+def test_a_right_aligned_signature_in_a_div_and_initials_are_the_byline():
+    paragraphs = "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+    body = ("<h1>Tiêu đề bài</h1><div class='article-body'>" + paragraphs
+            + "<div style='text-align:right;font-weight:bold'>K. Miên</div></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == ("K. Miên",) and "K. Miên" not in got.body
+    initials = ("<h1>Tiêu đề bài</h1><div class='article-body'>" + paragraphs
+                + "<p align='right'><strong>H.V.</strong></p></div>")
+    got = extract_article(page("", initials), URL, SOURCE_VN)
+    assert got.authors == ("H.V.",) and got.body.endswith("3")
+
+
+def test_a_credited_byline_above_a_trailing_related_story_is_found_and_the_story_is_not_text():
+    related = "Tính năng mới của ứng dụng bản đồ giúp người dùng theo dõi đường đi thuận tiện hơn mỗi ngày " * 2
+    body = ("<h1>Tiêu đề bài</h1><div id='x1'>" + "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+            + "<p><span class='bold'>Ca Tiếu</span><span class='italic'>(theo online-tech-tips)</span></p>"
+            + f"<p>{related}</p></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == ("Ca Tiếu",) and got.source_credit == "online-tech-tips"
+    assert "Tính năng mới" not in got.body
+
+
+def test_a_sub_heading_in_capitals_above_the_last_paragraphs_is_not_a_byline():
+    body = ("<h1>Tiêu đề bài</h1><div id='x1'>" + "".join(f"<p>{LONG} {i}</p>" for i in range(4))
+            + f"<p><strong>HAI BÊN ĐÃ THỐNG NHẤT</strong></p><p>{LONG} cuối</p><p>{LONG} hết</p></div>")
+    got = extract_article(page("", body), URL, SOURCE_VN)
+    assert got.authors == () and "HAI BÊN ĐÃ THỐNG NHẤT" in got.body and got.body.endswith("hết")
+
+
+def test_a_keyword_link_in_running_text_stays_whatever_its_class_says():
+    sentence = ("<p>Ngày 9-10, viện kiểm sát đã kháng nghị bản án sơ thẩm vụ <a href='/phap-luat/' class='cms-relate'>"
+                f"tranh chấp</a> hợp đồng tín dụng giữa ngân hàng và hai vợ chồng.</p><p>{TEXT}</p>")
+    related = "<p><a href='/khac.html' class='cms-relate'>Bài liên quan khác của chuyên mục</a></p>"
+    got = extract_article(page("", "<h1>Tiêu đề bài</h1><div class='article-body'>" + sentence + related + "</div>"),
+                          URL, SOURCE_VN)
+    assert "bản án sơ thẩm vụ tranh chấp hợp đồng tín dụng" in got.body
+    assert "Bài liên quan khác" not in got.body  # a related link standing alone is still furniture
+
+
+def test_a_related_story_link_printed_in_the_standfirst_is_not_part_of_it():
+    lead = ("<h2 class='sapo'>Tết Dương lịch được nghỉ 4 ngày liên tục từ 29/12/2012 đến hết ngày 1/1/2013."
+            "<br><a href='/khac.htm'><b>&nbsp;&gt;&gt;&nbsp;Công chức được nghỉ 9 ngày dịp Tết</b></a></h2>")
+    html = page("<meta name='description' content='Tết Dương lịch được nghỉ 4 ngày liên tục'>",
+                "<h1>Tiêu đề bài</h1>" + lead + article_body(TEXT, TEXT2))
+    got = extract_article(html, URL, SOURCE_VN)
+    assert got.lead == "Tết Dương lịch được nghỉ 4 ngày liên tục từ 29/12/2012 đến hết ngày 1/1/2013."

@@ -3,7 +3,15 @@
 import pytest
 
 from tasks.extract.conventions import is_widget_label, looks_like_byline
-from tasks.normalise import CARRIED_FIELDS, content_hash, language_code, normalise_article, parse_byline, split_dateline
+from tasks.normalise import (
+    CARRIED_FIELDS,
+    content_hash,
+    language_code,
+    normalise_article,
+    parse_byline,
+    split_byline,
+    split_dateline,
+)
 from tasks.records import ExtractedPage
 from tasks.text import clean, title_case_name
 
@@ -17,6 +25,13 @@ from tasks.text import clean, title_case_name
     ("Ngọc Hân - Bảo Trân", ("Ngọc Hân", "Bảo Trân")),
     ("Minh Khôi", ("Minh Khôi",)),
     ("Bài: ĐỨC ANH, HOÀI PHƯƠNG", ("Đức Anh", "Hoài Phương")),
+    # initials keep their capitals and their closing full stop
+    ("H.V.", ("H.V.",)),
+    ("K. MIÊN", ("K. Miên",)),
+    ("Tin, ảnh: NHẬT XUÂN - T.H.", ("Nhật Xuân", "T.H.")),
+    # a desk or a role is not a person
+    ("Nhóm PV", ()),
+    ("PV", ()),
 ])
 def test_byline_to_authors(byline, authors):
     assert parse_byline(byline) == authors
@@ -77,3 +92,41 @@ def test_fields_a_page_and_the_record_share_are_carried_as_extracted():
     assert (article.section, article.tags, article.image_url, article.published_raw, article.modified_raw) == (
         "Thời sự", ("Cần Thơ",), "http://127.0.0.1/a.jpg", "hôm qua", "hôm nay")
     assert {"section", "tags", "image_url", "published_raw", "modified_raw"} <= set(CARRIED_FIELDS)
+
+
+@pytest.mark.parametrize(("byline", "authors", "credit"), [
+    ("Theo Sầm Hoa (Vietnamnet/Reuters)", ("Sầm Hoa",), "Vietnamnet/Reuters"),  # a writer at another outlet
+    ("Theo Minh Nguyễn/Vcamp.vn", ("Minh Nguyễn",), "Vcamp.vn"),
+    ("Theo Ngoisao", (), "Ngoisao"),  # an outlet alone
+    ("Theo TTXVN/Vietnam+", (), "TTXVN/Vietnam+"),  # agencies both
+    ("Ca Tiếu(theo online-tech-tips)", ("Ca Tiếu",), "online-tech-tips"),
+    ("Hà Thu (tổng hợp)", ("Hà Thu",), None),
+])
+def test_credit_words_leave_the_names_and_the_outlet_goes_to_source_credit(byline, authors, credit):
+    assert split_byline(byline) == (authors, credit)
+
+
+def test_author_metadata_with_a_credit_word_is_read_like_a_byline():
+    def record(*values: str):
+        page = ExtractedPage(url="https://bao.example.vn/a.html", title="T", lead=None, paragraphs=("Văn bản.",),
+                             captions=(), byline=None, meta_authors=values)
+        return normalise_article(page)
+
+    got = record("Theo Sầm Hoa (Vietnamnet/Reuters)")
+    assert got.authors == ("Sầm Hoa",) and got.source_credit == "Vietnamnet/Reuters"
+    outlet = record("Theo Ngoisao")
+    assert outlet.authors == () and outlet.source_credit == "Ngoisao"
+    assert record("Nhóm PV").authors == ()
+
+
+def test_a_signature_naming_only_the_first_writer_gives_way_to_the_metadata_naming_all():
+    def record(byline: str, *values: str):
+        page = ExtractedPage(url="https://bao.example.vn/a.html", title="T", lead=None, paragraphs=("Văn bản.",),
+                             captions=(), byline=byline, meta_authors=values, provenance={"meta_authors": "json-ld"})
+        return normalise_article(page)
+
+    both = record("THUẬN VĂN", "THUẬN VĂN, LÊ ÁNH")
+    assert both.authors == ("Thuận Văn", "Lê Ánh") and both.provenance["authors"] == "json-ld"
+    # metadata naming someone else (an editor) does not replace the signature
+    other = record("THUẬN VĂN", "Nguyễn Biên Tập")
+    assert other.authors == ("Thuận Văn",) and other.provenance["authors"] == "byline"

@@ -16,8 +16,12 @@ from tasks.scoring import (
     language_ok,
     ngrams,
     overlap,
+    page_site,
     published_day_ok,
     published_ok,
+    score_folder,
+    sentence_in,
+    split_folds,
     title_ok,
 )
 
@@ -97,6 +101,65 @@ def test_eval_command_table_and_bad_folder(capsys, tmp_path):
     assert "title" in out and "0.500" in out and "body F1 (P / R)" in out and "which signal" in out
     assert main(["eval", str(tmp_path / "missing")]) == 2
     assert main(["eval", str(tmp_path)]) == 2
+
+
+def test_body_sentences_after_nfc_bom_removal_and_whitespace():
+    body = "Mở đầu \ufeffbài.\n\nCâu  giữa\tbài. Ca\u0300u cuối."
+    assert sentence_in(body, "Mở đầu bài.") and sentence_in(body, "Câu giữa bài.") and sentence_in(body, "Càu cuối.")
+    assert not sentence_in(body, "mở đầu bài.")  # case counts
+    assert not sentence_in(None, "Mở đầu bài.") and not sentence_in(body, "  ")
+
+
+def test_sentence_fields_are_scored_and_missed_with_the_body_end_shown():
+    expected = {"url": "https://bao.example.vn/x", "body": None, "body_first_sentence": "Câu đầu.",
+                "body_last_sentence": "Câu cuối."}
+
+    def predict(data: bytes, url: str):
+        return {"body": data.decode()}, {}
+
+    score = score_folder([("x", "Câu đầu. Giữa. Câu cuối.".encode(), expected),
+                          ("y", "Câu đầu. Giữa. Tin: AN".encode(), expected)], predict)
+    assert score.body_first_sentence.score == 1.0 and score.body_last_sentence.score == 0.5
+    assert score.as_dict()["body_last_sentence"] == {"pages": 2, "score": 0.5}
+    [miss] = score.misses
+    assert (miss.name, miss.field, miss.got) == ("y", "body_last_sentence", "Câu đầu. Giữa. Tin: AN")
+    assert score.body.pages == 0  # body null: not scored
+
+
+def _pages(*sites_and_urls):
+    return [(f"p{i}", b"", {"site": site, "url": url}) for i, (site, url) in enumerate(sites_and_urls)]
+
+
+def test_folds_keep_a_site_together_and_are_the_same_every_time():
+    pages = _pages(*[(None, f"https://www.site{i % 7}.example/a{i}") for i in range(30)],
+                   ("given.example", "https://cdn.other.example/x"))
+    assert page_site("p", {"url": "https://WWW.Site1.example/a"}) == "site1.example"
+    assert page_site("p", {"site": "given.example", "url": "https://cdn.other.example/x"}) == "given.example"
+    folds = split_folds(pages, 3)
+    assert [[p[0] for p in fold] for fold in folds] == [[p[0] for p in fold] for fold in split_folds(pages, 3)]
+    assert sorted(p[0] for fold in folds for p in fold) == sorted(p[0] for p in pages)  # each page once
+    site_fold = {}
+    for number, fold in enumerate(folds):
+        for name, _, expected in fold:
+            assert site_fold.setdefault(page_site(name, expected), number) == number  # a site in one fold only
+    assert sorted(len({page_site(n, e) for n, _, e in fold}) for fold in folds) == [2, 3, 3]  # 8 sites dealt out
+    assert len(split_folds(pages[:8:7], 5)) == 1  # one site: one fold, no empty ones
+    with pytest.raises(ValueError):
+        split_folds(pages, 0)
+
+
+def test_eval_folds_report_each_fold_and_the_whole(capsys):
+    assert main(["eval", str(FIXTURES), "--json", "--folds", "2"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert [fold["sites"] for fold in got["folds"]] in (
+        [["bao.example.vn"], ["times.example.com"]], [["times.example.com"], ["bao.example.vn"]])
+    assert sorted(fold["title"]["score"] for fold in got["folds"]) == [0.0, 1.0] and got["title"]["score"] == 0.5
+    assert main(["eval", str(FIXTURES), "--folds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "folds by" in out and "fold 2" in out and "1 sites" in out and "published_day" in out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", str(FIXTURES), "--folds", "0"])
+    assert exit_info.value.code == 2
 
 
 def test_extract_command_reads_several_files_as_json_lines(capsys):
