@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_up = db_sub.add_parser("upgrade", help="apply pending migrations from sql/migrations and refresh the views")
     db_up.set_defaults(handler=cmd_db_upgrade)
+    db_docs = db_sub.add_parser("docs", help="print the data dictionary (tables, views, columns) from the catalog",
+                                description="Upgrade the warehouse, then print its data dictionary as Markdown, read "
+                                            "from the catalog comments (COMMENT ON); the repository keeps it in "
+                                            "docs/warehouse.md.")
+    db_docs.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    db_docs.set_defaults(handler=cmd_db_docs)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -245,6 +251,24 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     applied = upgrade(engine(url))
     console.print(f"{describe(url)}: " + (f"applied {', '.join(applied)}" if applied else "already up to date"),
                   highlight=False)
+    return 0
+
+
+def cmd_db_docs(args: argparse.Namespace) -> int:
+    from tasks.warehouse.dictionary import render_markdown, undocumented
+
+    eng = engine(database_url())
+    upgrade(eng)
+    text = render_markdown(eng)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+        err.print(f"wrote {args.output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+    gaps = undocumented(eng)
+    if gaps:
+        err.print(f"[yellow]without a comment:[/yellow] {', '.join(gaps)}", highlight=False)
     return 0
 
 

@@ -120,3 +120,12 @@ def test_links_prints_a_listing_pages_article_links(sample_sites, tmp_path):
         "https://tintuc.example.vn/thoi-su/mien-tay-chu-dong-ung-pho-han-man.html"]
     no_url = newsetl("links", str(saved))
     assert no_url.returncode == 1 and "needs --url" in no_url.stderr
+
+
+def test_db_docs_writes_the_dictionary_the_repository_keeps(warehouse, database_url, tmp_path):
+    out = tmp_path / "warehouse.md"
+    result = newsetl("-q", "db", "docs", "-o", str(out), env={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert "without a comment" not in result.stderr
+    committed = Path(__file__).parents[2] / "docs" / "warehouse.md"
+    assert out.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
