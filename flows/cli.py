@@ -27,9 +27,11 @@ import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources
 from tasks.errors import ConfigError, DatabaseError, PrefectServerError
 from tasks.records import SourceStats
-from tasks.warehouse.db import database_url, describe, engine, upgrade
+from tasks.warehouse.db import database_url, describe, engine, public_url, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+# The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
+READER_PASSWORD_VARIABLE = "NEWSETL_READER_PASSWORD"
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -86,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
                                             "docs/warehouse.md.")
     db_docs.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     db_docs.set_defaults(handler=cmd_db_docs)
+    db_reader = db_sub.add_parser("reader", help="create a read-only login for an analyst",
+                                  description="Create the login NAME in the read-only role (NEWSETL_READER_ROLE, "
+                                              "default newsetl_reader): SELECT on every table and view of schema "
+                                              "news, no writes. The password comes from NEWSETL_READER_PASSWORD or "
+                                              "is asked on the terminal; it is never an argument, never printed.")
+    db_reader.add_argument("name", metavar="NAME", help="the login's name")
+    db_reader.set_defaults(handler=cmd_db_reader)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -270,6 +279,34 @@ def cmd_db_docs(args: argparse.Namespace) -> int:
     if gaps:
         err.print(f"[yellow]without a comment:[/yellow] {', '.join(gaps)}", highlight=False)
     return 0
+
+
+def cmd_db_reader(args: argparse.Namespace) -> int:
+    from tasks.warehouse.readers import create_reader_login
+
+    password = _reader_password()
+    url = database_url()
+    eng = engine(url)
+    upgrade(eng)
+    role = create_reader_login(eng, args.name, password)
+    console.print(f"created login {args.name} in role {role} (read-only on schema news); connect with: "
+                  f"psql '{public_url(url, args.name)}'", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _reader_password() -> str:
+    """The new login's password: NEWSETL_READER_PASSWORD, else asked twice on the terminal."""
+    given = os.environ.get(READER_PASSWORD_VARIABLE)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no password for the login: set {READER_PASSWORD_VARIABLE} or run on a terminal")
+    from getpass import getpass
+
+    password = getpass("password for the new login: ")
+    if not password or getpass("again: ") != password:
+        raise ConfigError("the two passwords differ, or are empty")
+    return password
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

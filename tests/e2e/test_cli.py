@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def newsetl(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "COLUMNS": "160", **(env or {})}
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
+                          stdin=subprocess.DEVNULL, env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
 
 
 def summary_rows(stdout: str) -> dict[str, list[str]]:
@@ -129,3 +129,32 @@ def test_db_docs_writes_the_dictionary_the_repository_keeps(warehouse, database_
     assert "without a comment" not in result.stderr
     committed = Path(__file__).parents[2] / "docs" / "warehouse.md"
     assert out.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+def test_db_reader_creates_a_read_only_login_and_never_prints_its_password(warehouse, database_url):
+    import secrets
+    import uuid
+
+    import sqlalchemy as sa
+
+    name, password = f"newsetl_test_cli_{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(12)
+    no_password = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": ""})
+    assert no_password.returncode == 2 and "set NEWSETL_READER_PASSWORD" in no_password.stderr
+    try:
+        result = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": password})
+        assert result.returncode == 0, result.stderr
+        assert password not in result.stdout + result.stderr
+        printed = result.stdout.split("psql '", 1)[1].split("'", 1)[0]
+        assert sa.make_url(printed).username == name and sa.make_url(printed).password is None
+        login = sa.create_engine(sa.make_url(printed).set(drivername="postgresql+psycopg2", password=password),
+                                 poolclass=sa.pool.NullPool)
+        with login.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM news.articles")).scalar_one() == 0
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                conn.execute(sa.text("DELETE FROM news.articles"))
+        login.dispose()
+        again = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": password})
+        assert again.returncode == 2 and "exists already" in again.stderr
+    finally:
+        with warehouse.begin() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
