@@ -24,12 +24,14 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
-from tasks.config import DEFAULT_SOURCES_FILE, load_sources
+from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
 from tasks.errors import ConfigError, DatabaseError, PrefectServerError
 from tasks.records import SourceStats
-from tasks.warehouse.db import database_url, describe, engine, public_url, upgrade
+from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+# `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
+DEFAULT_SERVE_PORT = 54320
 # The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
 READER_PASSWORD_VARIABLE = "NEWSETL_READER_PASSWORD"
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
@@ -39,7 +41,10 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_on", False):  # only `db shell` hands further arguments on (to psql)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     if args.quiet:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
@@ -95,6 +100,23 @@ def _parser() -> argparse.ArgumentParser:
                                               "is asked on the terminal; it is never an argument, never printed.")
     db_reader.add_argument("name", metavar="NAME", help="the login's name")
     db_reader.set_defaults(handler=cmd_db_reader)
+    db_url = db_sub.add_parser("url", help="print the warehouse's connection URL (never its password)",
+                               description="Print the URL psql and BI tools take (postgresql://...), without the "
+                                           "password. The embedded server is up only while a newsetl command runs: "
+                                           "'newsetl db serve' keeps it up on 127.0.0.1.")
+    db_url.set_defaults(handler=cmd_db_url)
+    db_shell = db_sub.add_parser("shell", help="open psql on the warehouse",
+                                 description="Run psql on the warehouse (the embedded server stays up while it runs); "
+                                             "further arguments go to psql, e.g. newsetl db shell -At -c 'SELECT 1'.",
+                                 usage="newsetl db shell [PSQL_ARGS ...]")
+    db_shell.set_defaults(handler=cmd_db_shell, passes_on=True)
+    db_serve = db_sub.add_parser("serve", help="keep the embedded Postgres up on 127.0.0.1 until stopped",
+                                 description="Start the embedded Postgres, bring it up to date and relay "
+                                             "127.0.0.1:PORT to it until Ctrl-C (or SIGTERM), for psql or a BI tool. "
+                                             "Only for the embedded server: with DATABASE_URL, connect to that.")
+    db_serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, metavar="N",
+                          help="TCP port on 127.0.0.1 (default %(default)s)")
+    db_serve.set_defaults(handler=cmd_db_serve)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -252,6 +274,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             table.add_row(row.source, f"{row.published_local:%Y-%m-%d %H:%M}" if row.published_local else "",
                           row.title, ", ".join(row.authors), row.section or "", str(row.word_count))
         console.print(table)
+        console.print("query the warehouse: newsetl db shell (psql), or newsetl db serve for a BI tool on "
+                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; README \"The warehouse, for analysts\"", highlight=False)
     return code
 
 
@@ -307,6 +331,66 @@ def _reader_password() -> str:
     if not password or getpass("again: ") != password:
         raise ConfigError("the two passwords differ, or are empty")
     return password
+
+
+def cmd_db_url(args: argparse.Namespace) -> int:
+    url = database_url()
+    print(public_url(url))
+    if not settings().database_url:
+        err.print("the embedded Postgres is up only while a newsetl command runs; 'newsetl db serve' keeps it up "
+                  f"on 127.0.0.1:{DEFAULT_SERVE_PORT}, 'newsetl db shell' opens psql on it", highlight=False)
+    return 0
+
+
+def cmd_db_shell(args: argparse.Namespace) -> int:
+    """psql as a child, so that the embedded server this process holds stays up while it runs."""
+    import subprocess
+
+    import sqlalchemy as sa
+
+    from tasks.warehouse.db import psql_binary
+
+    url = database_url()
+    env = dict(os.environ)
+    password = sa.make_url(url).password
+    if password:  # to psql through its environment, never on its command line
+        env["PGPASSWORD"] = password
+    psql = psql_binary()
+    if psql is None:
+        raise ConfigError("psql not found: install the PostgreSQL client (e.g. apt install postgresql-client)")
+    return subprocess.call([psql, public_url(url), *args.extra], env=env)
+
+
+def cmd_db_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from tasks.warehouse.tcp import TcpRelay, socket_path
+
+    if settings().database_url:
+        raise ConfigError("db serve keeps the embedded Postgres up; DATABASE_URL names a server already "
+                          "(its URL: newsetl db url)")
+    url = database_url()
+    upgrade(engine(url))
+    try:
+        relay = TcpRelay(socket_path(url), args.port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port") from None
+    signal.signal(signal.SIGTERM, _stop)
+    console.print(f"serving the embedded Postgres on 127.0.0.1:{relay.port}: {loopback_url(url, relay.port)}  "
+                  "(Ctrl-C stops)", highlight=False, soft_wrap=True)
+    try:
+        relay.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        relay.server_close()
+    err.print("stopped", highlight=False)
+    return 0
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM stops `db serve` as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

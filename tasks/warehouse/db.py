@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 import warnings
 from functools import cache
@@ -107,10 +108,29 @@ def embedded_server_url(data_dir: Path) -> str:
 
 def public_url(url: str, user: str | None = None) -> str:
     """The URL as psql and BI tools take it: ``postgresql://``, never a password; ``user`` instead of its own."""
-    parts = sa.make_url(with_driver(url)).set(drivername="postgresql", password=None)
+    parts = sa.make_url(with_driver(url)).set(drivername="postgresql")._replace(password=None)  # set() ignores None
     if user:
         parts = parts.set(username=user)
     return parts.render_as_string(hide_password=False)
+
+
+def loopback_url(url: str, port: int) -> str:
+    """``public_url`` of the same user and database on ``127.0.0.1:port`` (what ``newsetl db serve`` relays)."""
+    parts = sa.make_url(public_url(url)).set(host="127.0.0.1", port=port, query={})
+    return parts.render_as_string(hide_password=False)
+
+
+def psql_binary() -> str | None:
+    """The psql on PATH, else the one the pgserver wheel ships beside its server."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    try:
+        import pgserver
+    except ImportError:
+        return None
+    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql"
+    return str(bundled) if bundled.exists() else None
 
 
 def describe(url: str) -> str:
