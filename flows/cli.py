@@ -1,8 +1,10 @@
 """The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
-pages or a partial status); 1 a run that failed; 2 a configuration or usage error,
-found before anything is fetched; 3 the database cannot be reached or upgraded.
+pages or a partial status); 1 a run that failed (it raised, or every source failed
+entirely); 2 a configuration or usage error, found before anything is fetched; 3 the
+database cannot be reached or upgraded; 4 a run that finished but in which a source
+failed entirely (the others were loaded).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
-from tasks.errors import ConfigError, DatabaseError, PrefectServerError
+from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
 from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
 
-EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
 # `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
 DEFAULT_SERVE_PORT = 54320
 # The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
@@ -201,6 +203,10 @@ def _summarised(run, what: str) -> int:
             summary = run()
     except (ConfigError, DatabaseError):
         raise
+    except SourcesFailed as exc:  # the run finished and is recorded; a source (or every one) gave nothing
+        print_summary(exc.summary)
+        err.print(f"[red]{what} failed:[/red] {exc}", highlight=False)
+        return EXIT_FAILED if exc.summary.status == "failed" else EXIT_SOURCE_FAILED
     except Exception as exc:
         err.print(f"[red]{what} failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
         return EXIT_FAILED

@@ -24,7 +24,7 @@ COMMENT ON COLUMN news.ingest_runs.id IS 'Run id, printed by the CLI at the end 
 COMMENT ON COLUMN news.ingest_runs.flow_run_id IS 'The Prefect flow run, when the run ran as one.';
 COMMENT ON COLUMN news.ingest_runs.started_at IS 'When the run started.';
 COMMENT ON COLUMN news.ingest_runs.finished_at IS 'When the run ended (NULL while running, or if its process died).';
-COMMENT ON COLUMN news.ingest_runs.status IS 'running, completed, partial (a source failed, see error), failed (the run stopped) or abandoned (its process died while running).';
+COMMENT ON COLUMN news.ingest_runs.status IS 'running, completed, partial (a source failed, see error), failed (the run stopped, or every source failed entirely) or abandoned (its process died while running).';
 COMMENT ON COLUMN news.ingest_runs.sources IS 'Names of the sources the run covered.';
 COMMENT ON COLUMN news.ingest_runs.discovered IS 'Article URLs found in feeds, sitemaps and listing pages (for reprocess: stored pages read).';
 COMMENT ON COLUMN news.ingest_runs.fetched IS 'Article pages requested over HTTP.';

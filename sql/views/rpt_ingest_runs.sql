@@ -18,7 +18,7 @@ ORDER BY r.id DESC;
 COMMENT ON VIEW news.rpt_ingest_runs IS 'Every run with its duration and counts, newest first. Grain: run.';
 COMMENT ON COLUMN news.rpt_ingest_runs.run_id IS 'Run id (news.ingest_runs.id).';
 COMMENT ON COLUMN news.rpt_ingest_runs.flow_run_id IS 'The Prefect flow run, when the run ran as one.';
-COMMENT ON COLUMN news.rpt_ingest_runs.status IS 'running, completed, partial, failed or abandoned (see news.ingest_runs.status).';
+COMMENT ON COLUMN news.rpt_ingest_runs.status IS 'running, completed, partial (a source failed), failed (the run stopped, or every source failed entirely) or abandoned (its process died).';
 COMMENT ON COLUMN news.rpt_ingest_runs.started_at IS 'When the run started.';
 COMMENT ON COLUMN news.rpt_ingest_runs.finished_at IS 'When the run ended (NULL while running or if its process died).';
 COMMENT ON COLUMN news.rpt_ingest_runs.duration IS 'finished_at - started_at.';

@@ -158,3 +158,23 @@ def test_db_reader_creates_a_read_only_login_and_never_prints_its_password(wareh
     finally:
         with warehouse.begin() as conn:
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
+def test_a_run_with_a_dead_source_exits_4_and_with_every_source_dead_exits_1(warehouse, database_url,
+                                                                              sample_sources_file, tmp_path):
+    from test_ingest_flow import OFFLINE_SOURCE
+
+    env = {"DATABASE_URL": database_url}
+    some = tmp_path / "some.toml"
+    some.write_text(sample_sources_file.read_text(encoding="utf-8") + OFFLINE_SOURCE, encoding="utf-8")
+    result = newsetl("run", "--sources", str(some), "--only", "offline", "tintuc", "--limit", "2", env=env)
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert summary_rows(result.stdout)["tintuc"][2] == "2"  # the live source was loaded
+    assert "run failed:" in result.stderr and "1 of 2 sources failed entirely" in result.stderr
+
+    dead = tmp_path / "dead.toml"
+    dead.write_text(OFFLINE_SOURCE, encoding="utf-8")
+    result = newsetl("run", "--sources", str(dead), env=env)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "every source failed entirely" in result.stderr and "offline" in summary_rows(result.stdout)
+    assert "Traceback" not in result.stderr
