@@ -1,8 +1,10 @@
 """The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
-pages or a partial status); 1 a run that failed; 2 a configuration or usage error,
-found before anything is fetched; 3 the database cannot be reached or upgraded.
+pages or a partial status); 1 a run that failed (it raised, or every source failed
+entirely); 2 a configuration or usage error, found before anything is fetched; 3 the
+database cannot be reached or upgraded; 4 a run that finished but in which a source
+failed entirely (the others were loaded).
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ from rich.console import Console
 from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
-from tasks.config import DEFAULT_SOURCES_FILE, load_sources
-from tasks.errors import ConfigError, DatabaseError, PrefectServerError
+from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
+from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
-from tasks.warehouse.db import database_url, describe, engine, upgrade
+from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
 
-EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
+# `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
+DEFAULT_SERVE_PORT = 54320
+# The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
+READER_PASSWORD_VARIABLE = "NEWSETL_READER_PASSWORD"
 # Rich draws 80 columns when output is not a terminal (CI logs, pipes); the summary needs more.
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -37,7 +43,10 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_on", False):  # only `db shell` hands further arguments on (to psql)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     if args.quiet:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
@@ -80,6 +89,36 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_up = db_sub.add_parser("upgrade", help="apply pending migrations from sql/migrations and refresh the views")
     db_up.set_defaults(handler=cmd_db_upgrade)
+    db_docs = db_sub.add_parser("docs", help="print the data dictionary (tables, views, columns) from the catalog",
+                                description="Upgrade the warehouse, then print its data dictionary as Markdown, read "
+                                            "from the catalog comments (COMMENT ON); the repository keeps it in "
+                                            "docs/warehouse.md.")
+    db_docs.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    db_docs.set_defaults(handler=cmd_db_docs)
+    db_reader = db_sub.add_parser("reader", help="create a read-only login for an analyst",
+                                  description="Create the login NAME in the read-only role (NEWSETL_READER_ROLE, "
+                                              "default newsetl_reader): SELECT on every table and view of schema "
+                                              "news, no writes. The password comes from NEWSETL_READER_PASSWORD or "
+                                              "is asked on the terminal; it is never an argument, never printed.")
+    db_reader.add_argument("name", metavar="NAME", help="the login's name")
+    db_reader.set_defaults(handler=cmd_db_reader)
+    db_url = db_sub.add_parser("url", help="print the warehouse's connection URL (never its password)",
+                               description="Print the URL psql and BI tools take (postgresql://...), without the "
+                                           "password. The embedded server is up only while a newsetl command runs: "
+                                           "'newsetl db serve' keeps it up on 127.0.0.1.")
+    db_url.set_defaults(handler=cmd_db_url)
+    db_shell = db_sub.add_parser("shell", help="open psql on the warehouse",
+                                 description="Run psql on the warehouse (the embedded server stays up while it runs); "
+                                             "further arguments go to psql, e.g. newsetl db shell -At -c 'SELECT 1'.",
+                                 usage="newsetl db shell [PSQL_ARGS ...]")
+    db_shell.set_defaults(handler=cmd_db_shell, passes_on=True)
+    db_serve = db_sub.add_parser("serve", help="keep the embedded Postgres up on 127.0.0.1 until stopped",
+                                 description="Start the embedded Postgres, bring it up to date and relay "
+                                             "127.0.0.1:PORT to it until Ctrl-C (or SIGTERM), for psql or a BI tool. "
+                                             "Only for the embedded server: with DATABASE_URL, connect to that.")
+    db_serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, metavar="N",
+                          help="TCP port on 127.0.0.1 (default %(default)s)")
+    db_serve.set_defaults(handler=cmd_db_serve)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -178,6 +217,10 @@ def _summarised(run, what: str) -> int:
             summary = run()
     except (ConfigError, DatabaseError):
         raise
+    except SourcesFailed as exc:  # the run finished and is recorded; a source (or every one) gave nothing
+        print_summary(exc.summary)
+        err.print(f"[red]{what} failed:[/red] {exc}", highlight=False)
+        return EXIT_FAILED if exc.summary.status == "failed" else EXIT_SOURCE_FAILED
     except Exception as exc:
         err.print(f"[red]{what} failed:[/red] {type(exc).__name__}: {exc}", highlight=False)
         return EXIT_FAILED
@@ -251,6 +294,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             table.add_row(row.source, f"{row.published_local:%Y-%m-%d %H:%M}" if row.published_local else "",
                           row.title, ", ".join(row.authors), row.section or "", str(row.word_count))
         console.print(table)
+        console.print("query the warehouse: newsetl db shell (psql), or newsetl db serve for a BI tool on "
+                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; README \"Analysts: the warehouse\"", highlight=False)
     return code
 
 
@@ -260,6 +305,112 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     console.print(f"{describe(url)}: " + (f"applied {', '.join(applied)}" if applied else "already up to date"),
                   highlight=False)
     return 0
+
+
+def cmd_db_docs(args: argparse.Namespace) -> int:
+    from tasks.warehouse.dictionary import render_markdown, undocumented
+
+    eng = engine(database_url())
+    upgrade(eng)
+    text = render_markdown(eng)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+        err.print(f"wrote {args.output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+    gaps = undocumented(eng)
+    if gaps:
+        err.print(f"[yellow]without a comment:[/yellow] {', '.join(gaps)}", highlight=False)
+    return 0
+
+
+def cmd_db_reader(args: argparse.Namespace) -> int:
+    from tasks.warehouse.readers import create_reader_login
+
+    password = _reader_password()
+    url = database_url()
+    eng = engine(url)
+    upgrade(eng)
+    role = create_reader_login(eng, args.name, password)
+    console.print(f"created login {args.name} in role {role} (read-only on schema news); connect with: "
+                  f"psql '{public_url(url, args.name)}'", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _reader_password() -> str:
+    """The new login's password: NEWSETL_READER_PASSWORD, else asked twice on the terminal."""
+    given = os.environ.get(READER_PASSWORD_VARIABLE)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no password for the login: set {READER_PASSWORD_VARIABLE} or run on a terminal")
+    from getpass import getpass
+
+    password = getpass("password for the new login: ")
+    if not password or getpass("again: ") != password:
+        raise ConfigError("the two passwords differ, or are empty")
+    return password
+
+
+def cmd_db_url(args: argparse.Namespace) -> int:
+    url = database_url()
+    print(public_url(url))
+    if not settings().database_url:
+        err.print("the embedded Postgres is up only while a newsetl command runs; 'newsetl db serve' keeps it up "
+                  f"on 127.0.0.1:{DEFAULT_SERVE_PORT}, 'newsetl db shell' opens psql on it", highlight=False)
+    return 0
+
+
+def cmd_db_shell(args: argparse.Namespace) -> int:
+    """psql as a child, so that the embedded server this process holds stays up while it runs."""
+    import subprocess
+
+    import sqlalchemy as sa
+
+    from tasks.warehouse.db import psql_binary
+
+    url = database_url()
+    env = dict(os.environ)
+    password = sa.make_url(url).password
+    if password:  # to psql through its environment, never on its command line
+        env["PGPASSWORD"] = password
+    psql = psql_binary()
+    if psql is None:
+        raise ConfigError("psql not found: install the PostgreSQL client (e.g. apt install postgresql-client)")
+    return subprocess.call([psql, public_url(url), *args.extra], env=env)
+
+
+def cmd_db_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from tasks.warehouse.tcp import TcpRelay, socket_path
+
+    if settings().database_url:
+        raise ConfigError("db serve keeps the embedded Postgres up; DATABASE_URL names a server already "
+                          "(its URL: newsetl db url)")
+    url = database_url()
+    upgrade(engine(url))
+    try:
+        relay = TcpRelay(socket_path(url), args.port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port") from None
+    signal.signal(signal.SIGTERM, _stop)
+    console.print(f"serving the embedded Postgres on 127.0.0.1:{relay.port}: {loopback_url(url, relay.port)}  "
+                  "(Ctrl-C stops)", highlight=False, soft_wrap=True)
+    try:
+        relay.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        relay.server_close()
+    err.print("stopped", highlight=False)
+    return 0
+
+
+def _stop(signum, frame) -> None:
+    """SIGTERM stops `db serve` as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.read import read_fetched
@@ -45,7 +46,7 @@ FINAL_STATUSES = frozenset({200, 203, 404, 410})
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
 def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None = None,
-           limit: int | None = None) -> RunSummary:
+           limit: int | None = None) -> RunSummary | State:
     """Ingest every source in ``sources_file`` (or those named in ``only``); ``limit`` caps new pages per source."""
     sources = load_sources(Path(sources_file), only)
     eng = engine()
@@ -68,7 +69,7 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
         for plan in plans:
             if run.loaded(plan.source.name):  # a listing is remembered only once its URLs are all held
                 remember_listings(plan, run.id)
-    return run.summary
+    return run.outcome()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import dedupe_and_load
@@ -69,7 +70,7 @@ def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str
 
 @flow(name="reprocess", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
 def reprocess(sources_file: str | None = None, only: list[str] | None = None,
-              batch_size: int | None = None) -> RunSummary:
+              batch_size: int | None = None) -> RunSummary | State:
     """Re-extract every stored page (of the sources in ``only``, if given) and apply dedupe and revisions."""
     eng = engine()
     upgrade(eng)
@@ -79,4 +80,4 @@ def reprocess(sources_file: str | None = None, only: list[str] | None = None,
     with run_lifecycle("reprocess", list(sources), started) as run:
         for name, ids in page_ids.items():
             run.submit_batches(reprocess_batch, sources[name], ids, batch_size=batch_size)
-    return run.summary
+    return run.outcome()

@@ -4,9 +4,12 @@ A flow (``ingest``, ``reprocess``, any later one) does its work inside :func:`ru
 which clears the runs whose process died, opens the flow's run with a lease (so a run starting
 beside it sees it alive), and hands the flow a :class:`Run` to submit each source's batches to,
 as Prefect task runs. When the flow's work returns, the batches' :class:`SourceStats` are added up
-per source, each source's row is recorded and the run ends ``completed`` or ``partial`` (a source
-that failed leaves the others running); when it raises, the run is recorded ``failed`` if the
-database still answers. Then the summary is published as a table artifact keyed by the flow's name.
+per source, each source's row is recorded and the run ends ``completed``, ``partial`` (a source
+that failed leaves the others running) or ``failed`` (every source did); when it raises, the run is
+recorded ``failed`` if the database still answers. Then the summary is published as a table artifact
+keyed by the flow's name; a run in which a source failed entirely makes the flow return a Failed state
+carrying ``SourcesFailed`` (``Run.outcome``), so its Prefect flow run ends Failed and cron sees a non-zero
+exit code: alerting can fire.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from prefect import Task, get_run_logger
 from prefect.artifacts import create_table_artifact
 from prefect.exceptions import MissingContextError
 from prefect.futures import PrefectFuture
+from prefect.states import Failed, State
 from sqlalchemy.engine import Engine
 
 from tasks.config import Source, settings
+from tasks.errors import SourcesFailed
 from tasks.records import SourceStats
 from tasks.warehouse.db import engine
 from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
@@ -49,6 +54,7 @@ class RunSummary:
     status: str
     sources: list[SourceStats] = field(default_factory=list)
     flow_run_id: str | None = None
+    failed_sources: list[str] = field(default_factory=list)  # sources of which nothing was loaded: see Run._close
 
     @property
     def totals(self) -> SourceStats:
@@ -72,6 +78,19 @@ class Run:
         self._stats: dict[str, SourceStats] = {}  # in the order the flow named the sources
         self._batches: dict[str, list[PrefectFuture]] = {}
         self._loaded: dict[str, bool] = {}
+        self._batches_loaded: dict[str, int] = {}
+        self.failure: SourcesFailed | None = None  # set when the run ends with a source that failed entirely
+
+    def outcome(self) -> RunSummary | State:
+        """What the flow returns once the run is closed: its summary, or a Failed state when a source failed entirely.
+
+        The state carries ``SourcesFailed`` (with the summary), so the flow run ends Failed for alerting
+        and calling the flow raises it; returned, not raised, because it is the sites' failure, not the
+        program's: Prefect records it without logging a traceback.
+        """
+        if self.failure is None:
+            return self.summary
+        return Failed(message=str(self.failure), data=self.failure)
 
     def add_source(self, stats: SourceStats) -> None:
         """A source with no batches to run (its discovery failed, say): its counts and error as they are."""
@@ -111,13 +130,26 @@ class Run:
             if failed:
                 stats.error = f"{failed} of {len(futures)} batches not loaded; first: {stats.error}"
             self._loaded[name] = not failed
+            self._batches_loaded[name] = len(futures) - failed
         return self._loaded[name]
 
     def _close(self) -> None:
+        """Add up every source; the run is ``failed`` when every source failed entirely, ``partial`` when some did.
+
+        A source failed entirely when it has an error and not one of its batches was loaded (every
+        feed, sitemap and listing unreachable, its discovery raised, or each batch failed): the site
+        is down or changed, which is what alerting is for. A source that lost some batches only is
+        ``partial`` and nothing more.
+        """
         for name in self._stats:
             self.loaded(name)
         self.summary.sources = list(self._stats.values())
-        self.summary.status = "partial" if self.summary.errors else "completed"
+        self.summary.failed_sources = [s.source for s in self.summary.sources
+                                       if s.error and not self._batches_loaded.get(s.source)]
+        if self.summary.sources and len(self.summary.failed_sources) == len(self.summary.sources):
+            self.summary.status = "failed"
+        else:
+            self.summary.status = "partial" if self.summary.errors else "completed"
 
 
 @contextmanager
@@ -150,6 +182,15 @@ def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[
         lease.release()
     _publish(flow_name, summary)
     log.info("%s run %d %s: %s", flow_name, run.id, summary.status, _counts_line(summary.totals))
+    if summary.failed_sources:  # after the run is recorded and published: see Run.outcome
+        run.failure = SourcesFailed(_failed_line(summary), summary)
+
+
+def _failed_line(summary: RunSummary) -> str:
+    failed = summary.failed_sources
+    which = "every source" if summary.status == "failed" else f"{len(failed)} of {len(summary.sources)} sources"
+    reasons = "; ".join(f"{s.source}: {s.error}" for s in summary.sources if s.source in failed)
+    return f"run {summary.run_id}: {which} failed entirely ({reasons})"
 
 
 def _finish_failed(eng: Engine, run: Run, exc: BaseException) -> None:

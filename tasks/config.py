@@ -385,6 +385,10 @@ class Settings:
                                     _whole(1))
     max_crawl_delay: float = _setting("NEWSETL_MAX_CRAWL_DELAY", 30.0, "a robots.txt `Crawl-delay` above this "
                                       "many seconds is capped", _number(0))
+    # Roles are the server's, not one database's: a second warehouse on the same server names its own
+    # reader role, so that its readers cannot read this one (the tests use one per session).
+    reader_role: str = _setting("NEWSETL_READER_ROLE", "newsetl_reader", "the read-only role (NOLOGIN) that "
+                                "`newsetl db reader` logins belong to; the upgrade creates it if missing")
 
 
 def settings() -> Settings:

@@ -87,6 +87,17 @@ class PrefectServerError(NewsetlError):
     """The local Prefect server did not come up."""
 
 
+class SourcesFailed(NewsetlError):
+    """A run finished and was recorded, but a source failed entirely (or every one did): its flow run fails."""
+
+    def __init__(self, message: str, summary: object = None):
+        super().__init__(message)
+        self.summary = summary  # the run's RunSummary (flows.runs), for the CLI to print
+
+    def __reduce__(self):  # Prefect may pickle a flow's exception; keep the summary with it
+        return type(self), (str(self), self.summary)
+
+
 class RecordError(NewsetlError):
     """A page or listing that failed a stage: its reject ``code``, the ``detail`` in words, the HTTP ``status``."""
 

@@ -67,6 +67,11 @@ def database_url() -> Iterator[str]:
     """A fresh database for this test session, on the configured or embedded server."""
     server = _server_url()
     name = f"newsetl_test_{uuid.uuid4().hex[:10]}"
+    # Roles belong to the whole server, which other sessions share: this session's upgrades create a
+    # read-only role of its own (the CLI's subprocesses inherit the variable), dropped at the end.
+    reader_role = f"{name}_reader"
+    previous_role = os.environ.get("NEWSETL_READER_ROLE")
+    os.environ["NEWSETL_READER_ROLE"] = reader_role
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -75,7 +80,12 @@ def database_url() -> Iterator[str]:
     db.dispose_engines()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'DROP ROLE IF EXISTS "{reader_role}"'))  # its grants went with the database
     admin.dispose()
+    if previous_role is None:
+        os.environ.pop("NEWSETL_READER_ROLE", None)
+    else:
+        os.environ["NEWSETL_READER_ROLE"] = previous_role
 
 
 @pytest.fixture

@@ -11,3 +11,10 @@ FROM news.articles a
 JOIN news.sources s ON s.name = a.source
 WHERE a.published_at IS NOT NULL
 GROUP BY a.source, day;
+
+COMMENT ON VIEW news.rpt_articles_daily IS 'How many articles each source published per local calendar day; articles without a date are left out. Grain: source x day.';
+COMMENT ON COLUMN news.rpt_articles_daily.source IS 'The source (news.sources.name).';
+COMMENT ON COLUMN news.rpt_articles_daily.day IS 'Publication day in the source''s time zone.';
+COMMENT ON COLUMN news.rpt_articles_daily.articles IS 'Articles published that day.';
+COMMENT ON COLUMN news.rpt_articles_daily.with_author IS 'Of those, articles with at least one author.';
+COMMENT ON COLUMN news.rpt_articles_daily.words IS 'Words of lead and body, summed over the day''s articles.';

@@ -23,3 +23,16 @@ SELECT r.story_id,
        c.last_seen_at
 FROM (SELECT DISTINCT ON (story_id) * FROM members ORDER BY story_id, published_at NULLS LAST, id) r
 JOIN counts c USING (story_id);
+
+COMMENT ON VIEW news.rpt_stories IS 'One row per story (near-duplicate cluster) across sources, represented by its earliest-published article. Grain: story.';
+COMMENT ON COLUMN news.rpt_stories.story_id IS 'The story: news.articles.cluster_id (or the article''s own id when it has none).';
+COMMENT ON COLUMN news.rpt_stories.representative_id IS 'The earliest-published article of the story (ties: the first stored), news.articles.id.';
+COMMENT ON COLUMN news.rpt_stories.representative_source IS 'The source of the representative article.';
+COMMENT ON COLUMN news.rpt_stories.published_at IS 'Publication time of the representative article.';
+COMMENT ON COLUMN news.rpt_stories.title IS 'Headline of the representative article.';
+COMMENT ON COLUMN news.rpt_stories.lead IS 'Standfirst of the representative article.';
+COMMENT ON COLUMN news.rpt_stories.canonical_url IS 'Canonical URL of the representative article.';
+COMMENT ON COLUMN news.rpt_stories.articles IS 'How many articles (across sources) carry the story.';
+COMMENT ON COLUMN news.rpt_stories.sources IS 'The sources that carried it, sorted.';
+COMMENT ON COLUMN news.rpt_stories.first_seen_at IS 'When the first of its articles was loaded.';
+COMMENT ON COLUMN news.rpt_stories.last_seen_at IS 'When a run last saw any of its articles.';

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 import warnings
 from functools import cache
@@ -105,6 +106,33 @@ def embedded_server_url(data_dir: Path) -> str:
     return server.get_uri()
 
 
+def public_url(url: str, user: str | None = None) -> str:
+    """The URL as psql and BI tools take it: ``postgresql://``, never a password; ``user`` instead of its own."""
+    parts = sa.make_url(with_driver(url)).set(drivername="postgresql")._replace(password=None)  # set() ignores None
+    if user:
+        parts = parts.set(username=user)
+    return parts.render_as_string(hide_password=False)
+
+
+def loopback_url(url: str, port: int) -> str:
+    """``public_url`` of the same user and database on ``127.0.0.1:port`` (what ``newsetl db serve`` relays)."""
+    parts = sa.make_url(public_url(url)).set(host="127.0.0.1", port=port, query={})
+    return parts.render_as_string(hide_password=False)
+
+
+def psql_binary() -> str | None:
+    """The psql on PATH, else the one the pgserver wheel ships beside its server."""
+    found = shutil.which("psql")
+    if found:
+        return found
+    try:
+        import pgserver
+    except ImportError:
+        return None
+    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql"
+    return str(bundled) if bundled.exists() else None
+
+
 def describe(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
@@ -147,14 +175,19 @@ def sql_scripts(folder: str) -> list[tuple[str, str]]:
 
 
 def upgrade(eng: Engine | None = None) -> list[str]:
-    """Apply pending migrations, then (re)create the views; returns the versions applied.
+    """Apply pending migrations, then (re)create the views and grant the reader role; the versions applied.
 
-    Serialised with an advisory lock so that concurrent runs are safe.
+    Serialised with an advisory lock so that concurrent runs are safe. The read-only role
+    (``NEWSETL_READER_ROLE``) is created by a migration when missing and the user may; its grants
+    (``sql/meta/grant_reader.sql``) are applied every time, so a role an administrator made later,
+    and a view dropped and created again, are covered. A missing role is a warning, not a failure.
     """
     eng = eng or engine()
+    reader = settings().reader_role
     applied: list[str] = []
     with eng.begin() as conn:
         conn.execute(sa.text("select pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        conn.execute(query("meta/set_reader_role.sql"), {"role": reader})
         _run_script(conn, sql_text("meta/schema_migrations.sql"), "schema_migrations")
         done = set(conn.execute(query("meta/applied_migrations.sql")).scalars())
         for version, body in sql_scripts("migrations"):
@@ -166,7 +199,18 @@ def upgrade(eng: Engine | None = None) -> list[str]:
             applied.append(version)
         for name, body in sql_scripts("views"):
             _apply_view(conn, name, body)
+        _run_script(conn, sql_text("meta/grant_reader.sql"), "the reader role's grants")
+        role = conn.execute(query("meta/role_exists.sql"), {"role": reader}).one()
+    if not role.role_exists:
+        log.warning(reader_role_missing(reader, role.user_name))
     return applied
+
+
+def reader_role_missing(reader: str, user: str) -> str:
+    """What to do when the upgrade could not create the read-only role (a user without CREATEROLE)."""
+    return (f"the read-only role {reader} does not exist and {user} may not create roles, so the warehouse has "
+            f"no reader role yet; an administrator runs: CREATE ROLE {reader} NOLOGIN; "
+            f"then 'newsetl db upgrade' grants it SELECT on schema {SCHEMA}")
 
 
 def _apply_view(conn: Connection, name: str, body: str) -> None:

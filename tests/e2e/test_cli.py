@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def newsetl(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "COLUMNS": "160", **(env or {})}
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
+                          stdin=subprocess.DEVNULL, env=full_env, timeout=timeout, cwd=Path(__file__).parents[2])
 
 
 def summary_rows(stdout: str) -> dict[str, list[str]]:
@@ -120,3 +120,61 @@ def test_links_prints_a_listing_pages_article_links(sample_sites, tmp_path):
         "https://tintuc.example.vn/thoi-su/mien-tay-chu-dong-ung-pho-han-man.html"]
     no_url = newsetl("links", str(saved))
     assert no_url.returncode == 1 and "needs --url" in no_url.stderr
+
+
+def test_db_docs_writes_the_dictionary_the_repository_keeps(warehouse, database_url, tmp_path):
+    out = tmp_path / "warehouse.md"
+    result = newsetl("-q", "db", "docs", "-o", str(out), env={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert "without a comment" not in result.stderr
+    committed = Path(__file__).parents[2] / "docs" / "warehouse.md"
+    assert out.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+def test_db_reader_creates_a_read_only_login_and_never_prints_its_password(warehouse, database_url):
+    import secrets
+    import uuid
+
+    import sqlalchemy as sa
+
+    name, password = f"newsetl_test_cli_{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(12)
+    no_password = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": ""})
+    assert no_password.returncode == 2 and "set NEWSETL_READER_PASSWORD" in no_password.stderr
+    try:
+        result = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": password})
+        assert result.returncode == 0, result.stderr
+        assert password not in result.stdout + result.stderr
+        printed = result.stdout.split("psql '", 1)[1].split("'", 1)[0]
+        assert sa.make_url(printed).username == name and sa.make_url(printed).password is None
+        login = sa.create_engine(sa.make_url(printed).set(drivername="postgresql+psycopg2", password=password),
+                                 poolclass=sa.pool.NullPool)
+        with login.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM news.articles")).scalar_one() == 0
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                conn.execute(sa.text("DELETE FROM news.articles"))
+        login.dispose()
+        again = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": password})
+        assert again.returncode == 2 and "exists already" in again.stderr
+    finally:
+        with warehouse.begin() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
+def test_a_run_with_a_dead_source_exits_4_and_with_every_source_dead_exits_1(warehouse, database_url,
+                                                                              sample_sources_file, tmp_path):
+    from test_ingest_flow import OFFLINE_SOURCE
+
+    env = {"DATABASE_URL": database_url}
+    some = tmp_path / "some.toml"
+    some.write_text(sample_sources_file.read_text(encoding="utf-8") + OFFLINE_SOURCE, encoding="utf-8")
+    result = newsetl("run", "--sources", str(some), "--only", "offline", "tintuc", "--limit", "2", env=env)
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert summary_rows(result.stdout)["tintuc"][2] == "2"  # the live source was loaded
+    assert "run failed:" in result.stderr and "1 of 2 sources failed entirely" in result.stderr
+
+    dead = tmp_path / "dead.toml"
+    dead.write_text(OFFLINE_SOURCE, encoding="utf-8")
+    result = newsetl("run", "--sources", str(dead), env=env)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "every source failed entirely" in result.stderr and "offline" in summary_rows(result.stdout)
+    assert "Traceback" not in result.stderr

@@ -208,16 +208,18 @@ def test_second_run_asks_conditionally_and_counts_the_304(fault_runs):
     assert_finished(fault_runs)
 
 
-def test_a_source_that_is_all_503_leaves_the_others_and_the_run_partial(warehouse, prefect_backend, sample_sites,
-                                                                        sample_sources_file, tmp_path, monkeypatch):
+def test_a_source_that_is_all_503_leaves_the_others_the_run_partial_and_the_flow_run_failed(
+        warehouse, prefect_backend, sample_sites, sample_sources_file, tmp_path, monkeypatch):
     for key, value in FAULT_ENV.items():
         monkeypatch.setenv(key, value)
     with serve_faults(down=True) as sick:
         sources = tmp_path / "sources.toml"
         sources.write_text(sample_sources_file.read_text(encoding="utf-8") + "\n" + sick.source_toml("sick"),
                            encoding="utf-8")
-        summary = ingest(sources_file=str(sources), only=["sick", "tintuc"])
-    assert summary.status == "partial"
+        state = ingest(sources_file=str(sources), only=["sick", "tintuc"], return_state=True)
+    assert state.is_failed() and "sick: every feed, sitemap and listing failed" in state.message
+    summary = state.result(raise_on_failure=False).summary
+    assert summary.status == "partial" and summary.failed_sources == ["sick"]
     stats = {s.source: s for s in summary.sources}
     assert stats["sick"].error.startswith("every feed, sitemap and listing failed: robots.txt answered HTTP 503")
     assert stats["tintuc"].error is None and stats["tintuc"].new == 17

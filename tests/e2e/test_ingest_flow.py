@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from flows.ingest import ingest
+from flows.runs import RunSummary
 from flows.sample_site.server import expected_records
+from tasks.errors import SourcesFailed
 
 pytestmark = pytest.mark.e2e
 LISTINGS = {"/rss/tin-moi.rss", "/sitemap.xml", "/sitemaps/news.xml", "/feed.atom"}
@@ -101,11 +103,8 @@ def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites,
     assert rows(warehouse, "SELECT count(*) FROM news.pages")[0][0] == 37
 
 
-def test_a_failing_source_leaves_the_others_and_marks_the_run_partial(warehouse, sample_sites, tmp_path: Path,
-                                                                     sample_sources_file, prefect_backend):
-    sources = tmp_path / "sources.toml"
-    # Port 9 on loopback: nothing listens, so every listing of this source is refused at once.
-    sources.write_text(sample_sources_file.read_text(encoding="utf-8") + """
+# Port 9 on loopback: nothing listens, so every listing of this source is refused at once.
+OFFLINE_SOURCE = """
 [[sources]]
 name = "offline"
 homepage = "http://127.0.0.1:9/"
@@ -113,10 +112,26 @@ feeds = ["http://127.0.0.1:9/rss.xml"]
 sitemaps = ["http://127.0.0.1:9/sitemap.xml"]
 timezone = "Asia/Ho_Chi_Minh"
 allow_addresses = ["127.0.0.1"]
-""", encoding="utf-8")
-    summary = ingest(sources_file=str(sources), only=["offline", "baocantho"], limit=5)
+"""
 
-    assert summary.status == "partial"
+
+def failed_run(state) -> RunSummary:
+    """The summary a run that failed a source entirely carries in its exception, once its flow run is Failed."""
+    assert state.is_failed(), state
+    exc = state.result(raise_on_failure=False)
+    assert isinstance(exc, SourcesFailed), exc
+    assert "failed entirely" in state.message and "offline" in state.message  # what an alert shows
+    return exc.summary
+
+
+def test_a_failing_source_leaves_the_others_marks_the_run_partial_and_fails_the_flow_run(
+        warehouse, sample_sites, tmp_path: Path, sample_sources_file, prefect_backend):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sample_sources_file.read_text(encoding="utf-8") + OFFLINE_SOURCE, encoding="utf-8")
+    summary = failed_run(ingest(sources_file=str(sources), only=["offline", "baocantho"], limit=5,
+                                return_state=True))
+
+    assert summary.status == "partial" and summary.failed_sources == ["offline"]
     stats = {s.source: s for s in summary.sources}
     assert stats["offline"].error.startswith("every feed, sitemap and listing failed: connection failed")
     assert (stats["offline"].discovered, stats["offline"].rejected) == (0, 2)
@@ -125,6 +140,40 @@ allow_addresses = ["127.0.0.1"]
     assert run.status == "partial" and "offline" in run.error and run.new == 5
     discover_rejects = rows(warehouse, "SELECT url FROM news.rejects WHERE source = 'offline' AND stage = 'discover'")
     assert len(discover_rejects) == 2
+
+
+def test_a_run_whose_every_source_failed_is_failed(warehouse, tmp_path: Path, prefect_backend):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(OFFLINE_SOURCE + OFFLINE_SOURCE.replace('"offline"', '"offline2"'), encoding="utf-8")
+    summary = failed_run(ingest(sources_file=str(sources), return_state=True))
+
+    assert summary.status == "failed" and summary.failed_sources == ["offline", "offline2"]
+    (run,) = rows(warehouse, "SELECT status, error, finished_at FROM news.ingest_runs")
+    assert run.status == "failed" and run.finished_at is not None
+    assert "offline: every feed, sitemap and listing failed" in run.error
+
+
+def test_a_source_that_lost_some_batches_only_is_partial_not_failed(warehouse, sample_sources_file, prefect_backend,
+                                                                    monkeypatch):
+    """A batch refused by the database: the source loaded the one before it, so the flow run completes."""
+    import flows.ingest
+
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "7")
+    monkeypatch.setattr(flows.ingest.ingest_batch, "retries", 0)  # the failure is for good: no retry to wait for
+    load = flows.ingest.load_batch
+    calls = []
+
+    def second_batch_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # batches of one source run one after another
+            raise RuntimeError("the database refused this batch")
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(flows.ingest, "load_batch", second_batch_fails)
+    summary = ingest(sources_file=str(sample_sources_file), only=["baocantho"])
+    assert summary.status == "partial" and summary.failed_sources == []
+    # the third batch waits on the second (a site never sees two of our batches at once), so it is not run either
+    assert "2 of 3 batches not loaded" in summary.errors[0] and summary.totals.new == 7
 
 
 def test_a_source_with_only_listings_fills_the_warehouse(warehouse, sample_sites, listings_sources_file,
