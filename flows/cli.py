@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
-        err.print(f"[red]config error:[/red] {exc}", highlight=False)
+        err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
         return EXIT_CONFIG
     except DatabaseError as exc:
         err.print(f"[red]database error:[/red] {exc}", highlight=False)
@@ -248,7 +248,27 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_schedule(cron: str, timezone: str) -> None:
+    """A cron expression and time zone as Prefect's server would take them, or ConfigError (exit 2), up front.
+
+    Checked with Prefect's own schedule model, before a Prefect server is started: a bad one
+    would otherwise surface 20 s later as a traceback from the deployment's registration.
+    """
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            option = {"cron": "--cron", "timezone": "--timezone"}.get(str(error["loc"][0]), str(error["loc"][0]))
+            problems.append(f"{option}: {error['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("; ".join(problems)) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    check_schedule(args.cron, args.timezone)
     _check_ready(args.sources, args.only)
     parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
     if os.environ.get("PREFECT_API_URL"):
