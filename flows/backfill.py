@@ -14,6 +14,7 @@ around it is the one lifecycle of ``flows.runs``: ``discovered`` counts the sour
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -28,31 +29,57 @@ from flows.read import read_fetched
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, run_lifecycle, run_logger
 from tasks.archive import ArchivedRecord, ArchiveReader
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
+from tasks.errors import ConfigError
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.reads import known_urls
 from tasks.warehouse.runs import sync_sources
 from tasks.warehouse.warc_files import claim_file, file_state, finish_file, record_progress
 
+# A listing of WARC files, one path per line, as Common Crawl publishes each month's (CC-NEWS ``warc.paths.gz``).
+LISTING_SUFFIXES = (".paths", ".paths.gz")
 
-def archive_key(archive: str) -> str:
-    """How a WARC file is named in ``news.warc_files`` and ``news.pages``: its absolute path."""
-    return str(Path(archive).resolve())
+
+def archive_files(names: list[str], base: str | None = None) -> list[str]:
+    """The WARC files ``names`` stand for, as absolute paths (how ``news.warc_files`` and ``news.pages`` name them).
+
+    A listing (``warc.paths.gz``) stands for the files it lists, each relative to ``base`` (a local
+    mirror of the archive) or else to the listing's own folder. A file that does not exist is a
+    ConfigError naming it, before anything is read.
+    """
+    files: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if not path.name.endswith(LISTING_SUFFIXES):
+            files.append(path)
+            continue
+        if not path.is_file():
+            raise ConfigError(f"no such WARC listing: {name}")
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as listing:
+            root = Path(base) if base else path.parent
+            files.extend(root / line.strip() for line in listing if line.strip())
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise ConfigError(f"no such WARC file: {', '.join(missing[:3])}{more}")
+    return list(dict.fromkeys(str(f.resolve()) for f in files))
 
 
 @flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
 def backfill(archives: list[str], sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None = None,
              since: datetime | None = None, until: datetime | None = None,
-             batch_size: int | None = None) -> RunSummary:
+             batch_size: int | None = None, base: str | None = None) -> RunSummary:
     """Load the articles of ``archives`` (WARC files) whose hosts belong to the sources (those in ``only``).
 
-    ``since``/``until`` keep the captures (WARC-Date) in ``[since, until)``.
+    ``since``/``until`` keep the captures (WARC-Date) in ``[since, until)``; ``archives`` may hold
+    listings (``warc.paths.gz``) whose paths are relative to ``base`` (see :func:`archive_files`).
     """
+    files = archive_files(archives, base)
     sources = load_sources(Path(sources_file), only)
     eng = engine()
     upgrade(eng)
     sync_sources(eng, sources)
-    files = [archive_key(a) for a in archives]
     with run_lifecycle("backfill", [s.name for s in sources],
                        f"{len(files)} WARC files for {len(sources)} sources") as run:
         for source in sources:

@@ -116,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                                           "writes them) and load the responses of the sources' hosts through "
                                           "the same extraction, dedupe and load as a run. A file read before "
                                           "is skipped; a file whose reading stopped is resumed.")
-    backfill.add_argument("archives", nargs="+", metavar="WARC", help="WARC file(s): .warc or .warc.gz")
+    backfill.add_argument("archives", nargs="+", metavar="WARC",
+                          help="WARC file(s), .warc or .warc.gz, or a listing of them (CC-NEWS warc.paths.gz)")
+    backfill.add_argument("--base", metavar="DIR", help="where a listing's paths are (default: the listing's folder)")
     backfill.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
                           help="sources file (TOML, default %(default)s)")
     backfill.add_argument("--source", nargs="+", metavar="NAME", dest="only",
@@ -358,16 +360,15 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from flows.backfill import backfill
+    from flows.backfill import archive_files, backfill
 
-    missing = [name for name in args.archives if not Path(name).is_file()]
-    if missing:
-        raise ConfigError(f"no such WARC file: {', '.join(missing)}")
+    archive_files(args.archives, args.base)  # a missing file is exit 2 before anything starts
     if args.since and args.until and args.since >= args.until:
         raise ConfigError(f"--since {args.since.isoformat()} is not before --until {args.until.isoformat()}")
     _check_ready(args.sources, args.only)
     return _summarised(lambda: backfill(archives=args.archives, sources_file=args.sources, only=args.only,
-                                        since=args.since, until=args.until, batch_size=args.batch_size), "backfill")
+                                        since=args.since, until=args.until, batch_size=args.batch_size,
+                                        base=args.base), "backfill")
 
 
 def cmd_links(args: argparse.Namespace) -> int:

@@ -102,8 +102,9 @@ class ArchiveReader:
 
     @staticmethod
     def _end(archive: ArchiveIterator) -> int:
+        """Where the next record starts, the current one read to its end (blank lines between records included)."""
         archive.read_to_end()
-        return archive.get_record_offset() + archive.get_record_length()
+        return archive.offset
 
     def _item(self, record, archive: ArchiveIterator) -> ArchivedRecord | None:
         kind = record.rec_type
@@ -116,9 +117,8 @@ class ArchiveReader:
         else:
             status, headers, body, problem = self._response(record)
             body_read = len(body)
-        archive.read_to_end(record)
+        end = self._end(archive)
         offset = archive.get_record_offset()
-        end = offset + archive.get_record_length()
         url = normalise_url(target, source.url_rules)
         where = f"{self.path} at offset {offset}"
 

@@ -170,5 +170,31 @@ def test_the_backfill_command_prints_the_summary_and_refuses_a_missing_file_up_f
     # discovered, fetched, new, updated, unchanged, duplicates, rejected, not_modified
     assert summary_rows(result.stdout)["baocantho"] == ["3", "0", "3", "0", "0", "0", "0", "0"]
     assert "tintuc" not in summary_rows(result.stdout)
+    assert "partial" not in result.stdout  # a plain WARC ends with blank lines after its last record, not a cut
+    assert rows(warehouse, "SELECT status, next_offset FROM news.warc_files") == [("done", warc.stat().st_size)]
     assert rows(warehouse, "SELECT source, count(*) FROM news.pages WHERE warc_file = :f GROUP BY source",
                 f=str(warc.resolve())) == [("baocantho", 3)]
+
+
+def test_a_cc_news_listing_stands_for_the_files_it_lists(warehouse, prefect_backend, sources_file, tmp_path):
+    import gzip
+
+    from flows.backfill import archive_files
+    from tasks.errors import ConfigError
+
+    month = tmp_path / "mirror" / "crawl-data" / "CC-NEWS" / "2024" / "03"
+    month.mkdir(parents=True)
+    captures = sample_captures()
+    names = [f"CC-NEWS-20240301{n:06d}-0000{n}.warc.gz" for n in (1, 2)]
+    write_warc(month / names[0], captures[:2])
+    write_warc(month / names[1], captures[20:22])
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress("".join(f"crawl-data/CC-NEWS/2024/03/{n}\n" for n in names).encode()))
+
+    summary = backfill(archives=[str(listing)], sources_file=str(sources_file), base=str(tmp_path / "mirror"))
+    assert summary.status == "completed", summary.errors
+    assert {s.source: s.new for s in summary.sources} == {"baocantho": 2, "tintuc": 2}
+    assert rows(warehouse, "SELECT file, status FROM news.warc_files ORDER BY file") == [
+        (str(month / n), "done") for n in names]
+    with pytest.raises(ConfigError, match=r"no such WARC file: .*/crawl-data/CC-NEWS/2024/03/CC-NEWS-20240301000001"):
+        archive_files([str(listing)])  # relative to the listing's folder, where there is no mirror
