@@ -34,13 +34,16 @@ def _free_port(preferred: int) -> int:
 
 
 @contextmanager
-def local_prefect_server(port: int = DEFAULT_PORT) -> Iterator[str]:
-    """Start ``prefect server start`` on 127.0.0.1 and yield its API URL; it is stopped afterwards."""
+def local_prefect_server(port: int = DEFAULT_PORT, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start ``prefect server start`` on 127.0.0.1 and yield its API URL; it is stopped afterwards.
+
+    ``env`` adds to the server's environment (a test's own ``PREFECT_HOME``, its scheduler off).
+    """
     port = _free_port(port)
     api = f"http://127.0.0.1:{port}/api"
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PREFECT_API_URL": api},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {}), "PREFECT_API_URL": api},
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT

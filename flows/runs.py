@@ -1,15 +1,16 @@
 """The run lifecycle every flow shares: one row of ``news.ingest_runs`` from its lease to its summary.
 
-A flow (``ingest``, ``reprocess``, any later one) does its work inside :func:`run_lifecycle`,
+A flow (``ingest``, ``reprocess``, ``backfill``) does its work inside :func:`run_lifecycle`,
 which clears the runs whose process died, opens the flow's run with a lease (so a run starting
 beside it sees it alive), and hands the flow a :class:`Run` to submit each source's batches to,
-as Prefect task runs. When the flow's work returns, the batches' :class:`SourceStats` are added up
-per source, each source's row is recorded and the run ends ``completed``, ``partial`` (a source
-that failed leaves the others running) or ``failed`` (every source did); when it raises, the run is
-recorded ``failed`` if the database still answers. Then the summary is published as a table artifact
-keyed by the flow's name; a run in which a source failed entirely makes the flow return a Failed state
-carrying ``SourcesFailed`` (``Run.outcome``), so its Prefect flow run ends Failed and cron sees a non-zero
-exit code: alerting can fire.
+as Prefect task runs, or work that spans sources (a WARC file's records: :meth:`Run.submit_spread`).
+When the flow's work returns, the tasks' :class:`SourceStats` are added up per source, each
+source's row is recorded and the run ends ``completed``, ``partial`` (a source that failed, or
+spread work that reported a problem, leaves the rest running) or ``failed`` (every source did);
+when it raises, the run is recorded ``failed`` if the database still answers. Then the summary is
+published as a table artifact keyed by the flow's name; a run in which a source failed entirely
+makes the flow return a Failed state carrying ``SourcesFailed`` (``Run.outcome``), so its Prefect
+flow run ends Failed and cron sees a non-zero exit code: alerting can fire.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class RunSummary:
     sources: list[SourceStats] = field(default_factory=list)
     flow_run_id: str | None = None
     failed_sources: list[str] = field(default_factory=list)  # sources of which nothing was loaded: see Run._close
+    problems: list[str] = field(default_factory=list)  # of work spanning sources: "file.warc.gz: cut off at ..."
 
     @property
     def totals(self) -> SourceStats:
@@ -66,7 +68,15 @@ class RunSummary:
 
     @property
     def errors(self) -> list[str]:
-        return [f"{s.source}: {s.error}" for s in self.sources if s.error]
+        return [f"{s.source}: {s.error}" for s in self.sources if s.error] + self.problems
+
+
+@dataclass
+class SpreadResult:
+    """What a task whose work spans sources (a WARC file's records) did: each source's counts, its own problem."""
+
+    stats: list[SourceStats] = field(default_factory=list)
+    problem: str | None = None
 
 
 class Run:
@@ -91,6 +101,7 @@ class Run:
         if self.failure is None:
             return self.summary
         return Failed(message=str(self.failure), data=self.failure)
+        self._spread: list[tuple[str, PrefectFuture]] = []
 
     def add_source(self, stats: SourceStats) -> None:
         """A source with no batches to run (its discovery failed, say): its counts and error as they are."""
@@ -115,6 +126,28 @@ class Run:
                                              wait_for=previous))
         self.add_source(stats or SourceStats(source.name))
         self._batches[source.name] = futures
+
+    def submit_spread(self, task: Task[..., SpreadResult], label: str, *args: Any) -> None:
+        """Submit ``task(*args, run_id=...)``, whose work spans sources; its counts go to theirs when the run closes.
+
+        ``label`` names the work in the run's problems ("a.warc.gz: ..."), which make the run ``partial``:
+        what the task reports, or its exception if it failed.
+        """
+        self._spread.append((label, task.submit(*args, run_id=self.id)))
+
+    def _add_spread(self) -> None:
+        for label, future in self._spread:
+            try:
+                result: SpreadResult = future.result()
+            except Exception as exc:
+                self.summary.problems.append(f"{label}: failed: {type(exc).__name__}: {exc}")
+                continue
+            for stats in result.stats:
+                if stats.source not in self._stats:
+                    self.add_source(SourceStats(stats.source))
+                self._stats[stats.source].add(stats)
+            if result.problem:
+                self.summary.problems.append(f"{label}: {result.problem}")
 
     def loaded(self, name: str) -> bool:
         """Wait for the source's batches and add up their counts; True when every batch was loaded."""
@@ -141,6 +174,7 @@ class Run:
         is down or changed, which is what alerting is for. A source that lost some batches only is
         ``partial`` and nothing more.
         """
+        self._add_spread()
         for name in self._stats:
             self.loaded(name)
         self.summary.sources = list(self._stats.values())

@@ -23,6 +23,7 @@ are translated where they are caught, into the most specific kind below with a c
         │       ├── AddressRefused
         │       └── HostPaused
         ├── ListingError
+        ├── ArchiveError
         ├── DecodeError
         └── ExtractError
 
@@ -65,6 +66,8 @@ RejectCode = Literal[
     "no_links",  # a listing (section) page with no article links
     "repeated_page",  # a listing's next page repeats the links of earlier ones (a wrong 'page_url')
     "db_refused",  # the database refused the article's row (bad data, a constraint)
+    "revisit",  # an archived (WARC) revisit record: the archive keeps no body, only a pointer to an earlier capture
+    "bad_record",  # an archived response whose HTTP status line or headers cannot be read
 ]
 REJECT_CODES: tuple[RejectCode, ...] = get_args(RejectCode)
 # The code migration 0005 gave old rows whose free-text reason no pattern recognised; never written since.
@@ -154,6 +157,10 @@ class HostPaused(PermanentFetchError):
 
 class ListingError(RecordError):
     """A feed, sitemap or listing page that was fetched but cannot be read."""
+
+
+class ArchiveError(RecordError):
+    """A WARC record that holds no readable response: cut off, a revisit, broken HTTP headers, too large."""
 
 
 class DecodeError(RecordError):

@@ -32,14 +32,17 @@ class DiscoveredUrl:
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """One HTTP exchange for an article page, as stored in ``news.pages``."""
+    """One HTTP exchange for an article page, fetched or read from a web archive, as stored in ``news.pages``."""
 
     url: str  # normalised requested URL: the key the next run looks up
     final_url: str  # after redirects
     status: int
     headers: dict[str, str]
     body: bytes
-    fetched_at: datetime
+    fetched_at: datetime  # for an archived page, the capture's WARC-Date
+    # Where an archived page was read (backfill): the WARC file and its record's byte offset; None when fetched.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
     @property
     def content_type(self) -> str:

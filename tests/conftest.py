@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,27 @@ def prefect_backend():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@dataclass(frozen=True)
+class PrefectServer:
+    """A ``prefect server start`` of the session's own: its API and the environment that reaches it."""
+
+    api: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory) -> Iterator[PrefectServer]:
+    """A real Prefect server on loopback for the tests that deploy and run workers; one per session.
+
+    Its home (database, profiles) is a temporary folder, and its scheduler is off: a deployment's cron
+    schedule never starts a run by itself during a test, so runs start only when a test triggers them.
+    """
+    from flows.prefect_server import local_prefect_server
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    with local_prefect_server(env=env) as api:
+        yield PrefectServer(api, {**env, "PREFECT_API_URL": api})

@@ -207,6 +207,7 @@ def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
         "body_gzip": gzip.compress(page.body, compresslevel=6),
         "body_sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at, "run_id": run_id,
+        "warc_file": page.warc_file, "warc_offset": page.warc_offset,
     }
 
 

@@ -45,6 +45,21 @@ def test_bad_config_exits_2_naming_file_source_and_key(tmp_path, sample_sites):
     assert len(sample_sites["tintuc"].requests) == before  # nothing fetched
 
 
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--cron", "bad", '--cron: Invalid cron string: "bad"'),
+    ("--cron", "61 * * * *", '--cron: Invalid cron string: "61 * * * *"'),
+    ("--timezone", "Mars/Base", '--timezone: Invalid timezone: "Mars/Base"'),
+])
+def test_serve_refuses_a_bad_schedule_up_front(option, value, message):
+    schedule = {"--cron": "*/30 * * * *", "--timezone": "Asia/Ho_Chi_Minh", option: value}
+    # A database nobody listens on: reaching it (or starting a Prefect server) would be another error.
+    result = newsetl("serve", *(part for item in schedule.items() for part in item), timeout=60,
+                     env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/newsetl", "PREFECT_API_URL": ""})
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("config error: ") and message in lines[0]
+
+
 def test_unreachable_database_exits_3_before_fetching(sample_sources_file, sample_sites):
     before = {n: len(s.requests) for n, s in sample_sites.items()}
     # Port 9 on loopback: nothing listens there.

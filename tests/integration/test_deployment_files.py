@@ -29,18 +29,46 @@ def test_dockerfile_copies_what_exists():
     assert copied and all((ROOT / part).exists() for part in copied)
 
 
-def test_prefect_yaml_deployment_points_at_the_ingest_flow():
+def test_prefect_yaml_deployments_point_at_the_flows_with_their_parameters():
     from flows.cli import _parser
 
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    (deployment,) = config["deployments"]
-    path, name = deployment["entrypoint"].split(":")
-    assert (ROOT / path).is_file()
+    assert "pull" not in config  # prefect deploy records its own directory; a fixed /app crashed outside the image
+    deployments = {d["name"]: d for d in config["deployments"]}
+    assert set(deployments) == {"newsetl-ingest", "newsetl-backfill"}
+    import flows.backfill
     import flows.ingest
 
-    flow = getattr(flows.ingest, name)
-    assert flow.name == "ingest"
-    assert set(deployment["parameters"]) <= set(flow.parameters.properties)
-    assert deployment["work_pool"]["name"] == "newsetl-pool"
+    for deployment, module, flow_name in ((deployments["newsetl-ingest"], flows.ingest, "ingest"),
+                                          (deployments["newsetl-backfill"], flows.backfill, "backfill")):
+        path, name = deployment["entrypoint"].split(":")
+        assert (ROOT / path).is_file()
+        flow = getattr(module, name)
+        assert flow.name == flow_name
+        assert set(deployment["parameters"]) <= set(flow.parameters.properties)
+        assert deployment["work_pool"]["name"] == "newsetl-pool"
+    ingest = deployments["newsetl-ingest"]
+    assert set(ingest["parameters"]) == {"sources_file", "only", "limit"}
+    (schedule,) = ingest["schedules"]
+    from flows.cli import check_schedule
+
+    check_schedule(schedule["cron"], schedule["timezone"])  # what `newsetl serve` accepts
     serve = _parser().parse_args(["serve", "--cron", "* * * * *"])
-    assert serve.name == deployment["name"]  # `newsetl serve` and prefect.yaml name the same deployment
+    assert serve.name == ingest["name"]  # `newsetl serve` and prefect.yaml name the same deployment
+
+
+def test_prefect_yaml_pins_a_prefect_version_pyproject_allows_and_the_one_installed():
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    pinned = Version(str(config["prefect-version"]))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (prefect,) = [Requirement(r) for r in project["dependencies"] if Requirement(r).name == "prefect"]
+    assert pinned in prefect.specifier
+    installed = Version(version("prefect"))
+    assert (installed.major, installed.minor) == (pinned.major, pinned.minor), (
+        f"Prefect {installed} is installed, prefect.yaml pins {pinned}: update the pin with the requirement")
