@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import re
 from dataclasses import dataclass, field, replace
 
 import feedparser
@@ -34,7 +35,7 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.decode import decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
-from tasks.urls import NO_RULES, UrlRules, listing_page_url, normalise_url
+from tasks.urls import MAX_URL_LENGTH, NO_RULES, UrlRules, checked_url, listing_page_url, normalise_url
 
 log = logging.getLogger(__name__)
 logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own
@@ -60,16 +61,29 @@ class Discovery:
     _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
     rules: UrlRules = NO_RULES  # the source's URL identity: its mobile/AMP variants are one URL
 
-    def add(self, item: DiscoveredUrl) -> None:
-        key = normalise_url(item.url, self.rules)
+    def usable(self, url: str, via: str) -> str | None:
+        """``url``'s key, or None when it cannot be one (malformed, too long): then a reject of that URL alone."""
+        try:
+            return checked_url(url, self.rules)
+        except ValueError as exc:
+            self.rejects.append(Reject(self.source, url[:MAX_URL_LENGTH], "discover", "invalid_request",
+                                       f"{exc} (listed in {via})"))
+            return None
+
+    def add(self, item: DiscoveredUrl) -> bool:
+        """Keep ``item``, or fill an earlier entry's gaps with its hints; False when its URL is a reject."""
+        key = self.usable(item.url, item.via)
+        if key is None:
+            return False
         if key in self._index:
             i = self._index[key]
             old = self.urls[i]
             self.urls[i] = replace(old, title_hint=old.title_hint or item.title_hint,
                                    published_hint=old.published_hint or item.published_hint)
-            return
+            return True
         self._index[key] = len(self.urls)
         self.urls.append(replace(item, url=key))
+        return True
 
 
 def discover_source(source: Source, fetcher: Fetcher | None = None,
@@ -150,15 +164,40 @@ def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher
 def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing: str | None = None) -> None:
     listed = result.listed.setdefault(listing, set()) if listing else set()
     for item in items:
-        if source.owns(item.url):
-            result.add(item)
-            listed.add(normalise_url(item.url))
-        else:
+        if not _owned(source, item.url):
             result.offsite += 1
+        elif result.add(item):
+            listed.add(normalise_url(item.url))
+
+
+def _owned(source: Source, url: str) -> bool:
+    """True for URLs on the source's hosts, and for malformed ones, which ``Discovery.usable`` rejects."""
+    try:
+        return source.owns(url)
+    except ValueError:
+        return True
+
+
+# A numeric character reference, decimal or hex. One to a code point XML forbids (a lone
+# surrogate such as &#xD800;, NUL, beyond U+10FFFF) makes expat refuse the whole feed and
+# feedparser's fallback raise, and lxml refuse a whole sitemap: so it becomes U+FFFD first,
+# and only the entry holding it is affected.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _xml_char_refs_only(body: bytes) -> bytes:
+    """``body`` with every character reference to a code point XML forbids replaced by ``&#xFFFD;``."""
+    def fixed(match: re.Match) -> bytes:
+        hex_digits, decimal = match.groups()
+        point = int(hex_digits, 16) if hex_digits else int(decimal)
+        allowed = point in (0x9, 0xA, 0xD) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD \
+            or 0x10000 <= point <= 0x10FFFF
+        return match.group(0) if allowed else b"&#xFFFD;"
+    return _CHAR_REF.sub(fixed, body) if b"&#" in body else body
 
 
 def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
-    parsed = feedparser.parse(body, sanitize_html=False)
+    parsed = feedparser.parse(_xml_char_refs_only(body), sanitize_html=False)
     if not parsed.version and not parsed.entries:
         raise ListingError("not_feed", "not an RSS or Atom feed")
     items = []
@@ -208,11 +247,11 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
             if depth + 1 > MAX_SITEMAP_DEPTH:
                 result.rejects.append(Reject(source.name, child.url, "discover", "sitemap_too_deep",
                                              f"sitemap nested deeper than {MAX_SITEMAP_DEPTH} levels"))
-            elif source.owns(child.url):
+            elif not _owned(source, child.url):
+                result.offsite += 1
+            elif result.usable(child.url, url) is not None:
                 children.append(child.url)
                 _read_sitemap(result, source, child.url, fetcher, depth + 1, seen, known)
-            else:
-                result.offsite += 1
         if url in result.fresh:
             result.fresh[url] = (result.fresh[url][0], tuple(children))
         return
@@ -237,6 +276,7 @@ def _parse_sitemap(body: bytes):
             raise ListingError("bad_compression", f"broken gzip sitemap: {exc}") from None
         if len(body) > MAX_SITEMAP_BYTES:
             raise ListingError("too_large", f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
+    body = _xml_char_refs_only(body)
     try:
         root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:

@@ -192,6 +192,29 @@ def _apply_view(conn: Connection, name: str, body: str) -> None:
     _run_script(conn, body, f"view {name}")
 
 
+# SQLSTATE classes of one row's fault: bad data (22), a constraint (23), a limit such as a key too
+# long for its index (54). The same row fails the same way every time.
+ROW_FAULT_CLASSES = ("22", "23", "54")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a database failure that another attempt may not meet: the connection lost or refused,
+    the server restarting, a deadlock, a lock or statement timeout. A bug, or a value the database
+    refuses (``ROW_FAULT_CLASSES``), fails the same way every time, so retrying it only repeats the work."""
+    if isinstance(exc, DatabaseError):
+        return True
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return not is_row_fault(exc)
+    return False
+
+
+def is_row_fault(exc: BaseException) -> bool:
+    """True when the database refused one row's values (see ``ROW_FAULT_CLASSES``)."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return (_sqlstate(exc.orig) or "")[:2] in ROW_FAULT_CLASSES
+    return False
+
+
 def _sqlstate(exc: Exception) -> str | None:
     return getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
 

@@ -8,8 +8,11 @@ the site, a PDF. Around them are the listings a source needs: an RSS feed linkin
 every fault page (with an ETag, answering 304 to ``If-None-Match``), a malformed
 feed, a sitemap index that includes itself, and a robots.txt that disallows
 ``/private/`` and sets a Crawl-delay. ``/a/<n>.html`` is a good article (the n-th
-sample article). The server logs every request with its arrival time, so a test
-can measure the spacing the crawler kept.
+sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
+ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
+(``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
+The server logs every request with its arrival time, so a test can measure the spacing
+the crawler kept.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ FAULTS = {
 }
 # Feeds: every fault page and the good pages; the good pages alone; the two memory attacks alone.
 FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb", "endless"]}
+# Hostile listings: route -> what it is; their entries are built by FaultServer.hostile_paths.
+HOSTILE = {"/hostile.rss": "an RSS feed, ETag with a NUL", "/hostile-sitemap.xml": "a urlset"}
+NUL_ETAG_PAGE = "/fault/nul-etag.html"  # a good article whose ETag holds a NUL byte
+NUL_ETAG_ARTICLE = 25
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -135,6 +142,14 @@ class _Handler(BaseHTTPRequestHandler):
             if headers.get("if-none-match") == etag:
                 return self._send(304, b"", None, {"ETag": etag})
             return self._send(200, body, "application/rss+xml; charset=utf-8", {"ETag": etag})
+        if path == "/hostile.rss":
+            return self._send(200, srv.feed_of(srv.hostile_paths()).encode(), "application/rss+xml; charset=utf-8",
+                              {"ETag": '"hostile\x00"'})
+        if path == "/hostile-sitemap.xml":
+            return self._send(200, srv.urlset(srv.hostile_paths()).encode(), "application/xml")
+        if path == NUL_ETAG_PAGE:
+            return self._send(200, article_html(NUL_ETAG_ARTICLE, srv.base).encode(), "text/html; charset=utf-8",
+                              {"ETag": '"page\x00"'})
         if path == "/bad-feed.rss":
             return self._send(200, b"<?xml version='1.0'?><rss><channel><item><title>x</ti", "application/rss+xml")
         if path == "/sitemap-loop.xml":
@@ -303,9 +318,20 @@ class FaultServer(ThreadingHTTPServer):
         links = [f"/fault/{name}.html" for name in faults if name != "private"]
         links += ["/private/secret.html"] if "private" in faults else []
         links += [f"/a/{n}.html" for n in range(self.pages)] if pages else []
+        return self.feed_of(links)
+
+    def feed_of(self, links: list[str]) -> str:
+        """An RSS feed of these paths, written as given (a character reference in one stays one)."""
         items = "\n".join(f"<item><title>{path}</title><link>{self.base}{path}</link></item>" for path in links)
         return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Faults</title>'
                 f"<link>{self.base}/</link><description>misbehaving pages</description>\n{items}\n</channel></rss>\n")
+
+    def hostile_paths(self) -> list[str]:
+        """The good pages, and among them a 100 KB URL (random, so Postgres cannot compress it into its
+        index), a link holding a lone surrogate, and the page whose ETag holds a NUL."""
+        long_path = "/a/" + "".join(hashlib.sha256(b"%d" % i).hexdigest() for i in range(1600)) + ".html"
+        good = [f"/a/{n}.html" for n in range(self.pages)]
+        return [good[0], long_path, *good[1:2], "/a/bad&#xD800;link.html", NUL_ETAG_PAGE, *good[2:]]
 
     def sitemap_index(self, paths: list[str]) -> str:
         entries = "".join(f"<sitemap><loc>{self.base}{p}</loc></sitemap>" for p in paths)
