@@ -11,6 +11,7 @@ concept; each reader's vocabulary is built from these groups, and only here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -98,10 +99,14 @@ RANKING_HEADINGS = re.compile(
 def junk_words(el: etree._Element) -> bool:
     """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
     the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
-    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
-        if ARTICLE_JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token):
-            return True
-    return False
+    return _names_furniture(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+# Every node's ancestors are asked again for each node below them (``in_junk``): the answer for an
+# attribute value is computed once. A pure function of its string, so the cache changes no result.
+@lru_cache(maxsize=4096)
+def _names_furniture(tokens: str) -> bool:
+    return any(ARTICLE_JUNK_WORDS.search(token) and not LAYOUT_WORDS.search(token) for token in tokens.split())
 
 
 def in_junk(node: etree._Element) -> bool:

@@ -374,7 +374,8 @@ class Page:
                 if in_junk(node):
                     continue
                 value = clean(node.get("datetime") or node.get("content") or text_of(node))
-                if DATE_LIKE.search(value) and len(value) < 120:
+                # The length first: DATE_LIKE's letter runs are quadratic on a long run of letters.
+                if len(value) < 120 and DATE_LIKE.search(value):
                     found = value
                     break
             if found:
