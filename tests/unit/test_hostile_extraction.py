@@ -80,8 +80,8 @@ SHAPES: dict[str, tuple[Callable[[int], bytes], int, Callable[[Article], bool]]]
 def test_time_grows_at_most_linearly_with_the_hostile_part(shape):
     make, n, right = SHAPES[shape]
     timed(make(n))  # warm: imports, the parser, caches of the regexes
-    small, _ = timed(make(n))
-    large, article = timed(make(4 * n))
+    small = min(timed(make(n))[0] for _ in range(3))  # the best of a few: another process may take the core
+    large, article = min((timed(make(4 * n)) for _ in range(2)), key=lambda t: t[0])
     check(article)
     assert right(article)
-    assert large < 10 * max(small, 0.02), f"{shape}: {small:.3f}s at {n}, {large:.3f}s at {4 * n}"
+    assert large < 10 * max(small, 0.03), f"{shape}: {small:.3f}s at {n}, {large:.3f}s at {4 * n}"
