@@ -21,6 +21,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -31,6 +32,8 @@ import urllib3
 
 from tasks.config import Settings, Source, settings
 from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
+from tasks.fetch.deadline import exchange_deadline
+from tasks.fetch.deadline import remaining as deadline_left
 from tasks.fetch.hosts import HostLimiter, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
 from tasks.fetch.scope import Scope, guarded_adapter
@@ -99,10 +102,10 @@ class Fetcher:
                 "Accept-Language": "vi,en;q=0.8",
                 "Accept-Encoding": "gzip, deflate",
             })
-            if self.scope is not None:  # connections re-check their address (DNS rebinding)
-                adapter = guarded_adapter(self.scope.allowed)
-                session.mount("http://", adapter)
-                session.mount("https://", adapter)
+            # Connections re-check their address (DNS rebinding) and keep the deadline while headers arrive.
+            adapter = guarded_adapter(self.scope.allowed if self.scope is not None else None)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -180,7 +183,11 @@ class Fetcher:
     def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float) -> FetchedPage:
         """One request and its redirects, every hop checked against the scope and paced like a request of its own,
         the whole within the deadline."""
-        started = time.monotonic()
+        with exchange_deadline(self.policy.deadline) as start_clock:
+            return self._follow(url, validators, connections, interval, start_clock)
+
+    def _follow(self, url: str, validators: Validators | None, connections: int, interval: float,
+                start_clock: Callable[[], float]) -> FetchedPage:
         hops = [url]
         current = url
         headers = validators.request_headers() if validators else {}
@@ -188,9 +195,8 @@ class Fetcher:
             self._check_scope(url, current)
             if current != url:
                 self._check_robots(current, url)
-            with (self.limiter.slot(site_host(current), connections=connections, interval=interval,
-                                    max_wait=MAX_RETRY_AFTER),
-                  self._request(current, headers) as response):
+            with self.limiter.slot(site_host(current), connections=connections, interval=interval,
+                                   max_wait=MAX_RETRY_AFTER), self._request(current, headers, start_clock) as response:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
@@ -204,7 +210,7 @@ class Fetcher:
                     current = target
                     headers = {}
                     continue
-                body = b"" if response.status_code == 304 else self._read_bounded(response, started)
+                body = b"" if response.status_code == 304 else self._read_bounded(response, start_clock())
                 return FetchedPage(
                     url=normalise_url(url),
                     final_url=current,
@@ -232,16 +238,28 @@ class Fetcher:
             where = "" if current == url else f" (redirected to {current})"
             raise PermanentFetchError("out_of_scope", f"out of scope{where}: {refusal}")
 
-    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
-        timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
+    def _request(self, url: str, headers: dict[str, str], start_clock: Callable[[], float]) -> requests.Response:
+        """One request, its connect and each read within ``timeout`` and the whole within the deadline: the
+        deadline's rest bounds the connect, and the wait for the headers ends when it passes."""
+        start_clock()  # the host's slot is ours: from here the server has the deadline
+        left = deadline_left()
+        if left is not None and left <= 0:
+            raise self._past_deadline()
+        timeout = (min(self.policy.timeout, 10.0, left or self.policy.timeout), self.policy.timeout)
         try:  # AddressRefused (a FetchError, raised by the connection) passes through as it is
             return self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except requests.Timeout:
+            left = deadline_left()
+            if left is not None and left <= 0:  # the deadline cut off the response's head
+                raise self._past_deadline() from None
             raise TransientFetchError("timeout", f"timed out after {self.policy.timeout:g}s") from None
         except requests.ConnectionError as exc:
             raise TransientFetchError("connection", f"connection failed: {_short(exc)}") from None
         except requests.RequestException as exc:
             raise PermanentFetchError("invalid_request", f"request failed: {_short(exc)}") from None
+
+    def _past_deadline(self) -> TransientFetchError:
+        return TransientFetchError("timeout", f"no response within the {self.policy.deadline:g}s deadline")
 
     def _read_bounded(self, response: requests.Response, started: float) -> bytes:
         """The body, decompressed a chunk at a time, cut off at ``max_bytes`` or the deadline.

@@ -34,6 +34,8 @@ MIGRATION_LOCK_ID = 4_210_117
 _POSTGRES = postgresql.dialect()
 # SQLSTATE of CREATE OR REPLACE VIEW refusing to change a view's existing columns (invalid_table_definition).
 VIEW_COLUMNS_CHANGED = "42P16"
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout passed
+QUERY_CANCELED = "57014"  # statement_timeout passed
 
 
 def sql_text(relative: str) -> str:
@@ -120,7 +122,8 @@ def engine(url: str | None = None) -> Engine:
         if url in _engines:
             return _engines[url]
         eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"connect_timeout": 10, "application_name": "newsetl"})
+                               connect_args={"connect_timeout": 10, "application_name": "newsetl",
+                                             "options": _session_limits()})
         try:
             with eng.connect() as conn:
                 conn.execute(sa.text("select 1"))
@@ -130,6 +133,26 @@ def engine(url: str | None = None) -> Engine:
             raise DatabaseError(f"database unreachable at {describe(url)}: {reason}") from None
         _engines[url] = eng
         return eng
+
+
+def _session_limits() -> str:
+    """libpq ``options`` bounding every statement of our sessions: no lock wait or query runs forever
+    (another session holding ``news.articles`` makes a batch fail with its reason, not hang the run)."""
+    s = settings()
+    return (f"-c lock_timeout={int(s.lock_timeout * 1000)} "
+            f"-c statement_timeout={int(s.statement_timeout * 1000)}")
+
+
+def timeout_reason(exc: BaseException) -> str | None:
+    """Words for a statement our session limits cancelled, naming the setting; None for anything else."""
+    state = _sqlstate(getattr(exc, "orig", exc))
+    s = settings()
+    if state == LOCK_NOT_AVAILABLE:
+        return (f"waited over {s.lock_timeout:g}s for a lock another session holds "
+                "(NEWSETL_LOCK_TIMEOUT); is a long transaction or a LOCK TABLE open on the warehouse?")
+    if state == QUERY_CANCELED:
+        return f"a statement ran over {s.statement_timeout:g}s (NEWSETL_STATEMENT_TIMEOUT)"
+    return None
 
 
 def dispose_engines() -> None:
@@ -154,6 +177,7 @@ def upgrade(eng: Engine | None = None) -> list[str]:
     eng = eng or engine()
     applied: list[str] = []
     with eng.begin() as conn:
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))  # a migration of a large table takes long
         conn.execute(sa.text("select pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         _run_script(conn, sql_text("meta/schema_migrations.sql"), "schema_migrations")
         done = set(conn.execute(query("meta/applied_migrations.sql")).scalars())

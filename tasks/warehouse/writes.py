@@ -28,9 +28,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tasks.dedupe.decide import BatchDedupe
+from tasks.errors import DatabaseError
 from tasks.records import Article, DedupeDecision, FetchedPage, Reject, Validators
 from tasks.text import storable, storable_text
-from tasks.warehouse.db import is_row_fault, query
+from tasks.warehouse.db import is_row_fault, query, timeout_reason
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +99,27 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
                rejects: list[Reject], neardup_threshold: float | None = None) -> BatchResult:
     """Store a batch's raw pages, articles and rejects in one transaction, as ``tasks.dedupe`` decides.
 
-    ``neardup_threshold`` overrides the configured containment threshold (for evaluating it).
+    ``neardup_threshold`` overrides the configured containment threshold (for evaluating it). A lock
+    not granted or a statement over its time (``NEWSETL_LOCK_TIMEOUT``, ``NEWSETL_STATEMENT_TIMEOUT``)
+    is a DatabaseError saying so: the batch is not loaded, the run goes on.
     """
-    result = BatchResult()
-    load_rejects: list[Reject] = []
     # Pages and articles in key order, so that two runs loading the same pages lock rows in one order.
     pages = sorted(pages, key=lambda p: p.url)
     articles = sorted(articles, key=lambda a: a.canonical_url)
     dedupe = BatchDedupe(articles, neardup_threshold)
+    try:
+        return _load(eng, run_id, source, pages, articles, rejects, dedupe)
+    except sa.exc.OperationalError as exc:
+        reason = timeout_reason(exc)
+        if reason is None:
+            raise
+        raise DatabaseError(f"batch not loaded: {reason}") from None
+
+
+def _load(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
+          rejects: list[Reject], dedupe: BatchDedupe) -> BatchResult:
+    result = BatchResult()
+    load_rejects: list[Reject] = []
     with eng.begin() as conn:
         dedupe.lock(conn)
         for page in pages:

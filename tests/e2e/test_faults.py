@@ -124,6 +124,7 @@ def test_retry_after_pauses_the_whole_host(fault_runs):
     ("not-found", "fetch", "http_status", "HTTP 404", 404, 1),  # a 4xx other than 408/429 is an answer: no retry
     ("slow-first-byte", "fetch", "timeout", "timed out after 0.5s (after 3 attempts)", None, 3),
     ("trickle", "fetch", "timeout", "body not received within the 1.5s deadline", 200, 3),
+    ("trickle-headers", "fetch", "timeout", "no response within the 1.5s deadline (after 3 attempts)", None, 3),
     ("reset", "fetch", "connection", "connection failed", None, 3),
     ("truncated", "fetch", "truncated", "body cut off after", 200, 3),
     ("gzip-bomb", "fetch", "too_large", "decompressed body exceeds the 2000000-byte limit", 200, 1),

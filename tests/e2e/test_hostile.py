@@ -9,6 +9,7 @@ Each test reads one case's outcome: the good articles stored, the bad item a rej
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -120,3 +121,38 @@ def test_a_feed_whose_etag_holds_a_nul_is_read_in_full_next_time(hostile):
     assert "if-none-match" not in feed_hit.headers
     assert hostile.second.status == "completed"
     assert_completed(hostile)
+
+
+def test_a_lock_held_on_the_articles_fails_the_batch_with_its_reason_and_the_run_finishes(
+        database_url, prefect_backend, tmp_path, monkeypatch):
+    """Another session holds news.articles (EXCLUSIVE: reads go on, writes wait): the batch's insert
+    gives up after NEWSETL_LOCK_TIMEOUT, is retried once, and the run ends ``partial`` naming why."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NEWSETL_LOCK_TIMEOUT", "1")
+    db.dispose_engines()  # engines are per process and URL: the next one takes the 1 s limit
+    eng = db.engine(database_url)
+    with eng.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
+    db.upgrade(eng)
+    locker = sa.create_engine(database_url)
+    try:
+        with serve_faults(crawl_delay=None) as site, locker.connect() as other:
+            other.execute(sa.text("BEGIN"))
+            other.execute(sa.text("LOCK TABLE news.articles IN EXCLUSIVE MODE"))
+            ROBOTS.clear()
+            sources = tmp_path / "sources.toml"
+            sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=()), encoding="utf-8")
+            started = time.monotonic()
+            summary = ingest(sources_file=str(sources))
+            took = time.monotonic() - started
+            other.execute(sa.text("ROLLBACK"))
+    finally:
+        locker.dispose()
+        db.dispose_engines()
+    assert took < 60
+    assert summary.status == "partial"
+    (stats,) = summary.sources
+    assert stats.new == 0 and "NEWSETL_LOCK_TIMEOUT" in stats.error and "1 of 1 batches not loaded" in stats.error
+    with db.engine(database_url).connect() as conn:
+        run = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).one()
+    assert run.status == "partial" and "waited over 1s for a lock" in run.error

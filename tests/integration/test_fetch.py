@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from tasks.config import load_sources
 from tasks.discover import discover_source
 from tasks.errors import FetchError
-from tasks.fetch.client import Fetcher
+from tasks.fetch.client import Fetcher, FetchPolicy
 from tasks.records import Validators
 from tests.sites.faults import serve_faults
 
@@ -83,3 +84,30 @@ def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_pat
         with pytest.raises(FetchError, match="at connect time.*127.0.0.2 is loopback"):
             fetcher.fetch(f"http://rebind.test:{site.port}/a/0.html")
     assert len(site.hits) == before
+
+
+def test_trickled_headers_end_at_the_deadline_not_at_the_read_timeout(site, tmp_path):
+    """Each byte of the head arrives inside the read timeout; the whole would take 20 s."""
+    policy = FetchPolicy(timeout=0.5, deadline=1.0, retries=0)
+    with Fetcher(policy=policy, source=source_for(site, tmp_path)) as fetcher:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(site.base + "/fault/trickle-headers.html")
+        took = time.monotonic() - started
+    assert (caught.value.code, caught.value.detail) == ("timeout", "no response within the 1s deadline")
+    assert 0.9 <= took < 5.0  # the head alone takes 20 s
+
+
+def test_a_fetcher_for_no_source_keeps_the_deadline_too(site):
+    with Fetcher(policy=FetchPolicy(timeout=0.5, deadline=1.0, retries=0)) as fetcher:
+        with pytest.raises(FetchError, match="no response within the 1s deadline"):
+            fetcher.fetch(site.base + "/fault/trickle-headers.html")
+        assert fetcher.fetch(site.base + "/a/0.html").status == 200  # the next request is not cut off
+
+
+def test_a_server_silent_past_the_deadline_is_cut_off_at_the_deadline(site, tmp_path):
+    """No byte for 2 s, then the page; a read timeout of 5 s would wait for it: the 1 s deadline does not."""
+    policy = FetchPolicy(timeout=5, deadline=1.0, retries=0)
+    with (Fetcher(policy=policy, source=source_for(site, tmp_path)) as fetcher,
+          pytest.raises(FetchError, match="no response within the 1s deadline")):
+        fetcher.fetch(site.base + "/fault/slow-first-byte.html")

@@ -1,7 +1,7 @@
 """A news site that misbehaves on purpose, on loopback: the fault-injection server of the tests and benchmarks.
 
 Every fault real sites commit has a route under ``/fault/`` (see ``FAULTS``): 429
-with Retry-After, 503 then 200, a slow first byte, a trickling body, a connection
+with Retry-After, 503 then 200, a slow first byte, a trickling body or head, a connection
 reset, a truncated body, Vietnamese text in windows-1258 and UTF-8 with wrong or
 missing charsets, a gzip bomb, an endless body, redirect loops and redirects off
 the site, a PDF. Around them are the listings a source needs: an RSS feed linking
@@ -43,6 +43,7 @@ FAULTS = {
     "not-found": 6,  # 404: a final answer, not retried
     "slow-first-byte": 7,  # no byte before the read timeout
     "trickle": 8,  # headers, then a byte every 50 ms: the deadline cuts it
+    "trickle-headers": 26,  # the status line and headers a byte every 50 ms: the deadline cuts them too
     "reset": 9,  # TCP reset instead of an answer
     "truncated": 10,  # Content-Length promises more than is sent
     "cp1258-declared": 11,  # windows-1258 bytes, declared in the header
@@ -192,6 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, html.encode(), utf8)
         if name == "trickle":
             return self._trickle(html.encode())
+        if name == "trickle-headers":
+            return self._trickle_headers(html.encode())
         if name == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
@@ -246,6 +249,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[i:i + 1])
             self.wfile.flush()
             time.sleep(0.05)
+
+    def _trickle_headers(self, body: bytes) -> None:
+        """Every byte of the head inside any read timeout, the whole far past any deadline (20 s)."""
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                + "".join(f"X-Padding-{i}: {'x' * 40}\r\n" for i in range(6)) + "\r\n").encode()
+        for i in range(len(head)):
+            self.wfile.write(head[i:i + 1])
+            self.wfile.flush()
+            time.sleep(0.05)
+        self.wfile.write(body)
 
     def _endless(self) -> None:
         """HTML with no Content-Length, delimited by closing the connection, that goes on and on."""
