@@ -20,6 +20,7 @@ from flows.runs import RunSummary
 from tasks.fetch.robots import ROBOTS
 from tasks.urls import MAX_URL_LENGTH
 from tasks.warehouse import db
+from tests.conftest import empty_warehouse, flow_environment
 from tests.sites.faults import NUL_ETAG_ARTICLE, NUL_ETAG_PAGE, Hit, article_title, serve_faults
 
 pytestmark = pytest.mark.e2e
@@ -43,15 +44,7 @@ class HostileRuns:
 
 @pytest.fixture(scope="module")
 def hostile(database_url, prefect_backend, tmp_path_factory) -> HostileRuns:
-    with pytest.MonkeyPatch.context() as mp, serve_faults(crawl_delay=None) as site:
-        for key, value in HOSTILE_ENV.items():
-            mp.setenv(key, value)
-        mp.setenv("DATABASE_URL", database_url)
-        ROBOTS.clear()
-        eng = db.engine(database_url)
-        with eng.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
-        db.upgrade(eng)
+    with flow_environment(database_url, HOSTILE_ENV) as eng, serve_faults(crawl_delay=None) as site:
         sources = tmp_path_factory.mktemp("hostile") / "sources.toml"
         sources.write_text(site.source_toml(feeds=("/hostile.rss",), sitemaps=("/hostile-sitemap.xml",)),
                            encoding="utf-8")
@@ -130,10 +123,7 @@ def test_a_lock_held_on_the_articles_fails_the_batch_with_its_reason_and_the_run
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("NEWSETL_LOCK_TIMEOUT", "1")
     db.dispose_engines()  # engines are per process and URL: the next one takes the 1 s limit
-    eng = db.engine(database_url)
-    with eng.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
-    db.upgrade(eng)
+    empty_warehouse(database_url)
     locker = sa.create_engine(database_url)
     try:
         with serve_faults(crawl_delay=None) as site, locker.connect() as other:
