@@ -123,13 +123,16 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fetch(self, url: str, *, validators: Validators | None = None) -> FetchedPage:
-        """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError."""
+    def fetch(self, url: str, *, validators: Validators | None = None, max_bytes: int | None = None) -> FetchedPage:
+        """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError.
+
+        ``max_bytes`` replaces the policy's body limit for this URL (a sitemap's own protocol limit).
+        """
         self._check_scope(url, url)
         self._check_robots(url, url)
         rules = self.robots_rules(url)
         delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
-        return self._fetch_paced(url, validators, delay)
+        return self._fetch_paced(url, validators, delay, max_bytes or self.policy.max_bytes)
 
     def robots_rules(self, url: str) -> RobotsRules | None:
         if self.robots is None:
@@ -138,14 +141,15 @@ class Fetcher:
 
     def _load_robots(self, robots_url: str) -> RobotsRules:
         try:
-            page = self._fetch_paced(robots_url, None, None)
+            page = self._fetch_paced(robots_url, None, None, self.policy.max_bytes)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return RobotsRules(None)  # an unusable 4xx answer is still "no robots.txt"
             return rules_from_response(None, exc.detail)
         return rules_from_response(page)
 
-    def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None) -> FetchedPage:
+    def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None,
+                     max_bytes: int) -> FetchedPage:
         host = site_host(url)
         connections = self.source.max_connections if self.source else Source.max_connections
         interval = self.source.min_interval if self.source else Source.min_interval
@@ -155,7 +159,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                page = self._exchange(url, validators, connections, interval)
+                page = self._exchange(url, validators, connections, interval, max_bytes)
             except FetchError as exc:  # HostPaused included: a permanent one, as its pause outlasts the run
                 if not isinstance(exc, TransientFetchError) or attempt >= self.policy.retries:
                     if attempt:
@@ -180,14 +184,15 @@ class Fetcher:
         """Exponential with +-25% jitter, so that threads retrying together spread out."""
         return min(BACKOFF_CAP, self.policy.backoff * (2**attempt)) * (0.75 + random.random() / 2)
 
-    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float) -> FetchedPage:
+    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float,
+                  max_bytes: int) -> FetchedPage:
         """One request and its redirects, every hop checked against the scope and paced like a request of its own,
         the whole within the deadline."""
         with exchange_deadline(self.policy.deadline) as start_clock:
-            return self._follow(url, validators, connections, interval, start_clock)
+            return self._follow(url, validators, connections, interval, start_clock, max_bytes)
 
     def _follow(self, url: str, validators: Validators | None, connections: int, interval: float,
-                start_clock: Callable[[], float]) -> FetchedPage:
+                start_clock: Callable[[], float], max_bytes: int) -> FetchedPage:
         hops = [url]
         current = url
         headers = validators.request_headers() if validators else {}
@@ -210,7 +215,7 @@ class Fetcher:
                     current = target
                     headers = {}
                     continue
-                body = b"" if response.status_code == 304 else self._read_bounded(response, start_clock())
+                body = b"" if response.status_code == 304 else self._read_bounded(response, start_clock(), max_bytes)
                 return FetchedPage(
                     url=normalise_url(url),
                     final_url=current,
@@ -261,14 +266,14 @@ class Fetcher:
     def _past_deadline(self) -> TransientFetchError:
         return TransientFetchError("timeout", f"no response within the {self.policy.deadline:g}s deadline")
 
-    def _read_bounded(self, response: requests.Response, started: float) -> bytes:
+    def _read_bounded(self, response: requests.Response, started: float, max_bytes: int) -> bytes:
         """The body, decompressed a chunk at a time, cut off at ``max_bytes`` or the deadline.
 
         ``read1`` returns whatever the socket has, so a server trickling one byte a
         second is caught by the deadline; urllib3 (>= 2.6) decompresses at most the
         amount asked for, so a gzip bomb never expands in memory.
         """
-        status, max_bytes, deadline = response.status_code, self.policy.max_bytes, self.policy.deadline
+        status, deadline = response.status_code, self.policy.deadline
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate", ""):
             raise PermanentFetchError("bad_compression", f"unsupported content-encoding {encoding!r}", status)

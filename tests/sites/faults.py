@@ -17,6 +17,7 @@ the crawler kept.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import socket
@@ -156,6 +157,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/sitemap-loop.xml":
             return self._send(200, srv.sitemap_index(["/sitemap-loop.xml", "/sitemap-pages.xml"]).encode(),
                               "application/xml")
+        if path == "/sitemap-gzip.xml":  # a urlset of sitemap_urls pages, sent with Content-Encoding: gzip
+            body = srv.urlset([f"/a/{n}.html" for n in range(srv.sitemap_urls)]).encode()
+            return self._send(200, gzip.compress(body), "application/xml", {"Content-Encoding": "gzip"})
+        if path == "/sitemap-wide.xml":  # an index of index_children children
+            return self._send(200, srv.sitemap_index([f"/sitemap-pages.xml?part={i}"
+                                                      for i in range(srv.index_children)]).encode(), "application/xml")
         if path == "/sitemap-pages.xml":
             return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
                               "application/xml")
@@ -295,7 +302,8 @@ class FaultServer(ThreadingHTTPServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
-                 disallowed_host: str = "127.0.0.3", down: bool = False):
+                 disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
+                 index_children: int = 150):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -306,6 +314,8 @@ class FaultServer(ThreadingHTTPServer):
         self.endless_size = endless_size
         self.disallowed_host = disallowed_host
         self.down = down  # every request, robots.txt included, answers 503
+        self.sitemap_urls = sitemap_urls  # URLs in /sitemap-gzip.xml
+        self.index_children = index_children  # children of /sitemap-wide.xml
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
