@@ -121,9 +121,13 @@ def engine(url: str | None = None) -> Engine:
     with _engine_lock:
         if url in _engines:
             return _engines[url]
-        eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"connect_timeout": 10, "application_name": "newsetl",
-                                             "options": _session_limits()})
+        try:
+            eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                   connect_args={"connect_timeout": 10, "application_name": "newsetl",
+                                                 "options": _session_limits()})
+        except (sa.exc.ArgumentError, ValueError) as exc:  # the URL itself is not shown: it may hold a password
+            raise DatabaseError(f"DATABASE_URL is not a database URL ({str(exc).splitlines()[0]}); expected "
+                                "postgresql://user:password@host:5432/database") from None
         try:
             with eng.connect() as conn:
                 conn.execute(sa.text("select 1"))
