@@ -8,7 +8,8 @@ about 20 ms per task run, so no task is ever per URL). A source's batches run on
 a site never sees two of our batches at once. A batch fetches its pages, reads each one
 (decode -> extract -> normalise, ``flows.read``), keeps one article per URL and text, and loads
 everything in one transaction. A bad page or listing becomes a reject row. Only a failing database
-raises, which is what the task retries are for; HTTP is retried inside the fetcher. The run around
+raises, which is what the task retries are for (only errors another attempt may get through,
+``retry_if_transient``); HTTP is retried inside the fetcher. The run around
 all this (lease, per-source rows, failure path, summary artifact) is ``flows.runs``.
 """
 
@@ -25,7 +26,7 @@ from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.read import read_fetched
-from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, retry_if_transient, run_lifecycle, run_logger
 from tasks import normalise, progress
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources
 from tasks.dedupe.decide import BatchDedupe
@@ -82,8 +83,8 @@ class SourcePlan:
     discovery: Discovery
 
 
-@task(name="discover", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE,
-      task_run_name="discover-{source.name}")
+@task(name="discover", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_if_transient,
+      cache_policy=NO_CACHE, task_run_name="discover-{source.name}")
 def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePlan:
     """Read the source's listings, store their rejects, and pick the URLs not yet held."""
     log = run_logger()
@@ -111,8 +112,8 @@ def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePla
     return SourcePlan(source, plan, stats, discovery)
 
 
-@task(name="ingest-batch", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
-      task_run_name="ingest-batch-{source.name}-{label}")
+@task(name="ingest-batch", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
+      cache_policy=NO_CACHE, task_run_name="ingest-batch-{source.name}-{label}")
 def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
     """Fetch and read a batch of pages, then dedupe and load it in one transaction.
 

@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import dedupe_and_load
 from flows.read import read_fetched
-from flows.runs import MAX_PARALLEL_TASKS, RunSummary, run_lifecycle, run_logger
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, retry_if_transient, run_lifecycle, run_logger
 from tasks.config import Source, load_sources
 from tasks.errors import ConfigError
 from tasks.records import Article, Reject, SourceStats
@@ -49,8 +49,8 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
     return sources
 
 
-@task(name="reprocess-batch", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
-      task_run_name="reprocess-batch-{source.name}-{label}")
+@task(name="reprocess-batch", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
+      cache_policy=NO_CACHE, task_run_name="reprocess-batch-{source.name}-{label}")
 def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
     """Re-read a batch of stored pages of one source, then dedupe and load it as an ingest batch is."""
     articles: list[Article] = []

@@ -31,12 +31,23 @@ from sqlalchemy.engine import Engine
 from tasks.config import Source, settings
 from tasks.errors import SourcesFailed
 from tasks.records import SourceStats
-from tasks.warehouse.db import engine
+from tasks.warehouse.db import engine, is_transient
 from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
 
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
 # HTTP connection and at most one database connection, well inside the pool of 10.
 MAX_PARALLEL_TASKS = 4
+
+
+def retry_if_transient(task: Task, task_run: Any, state: Any) -> bool:
+    """Prefect's ``retry_condition_fn`` of every task: retry only what another attempt may get through
+    (the database gone or busy), never a failure that comes back the same (a bug, a refused value),
+    since a retry repeats the task's whole work (a discovery's listings, a batch's pages)."""
+    try:
+        state.result()
+    except Exception as exc:  # noqa: BLE001 - the failed task's own exception, classified just below
+        return is_transient(exc)
+    return False
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:

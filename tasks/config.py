@@ -375,8 +375,8 @@ class Settings:
         _number(0, above=True, maximum=1))
     tracking_params: tuple[str, ...] = _setting(
         "NEWSETL_TRACKING_PARAMS", (), "comma-separated query parameters to drop from every source's URLs", _names)
-    deadline: float = _setting("NEWSETL_DEADLINE", 60.0, "seconds one request may take in all, redirects and "
-                               "body included", _number(0, above=True))
+    deadline: float = _setting("NEWSETL_DEADLINE", 60.0, "seconds one request may take in all: connect, "
+                               "response headers, redirects and body", _number(0, above=True))
     retries: int = _setting("NEWSETL_RETRIES", 2, "retries after the first attempt (connection errors, timeouts, "
                             "408, 429, 5xx)", _whole(0))
     backoff: float = _setting("NEWSETL_BACKOFF", 0.5, "seconds before the first retry; doubles each time, "
@@ -389,6 +389,10 @@ class Settings:
     # reader role, so that its readers cannot read this one (the tests use one per session).
     reader_role: str = _setting("NEWSETL_READER_ROLE", "newsetl_reader", "the read-only role (NOLOGIN) that "
                                 "`newsetl db reader` logins belong to; the upgrade creates it if missing")
+    lock_timeout: float = _setting("NEWSETL_LOCK_TIMEOUT", 60.0, "seconds a warehouse statement waits for a lock "
+                                   "another session holds; then its batch fails, named (0: no limit)", _number(0))
+    statement_timeout: float = _setting("NEWSETL_STATEMENT_TIMEOUT", 600.0, "seconds one warehouse statement may "
+                                        "run (migrations excepted; 0: no limit)", _number(0))
 
 
 def settings() -> Settings:

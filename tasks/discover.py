@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import re
 from dataclasses import dataclass, field, replace
 
 import feedparser
@@ -34,13 +35,16 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.decode import decode_html
 from tasks.records import DiscoveredUrl, FetchedPage, Reject, Validators
 from tasks.text import clean
-from tasks.urls import NO_RULES, UrlRules, listing_page_url, normalise_url
+from tasks.urls import MAX_URL_LENGTH, NO_RULES, UrlRules, checked_url, listing_page_url, normalise_url
 
 log = logging.getLogger(__name__)
 logging.getLogger("usp").setLevel(logging.CRITICAL)  # it logs every parse at INFO and ERROR; we report our own
 
 MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is as deep as news sites go
-MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps.org limit for one uncompressed file
+MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps.org limit for one uncompressed file, whatever the encoding
+# Child sitemaps read from one index, in its order; the rest are one reject naming the cap. An index
+# may list 50,000, each a request at the host's pace: 500 children at 1 s were 8 minutes of a run.
+MAX_SITEMAP_CHILDREN = 100
 
 
 @dataclass
@@ -60,16 +64,29 @@ class Discovery:
     _index: dict[str, int] = field(default_factory=dict, repr=False)  # normalised URL -> position in urls
     rules: UrlRules = NO_RULES  # the source's URL identity: its mobile/AMP variants are one URL
 
-    def add(self, item: DiscoveredUrl) -> None:
-        key = normalise_url(item.url, self.rules)
+    def usable(self, url: str, via: str) -> str | None:
+        """``url``'s key, or None when it cannot be one (malformed, too long): then a reject of that URL alone."""
+        try:
+            return checked_url(url, self.rules)
+        except ValueError as exc:
+            self.rejects.append(Reject(self.source, url[:MAX_URL_LENGTH], "discover", "invalid_request",
+                                       f"{exc} (listed in {via})"))
+            return None
+
+    def add(self, item: DiscoveredUrl) -> bool:
+        """Keep ``item``, or fill an earlier entry's gaps with its hints; False when its URL is a reject."""
+        key = self.usable(item.url, item.via)
+        if key is None:
+            return False
         if key in self._index:
             i = self._index[key]
             old = self.urls[i]
             self.urls[i] = replace(old, title_hint=old.title_hint or item.title_hint,
                                    published_hint=old.published_hint or item.published_hint)
-            return
+            return True
         self._index[key] = len(self.urls)
         self.urls.append(replace(item, url=key))
+        return True
 
 
 def discover_source(source: Source, fetcher: Fetcher | None = None,
@@ -127,11 +144,14 @@ def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
 
 
 def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher,
-                   known: dict | None = None) -> FetchedPage | None:
-    """The listing page; None when it failed (a reject) or answered 304 (counted, nothing to parse)."""
+                   known: dict | None = None, max_bytes: int | None = None) -> FetchedPage | None:
+    """The listing page; None when it failed (a reject) or answered 304 (counted, nothing to parse).
+
+    ``max_bytes``: the listing's own body limit instead of the page limit (sitemaps: the protocol's).
+    """
     previous = (known or {}).get(url)
     try:
-        page = fetcher.fetch(url, validators=previous[0] if previous else None)
+        page = fetcher.fetch(url, validators=previous[0] if previous else None, max_bytes=max_bytes)
     except FetchError as exc:
         result.rejects.append(Reject(source.name, url, "discover", exc.code, exc.detail, exc.status))
         return None
@@ -150,15 +170,40 @@ def _fetch_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher
 def _keep(result: Discovery, source: Source, items: list[DiscoveredUrl], listing: str | None = None) -> None:
     listed = result.listed.setdefault(listing, set()) if listing else set()
     for item in items:
-        if source.owns(item.url):
-            result.add(item)
-            listed.add(normalise_url(item.url))
-        else:
+        if not _owned(source, item.url):
             result.offsite += 1
+        elif result.add(item):
+            listed.add(normalise_url(item.url))
+
+
+def _owned(source: Source, url: str) -> bool:
+    """True for URLs on the source's hosts, and for malformed ones, which ``Discovery.usable`` rejects."""
+    try:
+        return source.owns(url)
+    except ValueError:
+        return True
+
+
+# A numeric character reference, decimal or hex. One to a code point XML forbids (a lone
+# surrogate such as &#xD800;, NUL, beyond U+10FFFF) makes expat refuse the whole feed and
+# feedparser's fallback raise, and lxml refuse a whole sitemap: so it becomes U+FFFD first,
+# and only the entry holding it is affected.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _xml_char_refs_only(body: bytes) -> bytes:
+    """``body`` with every character reference to a code point XML forbids replaced by ``&#xFFFD;``."""
+    def fixed(match: re.Match) -> bytes:
+        hex_digits, decimal = match.groups()
+        point = int(hex_digits, 16) if hex_digits else int(decimal)
+        allowed = point in (0x9, 0xA, 0xD) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD \
+            or 0x10000 <= point <= 0x10FFFF
+        return match.group(0) if allowed else b"&#xFFFD;"
+    return _CHAR_REF.sub(fixed, body) if b"&#" in body else body
 
 
 def _parse_feed(body: bytes, source: Source, url: str) -> list[DiscoveredUrl]:
-    parsed = feedparser.parse(body, sanitize_html=False)
+    parsed = feedparser.parse(_xml_char_refs_only(body), sanitize_html=False)
     if not parsed.version and not parsed.entries:
         raise ListingError("not_feed", "not an RSS or Atom feed")
     items = []
@@ -189,7 +234,7 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
         return
     seen.add(key)
     unchanged_before = result.not_modified
-    page = _fetch_listing(result, source, url, fetcher, known)
+    page = _fetch_listing(result, source, url, fetcher, known, max_bytes=MAX_SITEMAP_BYTES)
     if page is None:
         if result.not_modified > unchanged_before:  # 304: an index's children may have changed all the same
             for child in known.get(url, (None, ()))[1]:
@@ -204,15 +249,22 @@ def _read_sitemap(result: Discovery, source: Source, url: str, fetcher: Fetcher,
     result.listings_ok += 1
     if isinstance(sitemap, AbstractIndexSitemap):
         children = []
+        left_out = 0
         for child in sitemap.sub_sitemaps:
-            if depth + 1 > MAX_SITEMAP_DEPTH:
+            if len(children) >= MAX_SITEMAP_CHILDREN:
+                left_out += 1
+            elif depth + 1 > MAX_SITEMAP_DEPTH:
                 result.rejects.append(Reject(source.name, child.url, "discover", "sitemap_too_deep",
                                              f"sitemap nested deeper than {MAX_SITEMAP_DEPTH} levels"))
-            elif source.owns(child.url):
+            elif not _owned(source, child.url):
+                result.offsite += 1
+            elif result.usable(child.url, url) is not None:
                 children.append(child.url)
                 _read_sitemap(result, source, child.url, fetcher, depth + 1, seen, known)
-            else:
-                result.offsite += 1
+        if left_out:
+            result.rejects.append(Reject(source.name, url, "discover", "too_large",
+                                         f"sitemap index lists {len(children) + left_out} child sitemaps; read the "
+                                         f"first {MAX_SITEMAP_CHILDREN} (the cap), left out {left_out}"))
         if url in result.fresh:
             result.fresh[url] = (result.fresh[url][0], tuple(children))
         return
@@ -237,6 +289,7 @@ def _parse_sitemap(body: bytes):
             raise ListingError("bad_compression", f"broken gzip sitemap: {exc}") from None
         if len(body) > MAX_SITEMAP_BYTES:
             raise ListingError("too_large", f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed")
+    body = _xml_char_refs_only(body)
     try:
         root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:

@@ -284,11 +284,27 @@ def _names_outlet(name: str, page: ExtractedPage, source: Source | None) -> bool
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
     outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
     outlets.discard("")
-    words = name.split()
-    first_word = _squash(words[0])  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
-    runs = {_squash(" ".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    words = [_squash(w) for w in name.split()]
+    first_word = words[0]  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
     return any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
-               or len(o) >= 5 and o in runs for o in outlets)
+               or len(o) >= 5 and _is_word_run(o, words) for o in outlets)
+
+
+def _is_word_run(text: str, words: list[str]) -> bool:
+    """True when ``text`` is some run of consecutive ``words`` put together (squashed words join
+    without a space): an occurrence of it in all the words joined, starting and ending where words do.
+    Linear in the words, where building every run is cubic (a 400-word JSON-LD name: minutes)."""
+    joined = "".join(words)
+    bounds, at = {0}, 0
+    for word in words:
+        at += len(word)
+        bounds.add(at)
+    start = joined.find(text)
+    while start != -1:
+        if start in bounds and start + len(text) in bounds:
+            return True
+        start = joined.find(text, start + 1)
+    return False
 
 
 def _squash(text: str | None) -> str:

@@ -15,6 +15,8 @@ import unicodedata
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?")  # "H.V.", "K.", "T.H"
+# What Postgres refuses in text and jsonb: NUL, and UTF-16 surrogates (psycopg2 cannot encode a lone one).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def clean(text: str | None) -> str:
@@ -23,6 +25,17 @@ def clean(text: str | None) -> str:
         return ""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return " ".join(text.split())  # str.split() and the regex \s agree on what whitespace is
+
+
+def storable(text: str) -> bool:
+    """True when Postgres takes ``text`` as it is (no NUL, no lone surrogate)."""
+    return _UNSTORABLE.search(text) is None
+
+
+def storable_text(text: str) -> str:
+    """``text`` with what Postgres refuses written out (``\\x00``, ``\\ud800``): for reject rows, which must
+    always be written, and show the offending value."""
+    return text if storable(text) else _UNSTORABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
 
 
 def word_count(*texts: str | None) -> int:

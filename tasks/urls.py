@@ -28,6 +28,10 @@ TRACKING_PARAMS = frozenset({
 })
 DEFAULT_PORTS = {"http": 80, "https": 443}  # a URL's port is written only when it is not its scheme's
 DEFAULT_PAGE_URL = "{url}?page={n}"  # where page n of a listing is, unless a source says otherwise
+# The longest normalised URL kept: the sitemaps.org limit for a <loc>, well inside what a Postgres
+# b-tree index entry holds (about 2,700 bytes; the URL columns are unique keys). A longer one is
+# a reject of its own at discovery, never a batch the index refuses.
+MAX_URL_LENGTH = 2048
 
 
 # Query parameters that only ask for the AMP rendering of the same article.
@@ -117,6 +121,21 @@ def normalise_url(url: str, rules: UrlRules = NO_RULES) -> str:
     if rules.amp_paths:
         path, pieces = _fold_amp(path, pieces)
     return urlunsplit((parts.scheme, netloc, path, "&".join(pieces), ""))
+
+
+def checked_url(url: str, rules: UrlRules = NO_RULES) -> str:
+    """The URL's normal form, or ValueError saying why it cannot be a key: malformed, or too long.
+
+    Malformed: a lone surrogate (``&#xD800;`` in a feed), a port that is not a number, anything
+    w3lib cannot encode; each is one listing entry's fault, so the caller rejects that entry alone.
+    """
+    try:
+        key = normalise_url(url, rules)
+    except ValueError as exc:  # UnicodeEncodeError is one
+        raise ValueError(f"malformed URL: {exc}") from None
+    if len(key) > MAX_URL_LENGTH:
+        raise ValueError(f"URL of {len(key)} characters, longer than the {MAX_URL_LENGTH} kept")
+    return key
 
 
 def _fold_amp(path: str, pieces: list[str]) -> tuple[str, list[str]]:

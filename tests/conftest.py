@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ import sqlalchemy as sa
 
 import tasks  # noqa: F401  - Prefect environment defaults
 from flows.sample_site.server import serve_sample_sites, sources_toml
+from tasks.fetch.robots import ROBOTS
 from tasks.warehouse import db
 
 TIERS = ("unit", "integration", "e2e")
@@ -89,15 +91,31 @@ def database_url() -> Iterator[str]:
         os.environ["NEWSETL_READER_ROLE"] = previous_role
 
 
-@pytest.fixture
-def warehouse(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sa.Engine]:
-    """The test database with an empty, fully migrated ``news`` schema, set as DATABASE_URL."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
+def empty_warehouse(database_url: str) -> sa.Engine:
+    """The database at ``database_url`` with an empty, fully migrated ``news`` schema."""
     eng = db.engine(database_url)
     with eng.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
     db.upgrade(eng)
-    yield eng
+    return eng
+
+
+@contextmanager
+def flow_environment(database_url: str, env: dict[str, str]) -> Iterator[sa.Engine]:
+    """For a module's flow runs: ``env`` and DATABASE_URL set until the block ends, robots.txt rules
+    forgotten, an empty warehouse (its engine yielded)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {**env, "DATABASE_URL": database_url}.items():
+            mp.setenv(key, value)
+        ROBOTS.clear()
+        yield empty_warehouse(database_url)
+
+
+@pytest.fixture
+def warehouse(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sa.Engine]:
+    """The test database with an empty, fully migrated ``news`` schema, set as DATABASE_URL."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    yield empty_warehouse(database_url)
 
 
 @pytest.fixture(scope="session")

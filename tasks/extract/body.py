@@ -359,11 +359,19 @@ def _densest_container(root: etree._Element) -> etree._Element | None:
     return best if scores[best] >= MIN_CONTAINER_TEXT else None
 
 
+# The most captions read from a page outside a known container: a long photo gallery has a few
+# hundred. Each is compared with those before it (one printed twice, or inside another, counts
+# once), so the cap keeps 25,000 crafted figcaptions from costing minutes.
+MAX_PAGE_CAPTIONS = 500
+
+
 def _page_captions(root: etree._Element) -> list[str]:
     """Caption texts under ``root`` in document order: figure captions, image tables' text cells,
-    caption-classed blocks and photo-credit paragraphs (``Ảnh: ...``)."""
+    caption-classed blocks and photo-credit paragraphs (``Ảnh: ...``); the first ``MAX_PAGE_CAPTIONS``."""
     found: list[str] = []
     for el in root.iter("figcaption", "table", "p", "div", "span", "td"):
+        if len(found) >= MAX_PAGE_CAPTIONS:
+            break
         if el.tag == "figcaption":
             text = text_of(el)
         elif el.tag == "table":

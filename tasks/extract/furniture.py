@@ -11,6 +11,7 @@ concept; each reader's vocabulary is built from these groups, and only here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -104,10 +105,14 @@ RANKING_HEADINGS = re.compile(
 def junk_words(el: etree._Element, words: re.Pattern[str] = ARTICLE_JUNK_WORDS) -> bool:
     """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
     the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
-    for token in f"{el.get('class') or ''} {el.get('id') or ''}".split():
-        if words.search(token) and not LAYOUT_WORDS.search(token):
-            return True
-    return False
+    return _names_furniture(f"{el.get('class') or ''} {el.get('id') or ''}", words)
+
+
+# Every node's ancestors are asked again for each node below them (``in_junk``): the answer for an
+# attribute value is computed once. A pure function of its strings, so the cache changes no result.
+@lru_cache(maxsize=4096)
+def _names_furniture(tokens: str, words: re.Pattern[str]) -> bool:
+    return any(words.search(token) and not LAYOUT_WORDS.search(token) for token in tokens.split())
 
 
 def in_junk(node: etree._Element, words: re.Pattern[str] = ARTICLE_JUNK_WORDS) -> bool:

@@ -10,6 +10,7 @@ document order, and the visible date, byline and headline. Nothing here decides 
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from urllib.parse import urljoin
 
@@ -48,13 +49,24 @@ BLOCK_TAGS = LEAF_BLOCKS | CONTAINERS | frozenset({"figure", "br", "hr", "h1", "
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-# lxml.html picks each element's class in Python (form controls get classes of their own), a call per
-# element every time the tree is walked; one HtmlElement class for all, chosen in C, walks ~10 % faster.
-_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-    entity=lxml.html.HtmlEntity))
+# One parser per thread: a parser serves one parse at a time and its string dictionary belongs to the
+# thread that made it. One shared by every fetch thread serialised their parsing and was seen to crash
+# the process (``free(): invalid pointer``); tests/unit/test_concurrent_extraction.py reads pages on 8.
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        # Comments and processing instructions are not text; the fallback extractor loses paragraphs around them.
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+        # lxml.html picks each element's class in Python (form controls get classes of their own), a call per
+        # element every time the tree is walked; one HtmlElement class for all, chosen in C, walks ~10 % faster.
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity))
+        _PARSERS.parser = parser
+    return parser
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
@@ -63,7 +75,7 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     if not text.strip():
         raise ExtractError("empty", "empty document")
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
+        root = lxml.html.document_fromstring(text, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError("parse_error", f"not an HTML document: {exc}") from None
     if root is None or not len(root):
@@ -406,7 +418,8 @@ class Page:
         found: list[str] = []
         for node in nodes:
             value = clean(node.get("datetime") or node.get("content") or text_of(node))
-            if value in found or not DATE_LIKE.search(value) or len(value) >= 120 or in_junk(node, DATE_JUNK_WORDS):
+            # The length first: DATE_LIKE's letter runs are quadratic on a long run of letters.
+            if len(value) >= 120 or value in found or not DATE_LIKE.search(value) or in_junk(node, DATE_JUNK_WORDS):
                 continue
             link = next(node.iterancestors("a"), None) if node.tag != "a" else node
             if link is not None and len(text_of(link)) > len(value) + 20:
@@ -417,7 +430,7 @@ class Page:
                 # a machine-readable date of the day alone inside the printed line that gives the time;
                 # a line of few words beside the numbers ("Thứ Ba, 25/12/2012 - 10:03"), not a video's
                 # "22.04.2024. 00:21 Min. Verfügbar bis ..."
-                around = text_of(parent)
+                around = text_of(parent)[:400]  # a printed date line is short; bound the patterns below
                 words = len(re.sub(r"[\d\W]+", "", around))
                 if words <= 12 and has_time(around) and around not in found:
                     found.append(around)

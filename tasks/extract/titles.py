@@ -28,6 +28,10 @@ class TitleSignals(Protocol):
     def h1_kickers(self) -> list[tuple[str, str]]: ...
 
 
+# The longest metadata title taken as one: headlines run to about 300 characters. A longer one is no
+# title signal, so that stripping its site suffixes (a loop over its parts) stays bounded: a <title>
+# of 64,000 `` | x`` parts took minutes.
+MAX_TITLE_CHARS = 1000
 _SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+|[：｜]")
 
 
@@ -46,7 +50,7 @@ def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple
              ("meta", unescape_html(page.meta.get("twittertitle"))),
              ("meta", unescape_html(page.meta.get("dctitle") or page.meta.get("title"))),
              ("meta", unescape_html(page.title_tag()))]
-    metas = [(s, v) for s, v in metas if v]
+    metas = [(s, v) for s, v in metas if v and len(v) <= MAX_TITLE_CHARS]
     site_names = {n.lower() for n in (page.meta.get("ogsitename"), page.ld_site_name,
                                       page.meta.get("applicationname")) if n}
     site_names.add(urlsplit(page.url).hostname or "")
@@ -68,7 +72,8 @@ def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple
                 return [(signal, value)]
         if any(norm_title(value).endswith(norm_title(headline)) for _, value in stripped):
             return [("page", headline)]  # metadata prints the same headline behind another kicker
-    tag = strip_site_suffix(unescape_html(page.title_tag()), site_names, [m for _, m in metas])
+    tag = unescape_html(page.title_tag())
+    tag = strip_site_suffix(tag, site_names, [m for _, m in metas]) if tag and len(tag) <= MAX_TITLE_CHARS else None
     if h1s and tag:  # then ``<title>`` is the last of ``stripped``
         stripped = _named_by_title_tag(stripped[:-1], tag) + stripped[-1:]
     return [*stripped, ("page", h1s[0] if h1s else None)]

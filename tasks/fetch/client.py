@@ -21,6 +21,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -31,6 +32,8 @@ import urllib3
 
 from tasks.config import Settings, Source, settings
 from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
+from tasks.fetch.deadline import exchange_deadline
+from tasks.fetch.deadline import remaining as deadline_left
 from tasks.fetch.hosts import HostLimiter, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
 from tasks.fetch.scope import Scope, guarded_adapter
@@ -99,10 +102,10 @@ class Fetcher:
                 "Accept-Language": "vi,en;q=0.8",
                 "Accept-Encoding": "gzip, deflate",
             })
-            if self.scope is not None:  # connections re-check their address (DNS rebinding)
-                adapter = guarded_adapter(self.scope.allowed)
-                session.mount("http://", adapter)
-                session.mount("https://", adapter)
+            # Connections re-check their address (DNS rebinding) and keep the deadline while headers arrive.
+            adapter = guarded_adapter(self.scope.allowed if self.scope is not None else None)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -120,13 +123,16 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fetch(self, url: str, *, validators: Validators | None = None) -> FetchedPage:
-        """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError."""
+    def fetch(self, url: str, *, validators: Validators | None = None, max_bytes: int | None = None) -> FetchedPage:
+        """Fetch ``url`` politely, with retries; the final response (any status, 304 included) or FetchError.
+
+        ``max_bytes`` replaces the policy's body limit for this URL (a sitemap's own protocol limit).
+        """
         self._check_scope(url, url)
         self._check_robots(url, url)
         rules = self.robots_rules(url)
         delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
-        return self._fetch_paced(url, validators, delay)
+        return self._fetch_paced(url, validators, delay, max_bytes or self.policy.max_bytes)
 
     def robots_rules(self, url: str) -> RobotsRules | None:
         if self.robots is None:
@@ -135,14 +141,15 @@ class Fetcher:
 
     def _load_robots(self, robots_url: str) -> RobotsRules:
         try:
-            page = self._fetch_paced(robots_url, None, None)
+            page = self._fetch_paced(robots_url, None, None, self.policy.max_bytes)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return RobotsRules(None)  # an unusable 4xx answer is still "no robots.txt"
             return rules_from_response(None, exc.detail)
         return rules_from_response(page)
 
-    def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None) -> FetchedPage:
+    def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None,
+                     max_bytes: int) -> FetchedPage:
         host = site_host(url)
         connections = self.source.max_connections if self.source else Source.max_connections
         interval = self.source.min_interval if self.source else Source.min_interval
@@ -152,7 +159,7 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                page = self._exchange(url, validators, connections, interval)
+                page = self._exchange(url, validators, connections, interval, max_bytes)
             except FetchError as exc:  # HostPaused included: a permanent one, as its pause outlasts the run
                 if not isinstance(exc, TransientFetchError) or attempt >= self.policy.retries:
                     if attempt:
@@ -177,10 +184,15 @@ class Fetcher:
         """Exponential with +-25% jitter, so that threads retrying together spread out."""
         return min(BACKOFF_CAP, self.policy.backoff * (2**attempt)) * (0.75 + random.random() / 2)
 
-    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float) -> FetchedPage:
+    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float,
+                  max_bytes: int) -> FetchedPage:
         """One request and its redirects, every hop checked against the scope and paced like a request of its own,
         the whole within the deadline."""
-        started = time.monotonic()
+        with exchange_deadline(self.policy.deadline) as start_clock:
+            return self._follow(url, validators, connections, interval, start_clock, max_bytes)
+
+    def _follow(self, url: str, validators: Validators | None, connections: int, interval: float,
+                start_clock: Callable[[], float], max_bytes: int) -> FetchedPage:
         hops = [url]
         current = url
         headers = validators.request_headers() if validators else {}
@@ -188,9 +200,8 @@ class Fetcher:
             self._check_scope(url, current)
             if current != url:
                 self._check_robots(current, url)
-            with (self.limiter.slot(site_host(current), connections=connections, interval=interval,
-                                    max_wait=MAX_RETRY_AFTER),
-                  self._request(current, headers) as response):
+            with self.limiter.slot(site_host(current), connections=connections, interval=interval,
+                                   max_wait=MAX_RETRY_AFTER), self._request(current, headers, start_clock) as response:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
@@ -204,7 +215,7 @@ class Fetcher:
                     current = target
                     headers = {}
                     continue
-                body = b"" if response.status_code == 304 else self._read_bounded(response, started)
+                body = b"" if response.status_code == 304 else self._read_bounded(response, start_clock(), max_bytes)
                 return FetchedPage(
                     url=normalise_url(url),
                     final_url=current,
@@ -232,25 +243,37 @@ class Fetcher:
             where = "" if current == url else f" (redirected to {current})"
             raise PermanentFetchError("out_of_scope", f"out of scope{where}: {refusal}")
 
-    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
-        timeout = (min(self.policy.timeout, 10.0), self.policy.timeout)
+    def _request(self, url: str, headers: dict[str, str], start_clock: Callable[[], float]) -> requests.Response:
+        """One request, its connect and each read within ``timeout`` and the whole within the deadline: the
+        deadline's rest bounds the connect, and the wait for the headers ends when it passes."""
+        start_clock()  # the host's slot is ours: from here the server has the deadline
+        left = deadline_left()
+        if left is not None and left <= 0:
+            raise self._past_deadline()
+        timeout = (min(self.policy.timeout, 10.0, left or self.policy.timeout), self.policy.timeout)
         try:  # AddressRefused (a FetchError, raised by the connection) passes through as it is
             return self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except requests.Timeout:
+            left = deadline_left()
+            if left is not None and left <= 0:  # the deadline cut off the response's head
+                raise self._past_deadline() from None
             raise TransientFetchError("timeout", f"timed out after {self.policy.timeout:g}s") from None
         except requests.ConnectionError as exc:
             raise TransientFetchError("connection", f"connection failed: {_short(exc)}") from None
         except requests.RequestException as exc:
             raise PermanentFetchError("invalid_request", f"request failed: {_short(exc)}") from None
 
-    def _read_bounded(self, response: requests.Response, started: float) -> bytes:
+    def _past_deadline(self) -> TransientFetchError:
+        return TransientFetchError("timeout", f"no response within the {self.policy.deadline:g}s deadline")
+
+    def _read_bounded(self, response: requests.Response, started: float, max_bytes: int) -> bytes:
         """The body, decompressed a chunk at a time, cut off at ``max_bytes`` or the deadline.
 
         ``read1`` returns whatever the socket has, so a server trickling one byte a
         second is caught by the deadline; urllib3 (>= 2.6) decompresses at most the
         amount asked for, so a gzip bomb never expands in memory.
         """
-        status, max_bytes, deadline = response.status_code, self.policy.max_bytes, self.policy.deadline
+        status, deadline = response.status_code, self.policy.deadline
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate", ""):
             raise PermanentFetchError("bad_compression", f"unsupported content-encoding {encoding!r}", status)

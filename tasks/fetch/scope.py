@@ -24,6 +24,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tasks.config import Source
 from tasks.errors import AddressRefused, PermanentFetchError
+from tasks.fetch.deadline import cut_off_at_deadline
 from tasks.urls import site_host
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -99,18 +100,25 @@ class Scope:
         return None
 
 
-def guarded_adapter(allowed: tuple[IPNetwork, ...]) -> HTTPAdapter:
-    """A requests adapter whose connections check the address they are about to open, and open that one.
+def guarded_adapter(allowed: tuple[IPNetwork, ...] | None) -> HTTPAdapter:
+    """A requests adapter whose connections check the address they are about to open, and open that one,
+    and whose wait for a response's head ends at the exchange's deadline (``tasks.fetch.deadline``).
 
     :meth:`Scope.refusal` checks a URL before the request; between that check and the
     connection a hostile DNS server could answer differently (DNS rebinding). These
     connections resolve once more, refuse a non-allowed address, and connect to the
-    checked IP itself (TLS still verifies the host name).
+    checked IP itself (TLS still verifies the host name). ``allowed`` None: no address
+    check (a fetcher for no source), the deadline still holds.
     """
 
     def guarded(base: type) -> type:
         class Guarded(base):
+            def getresponse(self, *args, **kwargs):
+                return cut_off_at_deadline(lambda: self.sock, lambda: base.getresponse(self, *args, **kwargs))
+
             def _new_conn(self):
+                if allowed is None:
+                    return super()._new_conn()
                 try:
                     addresses = resolve(self._dns_host, self.port, fresh=True)
                 except OSError:

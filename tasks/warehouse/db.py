@@ -35,6 +35,8 @@ MIGRATION_LOCK_ID = 4_210_117
 _POSTGRES = postgresql.dialect()
 # SQLSTATE of CREATE OR REPLACE VIEW refusing to change a view's existing columns (invalid_table_definition).
 VIEW_COLUMNS_CHANGED = "42P16"
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout passed
+QUERY_CANCELED = "57014"  # statement_timeout passed
 
 
 def sql_text(relative: str) -> str:
@@ -147,8 +149,13 @@ def engine(url: str | None = None) -> Engine:
     with _engine_lock:
         if url in _engines:
             return _engines[url]
-        eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                               connect_args={"connect_timeout": 10, "application_name": "newsetl"})
+        try:
+            eng = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                   connect_args={"connect_timeout": 10, "application_name": "newsetl",
+                                                 "options": _session_limits()})
+        except (sa.exc.ArgumentError, ValueError) as exc:  # the URL itself is not shown: it may hold a password
+            raise DatabaseError(f"DATABASE_URL is not a database URL ({str(exc).splitlines()[0]}); expected "
+                                "postgresql://user:password@host:5432/database") from None
         try:
             with eng.connect() as conn:
                 conn.execute(sa.text("select 1"))
@@ -158,6 +165,26 @@ def engine(url: str | None = None) -> Engine:
             raise DatabaseError(f"database unreachable at {describe(url)}: {reason}") from None
         _engines[url] = eng
         return eng
+
+
+def _session_limits() -> str:
+    """libpq ``options`` bounding every statement of our sessions: no lock wait or query runs forever
+    (another session holding ``news.articles`` makes a batch fail with its reason, not hang the run)."""
+    s = settings()
+    return (f"-c lock_timeout={int(s.lock_timeout * 1000)} "
+            f"-c statement_timeout={int(s.statement_timeout * 1000)}")
+
+
+def timeout_reason(exc: BaseException) -> str | None:
+    """Words for a statement our session limits cancelled, naming the setting; None for anything else."""
+    state = _sqlstate(getattr(exc, "orig", exc))
+    s = settings()
+    if state == LOCK_NOT_AVAILABLE:
+        return (f"waited over {s.lock_timeout:g}s for a lock another session holds "
+                "(NEWSETL_LOCK_TIMEOUT); is a long transaction or a LOCK TABLE open on the warehouse?")
+    if state == QUERY_CANCELED:
+        return f"a statement ran over {s.statement_timeout:g}s (NEWSETL_STATEMENT_TIMEOUT)"
+    return None
 
 
 def dispose_engines() -> None:
@@ -186,6 +213,7 @@ def upgrade(eng: Engine | None = None) -> list[str]:
     reader = settings().reader_role
     applied: list[str] = []
     with eng.begin() as conn:
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))  # a migration of a large table takes long
         conn.execute(sa.text("select pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         conn.execute(query("meta/set_reader_role.sql"), {"role": reader})
         _run_script(conn, sql_text("meta/schema_migrations.sql"), "schema_migrations")
@@ -234,6 +262,29 @@ def _apply_view(conn: Connection, name: str, body: str) -> None:
     log.info("view %s changed its columns: dropping and creating it again", name)
     _run_script(conn, f"DROP VIEW IF EXISTS {SCHEMA}.{_POSTGRES.identifier_preparer.quote(name)}", f"view {name}")
     _run_script(conn, body, f"view {name}")
+
+
+# SQLSTATE classes of one row's fault: bad data (22), a constraint (23), a limit such as a key too
+# long for its index (54). The same row fails the same way every time.
+ROW_FAULT_CLASSES = ("22", "23", "54")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a database failure that another attempt may not meet: the connection lost or refused,
+    the server restarting, a deadlock, a lock or statement timeout. A bug, or a value the database
+    refuses (``ROW_FAULT_CLASSES``), fails the same way every time, so retrying it only repeats the work."""
+    if isinstance(exc, DatabaseError):
+        return True
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return not is_row_fault(exc)
+    return False
+
+
+def is_row_fault(exc: BaseException) -> bool:
+    """True when the database refused one row's values (see ``ROW_FAULT_CLASSES``)."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return (_sqlstate(exc.orig) or "")[:2] in ROW_FAULT_CLASSES
+    return False
 
 
 def _sqlstate(exc: Exception) -> str | None:

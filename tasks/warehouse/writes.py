@@ -1,8 +1,11 @@
 """Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters (reads: ``reads``).
 
 A batch of pages is loaded in one transaction (pages, articles, rejects together),
-so a batch is either stored whole or not at all; each article gets a savepoint,
-so one bad row becomes a ``load`` reject instead of losing its batch. What an article
+so a batch is either stored whole or not at all; each page and each article gets a
+savepoint, so one bad row becomes a ``load`` reject instead of losing its batch. Values
+the database would refuse are kept out before that: a header value holding NUL is not
+stored, a listing's validators that cannot be stored are skipped with a warning, and a
+reject's words are written so that they always can be. What an article
 is (new, updated, unchanged, a duplicate; its story) is decided by ``tasks.dedupe``
 on the batch's connection, which also takes the batch's locks (the held row ``FOR
 UPDATE``, the LSH buckets advisory-locked); this module applies the decision.
@@ -25,8 +28,10 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tasks.errors import DatabaseError
 from tasks.records import Article, DedupeDecision, FetchedPage, Reject, Validators
-from tasks.warehouse.db import query
+from tasks.text import storable, storable_text
+from tasks.warehouse.db import is_row_fault, query, timeout_reason
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +39,10 @@ log = logging.getLogger(__name__)
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date", "cache-control",
                 "content-language", "location")
 
-# Faults of one row (bad data, a constraint): that row becomes a reject. Anything else
-# (connection lost, server gone) fails the whole batch, which then rolls back and is retried.
-ROW_FAULTS = (sa.exc.DataError, sa.exc.IntegrityError, ValueError)
+# Faults of one row become a reject of that row: what ``db.is_row_fault`` says the database refused,
+# and the driver's ValueError for a value it cannot send. Anything else (connection lost, server
+# gone, a timeout) fails the whole batch, which rolls back.
+ROW_FAULTS = (sa.exc.DBAPIError, ValueError)
 
 
 
@@ -59,8 +65,8 @@ def insert_rejects(conn: Connection, run_id: int, rejects: Iterable[Reject]) -> 
     count = 0
     for r in rejects:
         conn.execute(query("load/insert_reject.sql"), {
-            "run_id": run_id, "source": r.source, "url": r.url, "stage": r.stage,
-            "reason_code": r.code, "reason": r.detail[:2000], "http_status": r.http_status,
+            "run_id": run_id, "source": r.source, "url": storable_text(r.url), "stage": r.stage,
+            "reason_code": r.code, "reason": storable_text(r.detail[:2000]), "http_status": r.http_status,
         })
         count += 1
     return count
@@ -105,16 +111,37 @@ class Decisions(Protocol):
 
 def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], decisions: Decisions,
                rejects: list[Reject]) -> BatchResult:
-    """Store a batch's raw pages, its articles as the dedupe step decides them, and rejects, in one transaction."""
-    result = BatchResult()
-    load_rejects: list[Reject] = []
+    """Store a batch's raw pages, its articles as the dedupe step decides them, and rejects, in one transaction.
+
+    A lock not granted or a statement over its time (``NEWSETL_LOCK_TIMEOUT``, ``NEWSETL_STATEMENT_TIMEOUT``)
+    is a DatabaseError saying so: the batch is not loaded, the run goes on.
+    """
     # Pages and articles in key order, so that two runs loading the same pages lock rows in one order.
     pages = sorted(pages, key=lambda p: p.url)
     articles = sorted(decisions.articles, key=lambda a: a.canonical_url)
+    try:
+        return _load(eng, run_id, source, pages, articles, rejects, decisions)
+    except sa.exc.OperationalError as exc:
+        reason = timeout_reason(exc)
+        if reason is None:
+            raise
+        raise DatabaseError(f"batch not loaded: {reason}") from None
+
+
+def _load(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
+          rejects: list[Reject], decisions: Decisions) -> BatchResult:
+    result = BatchResult()
+    load_rejects: list[Reject] = []
     with eng.begin() as conn:
         decisions.lock(conn)
         for page in pages:
-            conn.execute(query("load/upsert_page.sql"), _page_row(page, source, run_id))
+            try:
+                with conn.begin_nested():
+                    conn.execute(query("load/upsert_page.sql"), _page_row(page, source, run_id))
+            except ROW_FAULTS as exc:
+                _raise_unless_row_fault(exc)
+                load_rejects.append(Reject(source, page.url, "load", "db_refused",
+                                           f"database refused the page row: {_refusal(exc)}"))
         for article in articles:
             try:
                 with conn.begin_nested():
@@ -123,6 +150,7 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
                         kind = apply_decision(conn, article, decisions.decide(conn, article, after_conflict=True),
                                               run_id)
             except ROW_FAULTS as exc:
+                _raise_unless_row_fault(exc)
                 load_rejects.append(Reject(source, article.url, "load", "db_refused",
                                            f"database refused the row: {_refusal(exc)}"))
                 continue
@@ -130,6 +158,11 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
             setattr(result, counter, getattr(result, counter) + 1)
         result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])
     return result
+
+
+def _raise_unless_row_fault(exc: Exception) -> None:
+    if isinstance(exc, sa.exc.DBAPIError) and not is_row_fault(exc):
+        raise exc
 
 
 def _refusal(exc: Exception) -> str:
@@ -200,7 +233,7 @@ def _json_value(value: object) -> str:
 
 
 def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
-    headers = {k: v for k, v in page.headers.items() if k in KEPT_HEADERS}
+    headers = {k: v for k, v in page.headers.items() if k in KEPT_HEADERS and storable(v)}
     return {
         "source": source, "url": page.url, "final_url": page.final_url, "status": page.status,
         "content_type": page.content_type or None, "headers": json.dumps(headers),
@@ -215,8 +248,20 @@ def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
 
 def save_listing_validators(eng: Engine, source: str, run_id: int,
                             listings: dict[str, tuple[Validators, tuple[str, ...]]]) -> None:
+    """Store each listing's validators on its own: one that cannot be stored is skipped with a warning
+    (that listing is read in full next time; the others, and the run, are not affected)."""
     with eng.begin() as conn:
         for url, (validators, children) in listings.items():
-            conn.execute(query("load/upsert_validators.sql"), {
-                "url": url, "source": source, "etag": validators.etag, "last_modified": validators.last_modified,
-                "children": list(children), "run_id": run_id})
+            values = [url, validators.etag or "", validators.last_modified or "", *children]
+            if not all(storable(v) for v in values):
+                log.warning("%s: validators of %s not stored: they hold a NUL or a lone surrogate", source,
+                            storable_text(url))
+                continue
+            try:
+                with conn.begin_nested():
+                    conn.execute(query("load/upsert_validators.sql"), {
+                        "url": url, "source": source, "etag": validators.etag,
+                        "last_modified": validators.last_modified, "children": list(children), "run_id": run_id})
+            except ROW_FAULTS as exc:
+                _raise_unless_row_fault(exc)
+                log.warning("%s: validators of %s not stored: %s", source, url, _refusal(exc))

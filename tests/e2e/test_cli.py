@@ -72,6 +72,16 @@ def test_unreachable_database_exits_3_before_fetching(sample_sources_file, sampl
     assert {n: len(s.requests) for n, s in sample_sites.items()} == before
 
 
+@pytest.mark.parametrize("url", ["host=127.0.0.1 port=5432 dbname=news user=etl password=s3cret",
+                                 "postgresql://etl:s3cret@127.0.0.1:port/news"])
+def test_a_malformed_database_url_exits_3_in_one_line(url):
+    result = newsetl("db", "upgrade", env={"DATABASE_URL": url})
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr + result.stdout
+    (line,) = [x for x in result.stderr.splitlines() if "error" in x]
+    assert line.startswith("database error: DATABASE_URL is not a database URL (")
+
+
 def test_db_upgrade_is_idempotent(warehouse, database_url):
     env = {"DATABASE_URL": database_url}
     result = newsetl("db", "upgrade", env=env)

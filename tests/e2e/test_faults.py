@@ -16,8 +16,7 @@ import sqlalchemy as sa
 
 from flows.ingest import ingest
 from flows.runs import RunSummary
-from tasks.fetch.robots import ROBOTS
-from tasks.warehouse import db
+from tests.conftest import flow_environment
 from tests.sites.faults import FAULTS, Hit, article_title, serve_faults
 
 pytestmark = pytest.mark.e2e
@@ -61,15 +60,7 @@ class FaultRuns:
 
 @pytest.fixture(scope="module")
 def fault_runs(database_url, prefect_backend, tmp_path_factory) -> FaultRuns:
-    with pytest.MonkeyPatch.context() as mp, serve_faults(crawl_delay=CRAWL_DELAY) as site:
-        for key, value in FAULT_ENV.items():
-            mp.setenv(key, value)
-        mp.setenv("DATABASE_URL", database_url)
-        ROBOTS.clear()
-        eng = db.engine(database_url)
-        with eng.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS news CASCADE"))
-        db.upgrade(eng)
+    with flow_environment(database_url, FAULT_ENV) as eng, serve_faults(crawl_delay=CRAWL_DELAY) as site:
         sources = tmp_path_factory.mktemp("faults") / "sources.toml"
         sources.write_text(site.source_toml(feeds=("/feed.rss", "/pages.rss", "/bad-feed.rss")), encoding="utf-8")
         first = ingest(sources_file=str(sources))
@@ -124,6 +115,7 @@ def test_retry_after_pauses_the_whole_host(fault_runs):
     ("not-found", "fetch", "http_status", "HTTP 404", 404, 1),  # a 4xx other than 408/429 is an answer: no retry
     ("slow-first-byte", "fetch", "timeout", "timed out after 0.5s (after 3 attempts)", None, 3),
     ("trickle", "fetch", "timeout", "body not received within the 1.5s deadline", 200, 3),
+    ("trickle-headers", "fetch", "timeout", "no response within the 1.5s deadline (after 3 attempts)", None, 3),
     ("reset", "fetch", "connection", "connection failed", None, 3),
     ("truncated", "fetch", "truncated", "body cut off after", 200, 3),
     ("gzip-bomb", "fetch", "too_large", "decompressed body exceeds the 2000000-byte limit", 200, 1),

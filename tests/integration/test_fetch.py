@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from tasks.config import load_sources
-from tasks.discover import discover_source
+from tasks.discover import MAX_SITEMAP_CHILDREN, discover_source
 from tasks.errors import FetchError
-from tasks.fetch.client import Fetcher
+from tasks.fetch.client import Fetcher, FetchPolicy
 from tasks.records import Validators
 from tests.sites.faults import serve_faults
 
@@ -83,3 +84,52 @@ def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(site, tmp_pat
         with pytest.raises(FetchError, match="at connect time.*127.0.0.2 is loopback"):
             fetcher.fetch(f"http://rebind.test:{site.port}/a/0.html")
     assert len(site.hits) == before
+
+
+def test_trickled_headers_end_at_the_deadline_not_at_the_read_timeout(site, tmp_path):
+    """Each byte of the head arrives inside the read timeout; the whole would take 20 s."""
+    policy = FetchPolicy(timeout=0.5, deadline=1.0, retries=0)
+    with Fetcher(policy=policy, source=source_for(site, tmp_path)) as fetcher:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(site.base + "/fault/trickle-headers.html")
+        took = time.monotonic() - started
+    assert (caught.value.code, caught.value.detail) == ("timeout", "no response within the 1s deadline")
+    assert 0.9 <= took < 5.0  # the head alone takes 20 s
+
+
+def test_a_fetcher_for_no_source_keeps_the_deadline_too(site):
+    with Fetcher(policy=FetchPolicy(timeout=0.5, deadline=1.0, retries=0)) as fetcher:
+        with pytest.raises(FetchError, match="no response within the 1s deadline"):
+            fetcher.fetch(site.base + "/fault/trickle-headers.html")
+        assert fetcher.fetch(site.base + "/a/0.html").status == 200  # the next request is not cut off
+
+
+def test_a_server_silent_past_the_deadline_is_cut_off_at_the_deadline(site, tmp_path):
+    """No byte for 2 s, then the page; a read timeout of 5 s would wait for it: the 1 s deadline does not."""
+    policy = FetchPolicy(timeout=5, deadline=1.0, retries=0)
+    with (Fetcher(policy=policy, source=source_for(site, tmp_path)) as fetcher,
+          pytest.raises(FetchError, match="no response within the 1s deadline")):
+        fetcher.fetch(site.base + "/fault/slow-first-byte.html")
+
+
+def test_a_sitemap_has_its_own_limit_whatever_its_encoding(site, tmp_path):
+    """2,000 URLs are about 150 KB: over a page limit of 100 KB, inside the sitemap's 50 MB, gzip-encoded."""
+    policy = FetchPolicy(max_bytes=100_000, retries=0)
+    with Fetcher(policy=policy, source=source_for(site, tmp_path)) as fetcher:
+        with pytest.raises(FetchError, match="decompressed body exceeds the 100000-byte limit"):
+            fetcher.fetch(site.base + "/sitemap-gzip.xml")  # as a page, it is too large
+        found = discover_source(source_for(site, tmp_path, feeds=(), sitemaps=("/sitemap-gzip.xml",)), fetcher)
+    assert found.rejects == [] and len(found.urls) == site.sitemap_urls
+
+
+def test_a_sitemap_index_is_read_up_to_its_cap_and_the_rest_is_a_reject_naming_it(site, tmp_path):
+    with Fetcher(source=source_for(site, tmp_path)) as fetcher:
+        found = discover_source(source_for(site, tmp_path, feeds=(), sitemaps=("/sitemap-wide.xml",)), fetcher)
+    read = [h for h in site.hits if h.path == "/sitemap-pages.xml"]
+    assert len(read) >= MAX_SITEMAP_CHILDREN
+    (reject,) = found.rejects
+    assert (reject.url, reject.code) == (site.base + "/sitemap-wide.xml", "too_large")
+    assert reject.detail == (f"sitemap index lists {site.index_children} child sitemaps; read the first "
+                             f"{MAX_SITEMAP_CHILDREN} (the cap), left out {site.index_children - MAX_SITEMAP_CHILDREN}")
+    assert found.listings_ok == 1 + MAX_SITEMAP_CHILDREN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -10,10 +11,10 @@ import sqlalchemy as sa
 from tasks.config import Source
 from tasks.dedupe.decide import BatchDedupe
 from tasks.normalise import content_hash
-from tasks.records import Article, FetchedPage, Reject
+from tasks.records import Article, FetchedPage, Reject, Validators
 from tasks.warehouse.reads import known_urls
 from tasks.warehouse.runs import open_run, sync_sources
-from tasks.warehouse.writes import load_batch
+from tasks.warehouse.writes import load_batch, save_listing_validators
 
 SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
                 language="vi", timezone="Asia/Ho_Chi_Minh")
@@ -83,3 +84,43 @@ def test_source_credit_and_raw_dates_reach_the_report_view(warehouse):
                                    "JOIN news.rpt_articles r USING (id) WHERE a.url LIKE '%/credit.html'")).one()
     assert (row.source_credit, row.modified_raw) == ("TTXVN", "07/03/2026 09:15")
     assert row.provenance["source_credit"] == "byline"
+
+
+def test_a_page_row_the_database_refuses_costs_that_page_alone(warehouse):
+    """A URL too long for the unique index (Postgres: "index row size exceeds maximum"), a header
+    holding a NUL, a listing ETag holding a NUL: each is that item's loss, never the batch's."""
+    sync_sources(warehouse, [SOURCE])
+    run = open_run(warehouse, ["mau"])
+    too_long = page(os.urandom(50_000).hex())  # random: a repeated letter compresses into the index
+    nul_etag = dataclasses.replace(page("etag"), headers={"content-type": "text/html", "etag": '"a\x00b"',
+                                                          "last-modified": "Sat, 07 Mar 2026 01:01:00 GMT"})
+    result = load_batch(warehouse, run, "mau", [page("a"), too_long, nul_etag], BatchDedupe([article("a"), article("etag")]), [])
+    assert (result.new, result.rejected) == (2, 1)
+    with warehouse.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT url, headers FROM news.pages")).all())
+        (reject,) = conn.execute(sa.text("SELECT url, stage, reason_code, reason FROM news.rejects")).all()
+    assert set(stored) == {"http://127.0.0.1/a.html", "http://127.0.0.1/etag.html"}
+    assert stored["http://127.0.0.1/etag.html"] == {"content-type": "text/html",
+                                                    "last-modified": "Sat, 07 Mar 2026 01:01:00 GMT"}
+    assert (reject.url, reject.stage, reject.reason_code) == (too_long.url, "load", "db_refused")
+    assert "index row" in reject.reason
+
+    save_listing_validators(warehouse, "mau", run, {
+        "http://127.0.0.1/rss": (Validators('"feed\x00"', None), ()),
+        "http://127.0.0.1/" + os.urandom(50_000).hex(): (Validators('"ok"', None), ()),  # refused by the key
+        "http://127.0.0.1/other.rss": (Validators('"ok"', None), ()),
+    })
+    with warehouse.connect() as conn:
+        kept = conn.execute(sa.text("SELECT url, etag FROM news.http_validators")).all()
+    assert [tuple(row) for row in kept] == [("http://127.0.0.1/other.rss", '"ok"')]
+
+
+def test_a_reject_row_is_always_written_whatever_its_url_holds(warehouse):
+    sync_sources(warehouse, [SOURCE])
+    run = open_run(warehouse, ["mau"])
+    load_batch(warehouse, run, "mau", [page("a")], BatchDedupe([article("a")]), [
+        Reject("mau", "http://127.0.0.1/a\ud800b.html", "discover", "invalid_request", "malformed URL: \x00")])
+    with warehouse.connect() as conn:
+        (row,) = conn.execute(sa.text("SELECT url, reason FROM news.rejects")).all()
+    assert tuple(row) == ("http://127.0.0.1/a\\ud800b.html", "malformed URL: \\x00")
+    assert count(warehouse, "SELECT count(*) FROM news.articles") == 1

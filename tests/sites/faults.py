@@ -1,19 +1,23 @@
 """A news site that misbehaves on purpose, on loopback: the fault-injection server of the tests and benchmarks.
 
 Every fault real sites commit has a route under ``/fault/`` (see ``FAULTS``): 429
-with Retry-After, 503 then 200, a slow first byte, a trickling body, a connection
+with Retry-After, 503 then 200, a slow first byte, a trickling body or head, a connection
 reset, a truncated body, Vietnamese text in windows-1258 and UTF-8 with wrong or
 missing charsets, a gzip bomb, an endless body, redirect loops and redirects off
 the site, a PDF. Around them are the listings a source needs: an RSS feed linking
 every fault page (with an ETag, answering 304 to ``If-None-Match``), a malformed
 feed, a sitemap index that includes itself, and a robots.txt that disallows
 ``/private/`` and sets a Crawl-delay. ``/a/<n>.html`` is a good article (the n-th
-sample article). The server logs every request with its arrival time, so a test
-can measure the spacing the crawler kept.
+sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
+ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
+(``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
+The server logs every request with its arrival time, so a test can measure the spacing
+the crawler kept.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import socket
@@ -40,6 +44,7 @@ FAULTS = {
     "not-found": 6,  # 404: a final answer, not retried
     "slow-first-byte": 7,  # no byte before the read timeout
     "trickle": 8,  # headers, then a byte every 50 ms: the deadline cuts it
+    "trickle-headers": 26,  # the status line and headers a byte every 50 ms: the deadline cuts them too
     "reset": 9,  # TCP reset instead of an answer
     "truncated": 10,  # Content-Length promises more than is sent
     "cp1258-declared": 11,  # windows-1258 bytes, declared in the header
@@ -59,6 +64,10 @@ FAULTS = {
 }
 # Feeds: every fault page and the good pages; the good pages alone; the two memory attacks alone.
 FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb", "endless"]}
+# Hostile listings: route -> what it is; their entries are built by FaultServer.hostile_paths.
+HOSTILE = {"/hostile.rss": "an RSS feed, ETag with a NUL", "/hostile-sitemap.xml": "a urlset"}
+NUL_ETAG_PAGE = "/fault/nul-etag.html"  # a good article whose ETag holds a NUL byte
+NUL_ETAG_ARTICLE = 25
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -135,11 +144,25 @@ class _Handler(BaseHTTPRequestHandler):
             if headers.get("if-none-match") == etag:
                 return self._send(304, b"", None, {"ETag": etag})
             return self._send(200, body, "application/rss+xml; charset=utf-8", {"ETag": etag})
+        if path == "/hostile.rss":
+            return self._send(200, srv.feed_of(srv.hostile_paths()).encode(), "application/rss+xml; charset=utf-8",
+                              {"ETag": '"hostile\x00"'})
+        if path == "/hostile-sitemap.xml":
+            return self._send(200, srv.urlset(srv.hostile_paths()).encode(), "application/xml")
+        if path == NUL_ETAG_PAGE:
+            return self._send(200, article_html(NUL_ETAG_ARTICLE, srv.base).encode(), "text/html; charset=utf-8",
+                              {"ETag": '"page\x00"'})
         if path == "/bad-feed.rss":
             return self._send(200, b"<?xml version='1.0'?><rss><channel><item><title>x</ti", "application/rss+xml")
         if path == "/sitemap-loop.xml":
             return self._send(200, srv.sitemap_index(["/sitemap-loop.xml", "/sitemap-pages.xml"]).encode(),
                               "application/xml")
+        if path == "/sitemap-gzip.xml":  # a urlset of sitemap_urls pages, sent with Content-Encoding: gzip
+            body = srv.urlset([f"/a/{n}.html" for n in range(srv.sitemap_urls)]).encode()
+            return self._send(200, gzip.compress(body), "application/xml", {"Content-Encoding": "gzip"})
+        if path == "/sitemap-wide.xml":  # an index of index_children children
+            return self._send(200, srv.sitemap_index([f"/sitemap-pages.xml?part={i}"
+                                                      for i in range(srv.index_children)]).encode(), "application/xml")
         if path == "/sitemap-pages.xml":
             return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
                               "application/xml")
@@ -177,6 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, html.encode(), utf8)
         if name == "trickle":
             return self._trickle(html.encode())
+        if name == "trickle-headers":
+            return self._trickle_headers(html.encode())
         if name == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
@@ -232,6 +257,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.05)
 
+    def _trickle_headers(self, body: bytes) -> None:
+        """Every byte of the head inside any read timeout, the whole far past any deadline (20 s)."""
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                + "".join(f"X-Padding-{i}: {'x' * 40}\r\n" for i in range(6)) + "\r\n").encode()
+        for i in range(len(head)):
+            self.wfile.write(head[i:i + 1])
+            self.wfile.flush()
+            time.sleep(0.05)
+        self.wfile.write(body)
+
     def _endless(self) -> None:
         """HTML with no Content-Length, delimited by closing the connection, that goes on and on."""
         self.send_response(200)
@@ -267,7 +302,8 @@ class FaultServer(ThreadingHTTPServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
-                 disallowed_host: str = "127.0.0.3", down: bool = False):
+                 disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
+                 index_children: int = 150):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -278,6 +314,8 @@ class FaultServer(ThreadingHTTPServer):
         self.endless_size = endless_size
         self.disallowed_host = disallowed_host
         self.down = down  # every request, robots.txt included, answers 503
+        self.sitemap_urls = sitemap_urls  # URLs in /sitemap-gzip.xml
+        self.index_children = index_children  # children of /sitemap-wide.xml
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -303,9 +341,20 @@ class FaultServer(ThreadingHTTPServer):
         links = [f"/fault/{name}.html" for name in faults if name != "private"]
         links += ["/private/secret.html"] if "private" in faults else []
         links += [f"/a/{n}.html" for n in range(self.pages)] if pages else []
+        return self.feed_of(links)
+
+    def feed_of(self, links: list[str]) -> str:
+        """An RSS feed of these paths, written as given (a character reference in one stays one)."""
         items = "\n".join(f"<item><title>{path}</title><link>{self.base}{path}</link></item>" for path in links)
         return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Faults</title>'
                 f"<link>{self.base}/</link><description>misbehaving pages</description>\n{items}\n</channel></rss>\n")
+
+    def hostile_paths(self) -> list[str]:
+        """The good pages, and among them a 100 KB URL (random, so Postgres cannot compress it into its
+        index), a link holding a lone surrogate, and the page whose ETag holds a NUL."""
+        long_path = "/a/" + "".join(hashlib.sha256(b"%d" % i).hexdigest() for i in range(1600)) + ".html"
+        good = [f"/a/{n}.html" for n in range(self.pages)]
+        return [good[0], long_path, *good[1:2], "/a/bad&#xD800;link.html", NUL_ETAG_PAGE, *good[2:]]
 
     def sitemap_index(self, paths: list[str]) -> str:
         entries = "".join(f"<sitemap><loc>{self.base}{p}</loc></sitemap>" for p in paths)

@@ -4,7 +4,7 @@ import pytest
 
 from tasks.config import Source
 from tasks.normalise import canonical_url
-from tasks.urls import UrlRules, homepage_host, listing_page_url, normalise_url, site_host
+from tasks.urls import MAX_URL_LENGTH, UrlRules, checked_url, homepage_host, listing_page_url, normalise_url, site_host
 
 BASE = "https://baocantho.com.vn/thoi-su/bai-viet.html"
 
@@ -94,3 +94,18 @@ def test_default_paging_adds_a_page_parameter():
     assert listing_page_url("https://x.vn/kinh-te/", 2) == "https://x.vn/kinh-te/?page=2"
     assert listing_page_url("https://x.vn/tin?cat=5", 4) == "https://x.vn/tin?cat=5&page=4"
     assert listing_page_url("https://x.vn/kinh-te.htm", 3, "{stem}/trang-{n}.htm") == "https://x.vn/kinh-te/trang-3.htm"
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://x.vn/a\ud800b.html", "malformed URL"),  # a lone surrogate (&#xD800; in a feed)
+    ("https://x.vn:80a/a.html", "malformed URL"),  # a port that is not a number
+    ("https://x.vn/" + "a" * MAX_URL_LENGTH, f"longer than the {MAX_URL_LENGTH} kept"),
+])
+def test_a_url_that_cannot_be_a_key_is_refused_with_its_reason(url, reason):
+    with pytest.raises(ValueError, match=reason):
+        checked_url(url)
+
+
+def test_a_url_at_the_length_limit_is_kept():
+    url = "https://x.vn/" + "a" * (MAX_URL_LENGTH - len("https://x.vn/"))
+    assert checked_url(url) == url
