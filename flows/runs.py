@@ -101,6 +101,7 @@ class Run:
         self._loaded: dict[str, bool] = {}
         self._batches_loaded: dict[str, int] = {}
         self.failure: SourcesFailed | None = None  # set when the run ends with a source that failed entirely
+        self._spread: list[tuple[str, PrefectFuture]] = []  # work spanning sources (a WARC file), with its label
 
     def outcome(self) -> RunSummary | State:
         """What the flow returns once the run is closed: its summary, or a Failed state when a source failed entirely.
@@ -112,7 +113,6 @@ class Run:
         if self.failure is None:
             return self.summary
         return Failed(message=str(self.failure), data=self.failure)
-        self._spread: list[tuple[str, PrefectFuture]] = []
 
     def add_source(self, stats: SourceStats) -> None:
         """A source with no batches to run (its discovery failed, say): its counts and error as they are."""
