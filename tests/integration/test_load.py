@@ -94,7 +94,8 @@ def test_a_page_row_the_database_refuses_costs_that_page_alone(warehouse):
     too_long = page(os.urandom(50_000).hex())  # random: a repeated letter compresses into the index
     nul_etag = dataclasses.replace(page("etag"), headers={"content-type": "text/html", "etag": '"a\x00b"',
                                                           "last-modified": "Sat, 07 Mar 2026 01:01:00 GMT"})
-    result = load_batch(warehouse, run, "mau", [page("a"), too_long, nul_etag], BatchDedupe([article("a"), article("etag")]), [])
+    decisions = BatchDedupe([article("a"), article("etag")])
+    result = load_batch(warehouse, run, "mau", [page("a"), too_long, nul_etag], decisions, [])
     assert (result.new, result.rejected) == (2, 1)
     with warehouse.connect() as conn:
         stored = dict(conn.execute(sa.text("SELECT url, headers FROM news.pages")).all())
