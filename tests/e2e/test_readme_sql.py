@@ -1,6 +1,7 @@
 """Every SQL example in the README runs on the demo's data (the sample sites, ingested) and returns rows.
 
-An example whose comment says it finds "none" (the dictionary's gaps) must return no rows instead.
+An example whose comment says it finds "none" (the dictionary's gaps) must return no rows instead; one
+whose comment says it has rows "after a backfill" (the demo reads no web archive) must run, whatever it returns.
 The examples run as a login of the read-only role, as an analyst would run them.
 """
 
@@ -59,6 +60,8 @@ def test_every_readme_example_returns_rows_on_the_demo_data(warehouse, database_
             for comment, statement in readme_examples():
                 rows = conn.execute(sa.text(statement.replace(":", r"\:"))).all()
                 expects_none = re.search(r"\bnone\b", comment, re.I) is not None
+                if re.search(r"\bafter a backfill\b", comment, re.I):
+                    continue  # it ran; its rows come from archives the demo does not read
                 if bool(rows) == expects_none:
                     empty.append(f"{comment or statement[:60]!r}: {len(rows)} rows")
     finally:
