@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from flows.ingest import ingest
 from flows.runs import RunSummary
+from tasks.errors import SourcesFailed
 from tasks.fetch.robots import ROBOTS
 from tasks.urls import MAX_URL_LENGTH
 from tasks.warehouse import db
@@ -119,7 +120,8 @@ def test_a_feed_whose_etag_holds_a_nul_is_read_in_full_next_time(hostile):
 def test_a_lock_held_on_the_articles_fails_the_batch_with_its_reason_and_the_run_finishes(
         database_url, prefect_backend, tmp_path, monkeypatch):
     """Another session holds news.articles (EXCLUSIVE: reads go on, writes wait): the batch's insert
-    gives up after NEWSETL_LOCK_TIMEOUT, is retried once, and the run ends ``partial`` naming why."""
+    gives up after NEWSETL_LOCK_TIMEOUT, is retried once, and the run finishes, recorded and naming why: its one
+    source loaded nothing, so the run is ``failed`` and the flow run ends Failed (``SourcesFailed``, for alerting)."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("NEWSETL_LOCK_TIMEOUT", "1")
     db.dispose_engines()  # engines are per process and URL: the next one takes the 1 s limit
@@ -133,16 +135,18 @@ def test_a_lock_held_on_the_articles_fails_the_batch_with_its_reason_and_the_run
             sources = tmp_path / "sources.toml"
             sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=()), encoding="utf-8")
             started = time.monotonic()
-            summary = ingest(sources_file=str(sources))
+            with pytest.raises(SourcesFailed) as failed:
+                ingest(sources_file=str(sources))
             took = time.monotonic() - started
+            summary = failed.value.summary
             other.execute(sa.text("ROLLBACK"))
     finally:
         locker.dispose()
         db.dispose_engines()
     assert took < 60
-    assert summary.status == "partial"
+    assert summary.status == "failed"
     (stats,) = summary.sources
     assert stats.new == 0 and "NEWSETL_LOCK_TIMEOUT" in stats.error and "1 of 1 batches not loaded" in stats.error
     with db.engine(database_url).connect() as conn:
         run = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).one()
-    assert run.status == "partial" and "waited over 1s for a lock" in run.error
+    assert run.status == "failed" and "waited over 1s for a lock" in run.error
