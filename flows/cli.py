@@ -188,6 +188,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--folds", type=_positive_int, metavar="K",
                           help="also split the pages by site into K folds and print each field per fold "
                                "(a site's pages are all in one fold; the split is the same on every run)")
+    evaluate.add_argument("--profile", metavar="NAME_OR_FILE",
+                          help="check a site profile (a shipped one's name, or a .toml file): score only the "
+                               "pages of its hosts, without and with it, side by side")
     evaluate.set_defaults(handler=cmd_eval)
     return parser
 
@@ -599,8 +602,11 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from flows.read import eval_prediction, read_links
+    from tasks.extract.profiles import find_profile
     from tasks.scoring import fold_sites, merged, read_folder, score_folder, split_folds
 
+    if args.profile:
+        return eval_profile(args, find_profile(args.profile, Path("profiles")))
     code = 0
     for folder in args.folders:
         try:
@@ -631,6 +637,53 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return code
 
 
+def eval_profile(args: argparse.Namespace, profile) -> int:
+    """``newsetl eval DIR --profile NAME``: the pages of the profile's hosts, scored by the generic cascade
+    and with the profile, one column each (saved pages have no fetch time: the layout goes by published date)."""
+    from functools import partial
+
+    from flows.read import eval_prediction, read_links
+    from tasks.normalise import warm_up
+    from tasks.scoring import read_folder, rows, score_folder
+    from tasks.urls import site_host
+
+    warm_up()  # the language model loads once, before either column is timed
+    code = 0
+    for folder in args.folders:
+        try:
+            pages = read_folder(folder)
+        except FileNotFoundError as exc:
+            err.print(f"[red]eval:[/red] {exc}", highlight=False)
+            code = EXIT_CONFIG
+            continue
+        pages = [p for p in pages if profile.for_host(site_host(p[2].get("url") or ""))]
+        if not pages:
+            err.print(f"[red]eval:[/red] {folder}: no pages of {', '.join(profile.hosts)} (profile {profile.name})",
+                      highlight=False)
+            code = EXIT_CONFIG
+            continue
+        generic = score_folder(pages, eval_prediction, first_items=read_links)
+        profiled = score_folder(pages, partial(eval_prediction, profile=profile),
+                                first_items=partial(read_links, profile=profile))
+        if args.json:
+            out = {"folder": folder, "profile": profile.name, "pages": [p[0] for p in pages],
+                   "generic": generic.as_dict(), "with_profile": profiled.as_dict()}
+            if args.misses:
+                out["misses"] = [dataclasses.asdict(m) for m in profiled.misses]
+            print(json.dumps(out, ensure_ascii=False, default=str))
+            continue
+        table = Table(title=f"newsetl eval {folder} --profile {profile.name} ({len(pages)} pages of "
+                            f"{', '.join(profile.hosts)})", title_justify="left")
+        for column in ("field", "pages", "generic", f"profile {profile.name}"):
+            table.add_column(column, justify="left" if column == "field" else "right")
+        with_rows = {row[0]: row for row in rows(profiled)}
+        for field, count, figure in rows(generic):
+            table.add_row(field, count, figure, with_rows.get(field, ("", "", "–"))[2])
+        console.print(table)
+        print_details(profiled, misses=args.misses, provenance=args.provenance)
+    return code
+
+
 def print_folds(folder: str, folds: list, fold_scores: list) -> None:
     """One column per fold (its sites and pages) and one for all: F1 for lead and body, else accuracy."""
     from tasks.scoring import fold_label, fold_rows
@@ -646,7 +699,7 @@ def print_folds(folder: str, folds: list, fold_scores: list) -> None:
 
 
 def print_scores(folder: str, score, *, misses: bool = False, provenance: bool = False) -> None:
-    from tasks.scoring import provenance_rows, rows
+    from tasks.scoring import rows
 
     table = Table(title=f"newsetl eval {folder}", title_justify="left")
     for column in ("field", "pages", "score"):
@@ -654,6 +707,13 @@ def print_scores(folder: str, score, *, misses: bool = False, provenance: bool =
     for row in rows(score):
         table.add_row(*row)
     console.print(table)
+    print_details(score, misses=misses, provenance=provenance)
+
+
+def print_details(score, *, misses: bool = False, provenance: bool = False) -> None:
+    """The signals table (``--provenance``) and the pages each field missed on (``--misses``)."""
+    from tasks.scoring import provenance_rows
+
     if provenance and score.provenance:
         signals = Table(title="which signal gave each field (share of pages)", title_justify="left")
         signals.add_column("field")

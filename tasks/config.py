@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tasks.dates import DATE_ORDERS
 from tasks.errors import ConfigError
+from tasks.extract.profiles import Profile, check_selectors, load_profiles, profile_for_host
 from tasks.urls import DEFAULT_PAGE_URL, UrlRules, homepage_host, listing_page_url, site_host
 
 DEFAULT_SOURCES_FILE = Path("sources.toml")
@@ -55,8 +56,12 @@ class Source:
     pages: int = 1  # how many pages of each listing to read: the listing itself, then pages 2..N
     page_url: str = DEFAULT_PAGE_URL  # where page n of a listing is: a template over {url} and {n}
     # Optional CSS selectors for this site's pages, tried before any generic signal:
-    # keys title, lead, body, authors, byline, published_at, section (see SELECTOR_KEYS).
+    # keys title, lead, body, authors, byline, published_at, section (see SELECTOR_KEYS); they win over
+    # the same keys of the profile's layout.
     selectors: tuple[tuple[str, str], ...] = ()
+    # The site profile (tasks.extract.profiles): named by the source's ``profile`` key, else the one
+    # whose ``hosts`` hold the homepage's host; None: the generic cascade alone.
+    profile: Profile | None = None
 
     @property
     def host(self) -> str:
@@ -105,8 +110,8 @@ _FIELDS: dict[str, type] = {
     "pages": int,
     "page_url": str,
     "selectors": dict,
+    "profile": str,
 }
-SELECTOR_KEYS = ("title", "lead", "body", "authors", "byline", "published_at", "section")
 _REQUIRED = ("name", "homepage")
 
 
@@ -128,9 +133,10 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_FILE, only: list[str] | None
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{where}: no [[sources]] tables found")
 
+    profiles = load_profiles(path.parent / "profiles")
     sources: list[Source] = []
     for index, table in enumerate(tables, start=1):
-        sources.append(_parse_source(table, f"{where}: source #{index}"))
+        sources.append(_parse_source(table, f"{where}: source #{index}", profiles))
     names = [s.name for s in sources]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -143,7 +149,7 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_FILE, only: list[str] | None
     return sources
 
 
-def _parse_source(table: dict, where: str) -> Source:
+def _parse_source(table: dict, where: str, profiles: dict[str, Profile] | None = None) -> Source:
     if isinstance(table.get("name"), str):
         where = f"{where.rsplit(': ', 1)[0]}: source '{table['name']}'"
     unknown = set(table) - set(_FIELDS)
@@ -172,7 +178,15 @@ def _parse_source(table: dict, where: str) -> Source:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone' is not an IANA time zone: {timezone!r}") from None
-    selectors = _check_selectors(table.get("selectors", {}), where)
+    selectors = check_selectors(table.get("selectors", {}), where)
+    profiles = profiles or {}
+    if "profile" in table:
+        profile = profiles.get(table["profile"])
+        if profile is None:
+            raise ConfigError(f"{where}: key 'profile' names no known profile: {table['profile']!r} "
+                              f"(known: {', '.join(sorted(profiles)) or 'none'})")
+    else:
+        profile = profile_for_host(site_host(homepage), profiles)
     date_order = table.get("date_order", "dmy")
     if date_order not in DATE_ORDERS:
         raise ConfigError(f"{where}: key 'date_order' must be one of {', '.join(DATE_ORDERS)}, got {date_order!r}")
@@ -192,6 +206,7 @@ def _parse_source(table: dict, where: str) -> Source:
         pages=pages,
         page_url=page_url,
         selectors=selectors,
+        profile=profile,
         **_politeness(table, where),
     )
 
@@ -236,24 +251,6 @@ def _check_paging(table: dict, where: str, listings: tuple[str, ...]) -> tuple[i
         raise ConfigError(f"{where}: key 'page_url' must contain {{n}} (the page number), got {page_url!r}")
     _check_url(example, where, "page_url")
     return pages, page_url
-
-
-def _check_selectors(value: dict, where: str) -> tuple[tuple[str, str], ...]:
-    """A source's ``[sources.selectors]`` table: known field names mapped to CSS selectors that compile."""
-    from cssselect import GenericTranslator, SelectorError
-
-    checked = []
-    for key, selector in value.items():
-        if key not in SELECTOR_KEYS:
-            raise ConfigError(f"{where}: unknown selector key '{key}' (allowed: {', '.join(SELECTOR_KEYS)})")
-        if not isinstance(selector, str) or not selector.strip():
-            raise ConfigError(f"{where}: selector '{key}' must be a CSS selector string, got {selector!r}")
-        try:
-            GenericTranslator().css_to_xpath(selector)
-        except SelectorError as exc:
-            raise ConfigError(f"{where}: selector '{key}' is not valid CSS ({selector!r}): {exc}") from None
-        checked.append((key, selector.strip()))
-    return tuple(checked)
 
 
 def _check_url(value: object, where: str, key: str) -> str:

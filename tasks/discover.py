@@ -323,7 +323,8 @@ def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher)
         except DecodeError as exc:
             result.rejects.append(Reject(source.name, page_url, "discover", exc.code, exc.detail, page.status))
             return
-        links = extract_links(text, page.final_url or page_url)
+        layout = source.profile.layout_at(page.fetched_at) if source.profile is not None else None
+        links = extract_links(text, page.final_url or page_url, layout.article_urls if layout else None)
         if not links:
             result.rejects.append(Reject(source.name, page_url, "discover", "no_links",
                                          "listing page has no article links"))

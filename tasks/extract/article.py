@@ -5,7 +5,8 @@ page costs ~100 ms, twenty times lxml's parse, and would cap a run at ~9 pages/s
 Each field is taken from a cascade of signals and the winner is recorded in
 ``provenance``:
 
-1. the source's own CSS selectors (``selectors`` in sources.toml), when given;
+1. the site profile's CSS selectors (``tasks.extract.profiles``: the layout the page was served in)
+   and the source's own ``selectors`` in sources.toml, for the fields they name;
 2. JSON-LD (``NewsArticle``/``Article``, inside ``@graph`` or lists, JSON as browsers tolerate it);
 3. OpenGraph, Dublin Core, ``<meta>`` and microdata;
 4. the visible page: ``<h1>``, the lead block, the article container, the printed date and byline;
@@ -24,6 +25,7 @@ article text reader (container, paragraphs, captions, byline, the fallback of st
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -48,6 +50,7 @@ from tasks.extract.page import (
     remove_keeping_tail,
     same_day,
 )
+from tasks.extract.profiles import Profile
 from tasks.extract.titles import norm_title, title_candidates
 from tasks.records import ExtractedPage
 from tasks.text import clean, unescape_html
@@ -57,13 +60,33 @@ AUTHOR_LABELS = frozenset({"written by", "verfasst von", "geschrieben von", "esc
                            "scritto da", "geschreven door", "skrevet af", "skrevet av", "skrivet av"})
 
 
-def extract_page(text: str, url: str, source: Source | None = None) -> ExtractedPage:
-    """Read the fields of one article page's text; raises :class:`ExtractError` when there is no article."""
+def extract_page(text: str, url: str, source: Source | None = None, *, profile: Profile | None = None,
+                 served_at: datetime | None = None) -> ExtractedPage:
+    """Read the fields of one article page's text; raises :class:`ExtractError` when there is no article.
+
+    ``profile`` (else the source's) is the site profile whose layout, chosen by ``served_at`` (when
+    the page was fetched or captured; else its published date), names the fields it reads.
+    """
     root = parse_html(text)
     _drop_popup_cards(root)
     page = Page(root, url)
-    profile = dict(source.selectors) if source is not None and source.selectors else {}
+    order = source.date_order if source is not None else "dmy"
+    meta = page.meta
+    ld = page.ld_article
+    generic_dates = (("json-ld", ld_text(ld.get("datePublished"))),
+                     ("meta", first_meta(meta, "article:published_time", "og:published_time", "datepublished",
+                                         "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
+                                         "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date")),
+                     ("microdata", page.itemprop_date("datePublished")),
+                     ("page", page.visible_date()))
     provenance: dict[str, str] = {}
+    site_profile = profile or (source.profile if source is not None else None)
+    layout = None
+    if site_profile is not None:
+        layout = site_profile.layout_at(served_at or _first_plausible(generic_dates, order))
+        if layout is not None:
+            provenance["profile"] = f"{site_profile.name} {layout.label}"
+    profile = {**dict(layout.selectors if layout else ()), **dict(source.selectors if source is not None else ())}
 
     def pick(name: str, *candidates: tuple[str, object]):
         for signal, value in candidates:
@@ -72,8 +95,6 @@ def extract_page(text: str, url: str, source: Source | None = None) -> Extracted
                 return value
         return None
 
-    ld = page.ld_article
-    meta = page.meta
     h1s = page.h1_texts()
 
     title = pick("title", ("profile", page.select_text(profile.get("title"))),
@@ -85,14 +106,10 @@ def extract_page(text: str, url: str, source: Source | None = None) -> Extracted
                    ("json-ld", ld_text(ld.get("articleSection"))),
                    ("meta", meta.get("articlesection") or meta.get("section")),
                    ("page", page.breadcrumb_section(title)))
-    order = source.date_order if source is not None else "dmy"
-    dates = (("profile", page.select_date(profile.get("published_at"))),
-             ("json-ld", ld_text(ld.get("datePublished"))),
-             ("meta", first_meta(meta, "article:published_time", "og:published_time", "datepublished",
-                                 "pubdate", "publishdate", "publish-date", "date", "dc.date.issued",
-                                 "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date")),
-             ("microdata", page.itemprop_date("datePublished")),
-             ("page", page.visible_date()))
+    profile_date = page.select_date(profile.get("published_at"))
+    if layout is not None and layout.date_format and profile_date:
+        profile_date = layout.read_date(profile_date)  # the site's own format; a date it does not match gives nothing
+    dates = (("profile", profile_date), *generic_dates)
     # a placeholder (0001-01-01), a date ahead of today or a string that names no date falls to the next signal
     refused = [signal for signal, raw in dates if raw and not plausible(parse_date(str(raw), utc, order))]
     if refused:
@@ -186,6 +203,15 @@ def extract_page(text: str, url: str, source: Source | None = None) -> Extracted
         meta_credit=ld_organisation_author(ld.get("author")),
         printed_authors=tuple(printed_authors),
     )
+
+
+def _first_plausible(dates: tuple[tuple[str, object], ...], order: str) -> datetime | None:
+    """The first publication date the generic signals give that can be meant (for choosing a layout)."""
+    for _, raw in dates:
+        value = parse_date(str(raw), utc, order) if raw else None
+        if plausible(value):
+            return value
+    return None
 
 
 def _drop_popup_cards(root: etree._Element) -> None:

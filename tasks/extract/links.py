@@ -25,6 +25,7 @@ alone takes longer than this whole function (measured with ``newsetl eval`` on s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -60,18 +61,20 @@ MIN_SLUG_WORDS = 6  # "chinh-sach-va-cuoc-song" (a section) has 5; story slugs a
 MIN_TITLE_WORDS = 3  # headlines are sentences; "Kinh doanh", "Xem thêm" are not
 
 
-def extract_links(text: str, url: str) -> list[Link]:
+def extract_links(text: str, url: str, article_urls: str | None = None) -> list[Link]:
     """The article links of the listing page's main column, in document order.
 
     ``url`` is the page's own address: links are resolved against it (and against
-    ``<base href>``), and only links on the same site count. Pure: no network.
+    ``<base href>``), and only links on the same site count. ``article_urls``, a site
+    profile's regular expression, decides which URLs are articles (searched in the absolute
+    URL) in place of the general shape of rule 2. Pure: no network.
     """
     root = _parse(text)
     if root is None:
         return []
     base = _base_url(root, url)
     _drop_furniture(root)
-    stories = _stories(root, base, url)
+    stories = _stories(root, base, url, _matching(article_urls) if article_urls else is_article_url)
     if not stories:
         return []
     return [Link(s.url, s.title) for s in _main_column(stories)]
@@ -163,7 +166,13 @@ def is_article_url(url: str) -> bool:
     return len([w for w in re.split(r"[-_+]+", stem) if w]) >= MIN_SLUG_WORDS
 
 
-def _stories(root: etree._Element, base: str, page_url: str) -> list[_Story]:
+def _matching(article_urls: str) -> Callable[[str], bool]:
+    pattern = re.compile(article_urls)
+    return lambda url: pattern.search(url) is not None
+
+
+def _stories(root: etree._Element, base: str, page_url: str,
+             is_article: Callable[[str], bool] = is_article_url) -> list[_Story]:
     host = site_host(page_url)
     page = _absolute(page_url, page_url)
     stories: dict[str, _Story] = {}
@@ -172,7 +181,7 @@ def _stories(root: etree._Element, base: str, page_url: str) -> list[_Story]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         url = _absolute(href, base)
-        if url is None or url == page or site_host(url) != host or not is_article_url(url):
+        if url is None or url == page or site_host(url) != host or not is_article(url):
             continue
         text = clean(_text(a))
         in_headline = _in_headline(a)
