@@ -70,7 +70,9 @@ class Body:
     def __init__(self, page: Page, profile: dict[str, str], title: str | None, descriptions: tuple[str, ...]) -> None:
         self.page = page
         self.lead: str | None = None
-        self.profile_lead = page.select_text(profile.get("lead"))
+        # the profile's standfirst block, read as the generic one is (its ">> other story" links left out)
+        self.profile_lead = next((t for t in (_without_related_links(el) for el in page.select(profile["lead"]))
+                                  if t), None) if profile.get("lead") else None
         self.byline: str | None = None
         self.byline_signal = "page"
         self.captions: list[str] = []

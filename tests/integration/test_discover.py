@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.sample_site.server import expected_records, serve_directory
-from tasks.config import Source
+from tasks.config import Source, load_sources
 from tasks.discover import discover_source
 
 VN = "Asia/Ho_Chi_Minh"
@@ -130,3 +130,31 @@ def test_listing_pages_that_yield_nothing_are_rejects_naming_the_page(sample_sit
     ]
     assert found.listings_ok == 2  # /y-te/ and /thoi-su/ page 1
     assert len(found.urls) == 3  # one Y tế story, two Thời sự stories
+
+
+SHORT_LINKS = """<html><body><ul class='menu'><li><a href='/xa-hoi/'>Xã hội</a></li></ul><div class='list'>
+<h3><a href='{{BASE}}/bai/nuoc-sach'>Người dân phường An Hòa có nước sạch</a></h3>
+<h3><a href='{{BASE}}/bai/cau-moi'>Cây cầu mới nối hai bờ sông Hậu</a></h3>
+<h3><a href='{{BASE}}/video/clip-cau-moi'>Video: cây cầu mới nhìn từ trên cao</a></h3></div></body></html>"""
+
+
+def test_a_profile_article_url_pattern_is_used_by_listing_discovery(tmp_path):
+    """A site whose story URLs are short slugs: the generic rule finds none (a no_links reject); the
+    profile's ``article_urls`` (named by the source in sources.toml) finds the stories, not the video page."""
+    root = write_site(tmp_path / "site", {"xa-hoi/index.html": SHORT_LINKS})
+    profiles = tmp_path / "conf" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "ngan.toml").write_text('hosts = ["ngan.example.vn"]\n\n[[layouts]]\n'
+                                        "article_urls = '/bai/[a-z0-9-]+$'\n", encoding="utf-8")
+    with serve_directory(root) as site:
+        generic = discover_source(listing_source(site.base, ["/xa-hoi/"]))
+        conf = tmp_path / "conf" / "sources.toml"
+        conf.write_text(f'[[sources]]\nname = "ngan"\nhomepage = "{site.base}/"\nlistings = ["{site.base}/xa-hoi/"]\n'
+                        f'profile = "ngan"\nallow_addresses = ["127.0.0.1"]\nmin_interval = 0\n', encoding="utf-8")
+        (source,) = load_sources(conf)
+        found = discover_source(source)
+    assert [(r.code, r.url) for r in generic.rejects] == [("no_links", site.base + "/xa-hoi/")]
+    assert found.rejects == []
+    assert [(u.url, u.title_hint) for u in found.urls] == [
+        (site.base + "/bai/nuoc-sach", "Người dân phường An Hòa có nước sạch"),
+        (site.base + "/bai/cau-moi", "Cây cầu mới nối hai bờ sông Hậu")]
