@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.dates import country_zone, has_offset, parse_date
+from tasks.dates import country_zone, has_offset, parse_date, plausible
 from tasks.extract.conventions import (
     BYLINE_PREFIX,
     BYLINE_ROLE,
@@ -104,8 +104,11 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
     if published is not None:
         provenance["published_tz"] = zone
     if published is None and published_hint is not None:
-        published = published_hint
-        provenance["published_at"] = "feed"
+        if plausible(published_hint):
+            published = published_hint
+            provenance["published_at"] = "feed"
+        else:  # a feed's placeholder or a date ahead of tomorrow is refused as the page's own would be
+            provenance["published_refused"] = ",".join(filter(None, (provenance.get("published_refused"), "feed")))
     modified, _ = read_date(page.modified_raw, page.published_raw, source, host)
     for name, value in (("published_at", published), ("modified_at", modified)):
         if value is None:

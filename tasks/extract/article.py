@@ -122,10 +122,14 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
         if printed:
             published_raw = printed
             provenance["published_at"] += "+page-time"
-    modified_raw = pick("modified_at", ("json-ld", ld_text(ld.get("dateModified"))),
-                        ("meta", first_meta(meta, "article:modified_time", "og:updated_time", "lastmod",
-                                        "dateModified", "datemodified")),
-                        ("microdata", page.itemprop_date("dateModified")))
+    modified = (("json-ld", ld_text(ld.get("dateModified"))),
+                ("meta", first_meta(meta, "article:modified_time", "og:updated_time", "lastmod",
+                                    "dateModified", "datemodified")),
+                ("microdata", page.itemprop_date("dateModified")))
+    modified_refused = [signal for signal, raw in modified if raw and not plausible(parse_date(str(raw), utc, order))]
+    if modified_refused:
+        provenance["modified_refused"] = ",".join(modified_refused)
+    modified_raw = pick("modified_at", *((s, raw) for s, raw in modified if s not in modified_refused))
     canonical = pick("canonical_url", ("page", page.link_rel("canonical")), ("meta", meta.get("ogurl")),
                      ("json-ld", ld_url(ld.get("mainEntityOfPage")) or ld_text(ld.get("url"))))
     image = pick("image_url", ("meta", meta.get("ogimage") or meta.get("ogimageurl") or meta.get("twitterimage")),

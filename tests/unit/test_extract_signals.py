@@ -515,6 +515,29 @@ def test_a_placeholder_or_future_date_falls_through_to_the_next_signal_and_is_fl
     assert "published_at" not in alone.provenance
 
 
+def test_every_implausible_signal_is_passed_over_in_order_and_a_feed_date_too():
+    # JSON-LD's 0001-01-01 (a CMS's empty date) and a meta tag's 1970 epoch fall to the microdata date
+    head = (ld('{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00+00:00",'
+               ' "dateModified": "0001-01-01T00:00:00+00:00"}')
+            + "<meta property='article:published_time' content='1970-01-01T00:00:00Z'>"
+            + "<meta property='article:modified_time' content='2026-03-07T09:00:00+07:00'>")
+    body = ("<h1>Tiêu đề bài</h1><time itemprop='datePublished' datetime='2026-03-07T08:01:00+07:00'>7/3</time>"
+            + article_body(TEXT))
+    got = extract_article(page(head, body), URL, SOURCE_VN)
+    assert got.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "microdata" and got.provenance["published_refused"] == "json-ld,meta"
+    assert got.modified_at == datetime(2026, 3, 7, 9, 0, tzinfo=UTC7) and got.provenance["modified_at"] == "meta"
+    assert got.provenance["modified_refused"] == "json-ld"
+    # no plausible date on the page: a plausible feed date fills it, a placeholder one is refused as well
+    none_left = page(ld('{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00+00:00"}'),
+                     "<h1>Tiêu đề bài</h1>" + article_body(TEXT)).encode("utf-8")
+    fed = read_article(none_left, URL, SOURCE_VN, published_hint=datetime(2026, 3, 7, 1, 0, tzinfo=UTC))
+    assert fed.published_at == datetime(2026, 3, 7, 1, 0, tzinfo=UTC) and fed.provenance["published_at"] == "feed"
+    placeholder = read_article(none_left, URL, SOURCE_VN, published_hint=datetime(1, 1, 1, tzinfo=UTC))
+    assert placeholder.published_at is None and "published_at" not in placeholder.provenance
+    assert placeholder.provenance["published_refused"] == "json-ld,feed"
+
+
 def test_numeric_dates_are_day_first_unless_the_source_says_month_first():
     body = "<h1>Tiêu đề bài</h1><span class='date'>07/03/2026 08:01</span>" + article_body(TEXT)
     assert extract_article(page("", body), URL, SOURCE_VN).published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
