@@ -175,6 +175,8 @@ def _parser() -> argparse.ArgumentParser:
                                        "what to run to see why a section page comes out wrong.")
     links.add_argument("pages", nargs="+", metavar="URL_OR_FILE", help="listing page URL or saved HTML (.gz too)")
     links.add_argument("--url", help="the URL a saved page was fetched from (default: file://PATH)")
+    links.add_argument("--profile", metavar="NAME_OR_FILE",
+                       help="read the links with this site profile's article_urls pattern (its current layout)")
     links.set_defaults(handler=cmd_links)
 
     evaluate = sub.add_parser("eval", help="score the extractor on a folder of saved pages with expected records",
@@ -542,11 +544,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from flows.read import read_links
     from tasks.errors import DecodeError
+    from tasks.extract.profiles import find_profile
 
+    profile = find_profile(args.profile, Path("profiles")) if args.profile else None
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
         try:
-            found = read_links(body, url)
+            found = read_links(body, url, profile=profile)
         except DecodeError as exc:
             err.print(f"{name}: {exc}", highlight=False)
             failed.append(name)
