@@ -215,9 +215,10 @@ def _day(value: object, where: str, key: str) -> date | None:
 
 @cache
 def _format_pattern(date_format: str) -> re.Pattern:
+    # a space stands for any run of whitespace, as in strptime; a number does not start inside another
     parts = re.split(r"(%.)", date_format)
-    return re.compile("".join(_DIRECTIVES[p[1]] if p.startswith("%") and len(p) == 2 else
-                              r"\s*".join(re.escape(w) for w in p.split(" ")) for p in parts if p))
+    return re.compile(r"(?<!\d)" + "".join(_DIRECTIVES[p[1]] if p.startswith("%") and len(p) == 2 else
+                                            r"\s+".join(re.escape(w) for w in p.split(" ")) for p in parts if p))
 
 
 @cache

@@ -199,3 +199,44 @@ def test_a_source_with_only_listings_fills_the_warehouse(warehouse, sample_sites
     rejects = rows(warehouse, "SELECT url, stage, reason_code, reason FROM news.rejects")
     assert [(r.url, r.stage, r.reason_code, r.reason) for r in rejects] == [
         (base + "/tin-anh/", "discover", "no_links", "listing page has no article links")]
+
+
+PROFILE = """\
+hosts = ["tintuc.example.vn"]
+
+[[layouts]]
+valid_until = 2020-01-01
+title = "title"                   # an old template's: the <title>, site name and all
+
+[[layouts]]
+valid_from = 2020-01-01
+title = "h1.title-detail"
+article_urls = '/(?:thoi-su|kinh-te)/[a-z0-9-]+\\.html$'
+"""
+
+
+def test_a_source_with_a_site_profile_is_read_with_the_layout_of_the_fetch_day(warehouse, sample_sites,
+                                                                                 listings_sources_file,
+                                                                                 prefect_backend):
+    """The profile (a file beside the sources file, named by the source) goes through the flow: its
+    current layout's article_urls picks the listing links, its title selector reads the pages."""
+    (listings_sources_file.parent / "profiles").mkdir()
+    (listings_sources_file.parent / "profiles" / "mau.toml").write_text(PROFILE, encoding="utf-8")
+    text = listings_sources_file.read_text(encoding="utf-8")
+    listings_sources_file.write_text(text.replace('language = "vi"', 'language = "vi"\nprofile = "mau"'),
+                                     encoding="utf-8")
+    summary = ingest(sources_file=str(listings_sources_file))
+
+    base = sample_sites["tintuc"].base
+    records = {base + r["path"]: r for r in expected_records()
+               if r["source"] == "tintuc" and r["section"] in {"Thời sự", "Kinh tế"}}
+    (stats,) = summary.sources
+    assert (stats.discovered, stats.new) == (6, 6) and len(records) == 6
+    got = rows(warehouse, "SELECT url, title, provenance FROM news.articles")
+    assert {r.url for r in got} == set(records)
+    for row in got:
+        assert row.title == records[row.url]["title"]  # the h1 of today's layout, not the old one's <title>
+        assert row.provenance["title"] == "profile" and row.provenance["profile"] == "mau 2020-01-01.."
+    rejects = rows(warehouse, "SELECT url, reason_code FROM news.rejects ORDER BY url")
+    assert [(r.url, r.reason_code) for r in rejects] == [(base + "/tin-anh/", "no_links"),
+                                                         (base + "/xa-hoi/", "no_links")]
