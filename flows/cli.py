@@ -538,13 +538,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_links(args: argparse.Namespace) -> int:
     from flows.read import read_links
-    from tasks.errors import DecodeError
+    from tasks.errors import DecodeError, ExtractError
 
     failed: list[str] = []
     for name, body, url in _read_pages(args.pages, args.url, failed):
         try:
             found = read_links(body, url)
-        except DecodeError as exc:
+        except (DecodeError, ExtractError) as exc:
             err.print(f"{name}: {exc}", highlight=False)
             failed.append(name)
             continue

@@ -65,7 +65,8 @@ def eval_prediction(data: bytes, url: str) -> tuple[dict, dict[str, str]]:
 def read_links(body: bytes, url: str, content_type: str = "") -> list[dict]:
     """The article links of a listing (section) page's bytes, as ``{"url", "title"}`` (``newsetl links``, eval).
 
-    Decoded by the same decoder as article pages; an undecodable page raises :class:`DecodeError`.
+    Decoded by the same decoder as article pages; an undecodable page raises :class:`DecodeError`, one
+    nested deeper than the parser reads :class:`ExtractError`.
     """
     text, _ = decode_html(body, content_type)
     return [{"url": link.url, "title": link.title} for link in extract_links(text, url)]

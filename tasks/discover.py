@@ -29,7 +29,7 @@ from usp.tree import sitemap_from_str
 
 from tasks.config import Source
 from tasks.dates import parse_date
-from tasks.errors import DecodeError, FetchError, ListingError
+from tasks.errors import DecodeError, ExtractError, FetchError, ListingError
 from tasks.extract.links import extract_links
 from tasks.fetch.client import Fetcher
 from tasks.fetch.decode import decode_html
@@ -323,7 +323,11 @@ def _read_section(result: Discovery, source: Source, url: str, fetcher: Fetcher)
         except DecodeError as exc:
             result.rejects.append(Reject(source.name, page_url, "discover", exc.code, exc.detail, page.status))
             return
-        links = extract_links(text, page.final_url or page_url)
+        try:
+            links = extract_links(text, page.final_url or page_url)
+        except ExtractError as exc:
+            result.rejects.append(Reject(source.name, page_url, "discover", exc.code, exc.detail, page.status))
+            return
         if not links:
             result.rejects.append(Reject(source.name, page_url, "discover", "no_links",
                                          "listing page has no article links"))

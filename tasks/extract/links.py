@@ -30,8 +30,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from tasks.errors import ExtractError
 from tasks.extract.furniture import FURNITURE_ROLES, FURNITURE_TAGS, LISTING_FURNITURE_WORDS, RANKING_HEADINGS
-from tasks.extract.page import remove_keeping_tail
+from tasks.extract.page import parse_cut_short, remove_keeping_tail
 from tasks.text import clean
 from tasks.urls import site_host
 
@@ -64,7 +65,9 @@ def extract_links(text: str, url: str) -> list[Link]:
     """The article links of the listing page's main column, in document order.
 
     ``url`` is the page's own address: links are resolved against it (and against
-    ``<base href>``), and only links on the same site count. Pure: no network.
+    ``<base href>``), and only links on the same site count. Pure: no network. A page
+    nested deeper than the parser reads raises :class:`ExtractError` rather than give
+    the links of its first part only.
     """
     root = _parse(text)
     if root is None:
@@ -86,11 +89,16 @@ class _Story:
 
 
 def _parse(text: str) -> etree._Element | None:
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    """The page's tree; None for no document. Nesting deeper than the parser reads raises (see ``parse_cut_short``)."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        return etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    cut = parse_cut_short(parser)
+    if cut:
+        raise ExtractError("parse_error", cut)
+    return root
 
 
 def _base_url(root: etree._Element, url: str) -> str:
