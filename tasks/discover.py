@@ -15,7 +15,7 @@ uses the ``Sitemap:`` lines of its robots.txt. An index's children are fetched a
 a few at a time, within the host's pacing, and used in the index's order.
 
 ``newsetl sources add`` and ``sources check`` read a site's listings with the same readers
-(:func:`probe_feed`, :func:`probe_sitemap`, :func:`find_listings`).
+(:func:`check_listing`, :func:`robots_sitemaps`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import feedparser
 from lxml import etree
@@ -126,17 +127,68 @@ def discover_source(source: Source, fetcher: Fetcher | None = None,
 
 def _robots_sitemaps(result: Discovery, source: Source, fetcher: Fetcher) -> list[str]:
     """The ``Sitemap:`` lines of the homepage host's robots.txt, for a source that names no sitemaps."""
-    rules = fetcher.robots_rules(source.homepage)
-    found = rules.sitemaps() if rules is not None else []
-    kept = [url for url in found if source.owns(url)]
-    result.offsite += len(found) - len(kept)
+    kept, offsite = robots_sitemaps(source, fetcher)
+    result.offsite += offsite
     if kept:
         log.info("%s: no sitemaps configured; using %d from robots.txt", source.name, len(kept))
     return kept
 
 
+def robots_sitemaps(source: Source, fetcher: Fetcher) -> tuple[list[str], int]:
+    """The ``Sitemap:`` lines of the homepage host's robots.txt on the source's hosts, and how many were not."""
+    rules = fetcher.robots_rules(source.homepage)
+    found = rules.sitemaps() if rules is not None else []
+    kept = [url for url in found if _owned(source, url)]
+    return kept, len(found) - len(kept)
+
+
+ListingKind = Literal["feed", "sitemap", "listing"]
+
+
+@dataclass
+class ListingCheck:
+    """One feed, sitemap or listing page read on its own, as discovery reads it (``newsetl sources``)."""
+
+    kind: ListingKind
+    url: str
+    urls: list[DiscoveredUrl]
+    rejects: list[Reject]
+    offsite: int = 0
+
+    @property
+    def works(self) -> bool:
+        """It answered, parsed, and listed at least one article URL on the source's hosts."""
+        return bool(self.urls)
+
+    @property
+    def verdict(self) -> str:
+        """One line for a person: how many article URLs, or why none."""
+        if self.works:
+            extra = f"; {len(self.rejects)} rejects (first: {self.rejects[0].detail})" if self.rejects else ""
+            return f"{len(self.urls)} article URLs{extra}"
+        if self.rejects:
+            first = self.rejects[0]
+            return f"{first.code}: {first.detail}"
+        return f"no article URLs on the site's hosts ({self.offsite} elsewhere)" if self.offsite else "no article URLs"
+
+
+def check_listing(source: Source, kind: ListingKind, url: str, fetcher: Fetcher) -> ListingCheck:
+    """Read one feed, sitemap (with its children) or listing page of ``source`` the way a run does, alone.
+
+    No validators are sent: the answer is what the site serves now, whatever a run stored.
+    """
+    result = Discovery(source.name, rules=source.url_rules)
+    if kind == "feed":
+        _read_listing(result, source, url, fetcher, _parse_feed, None)
+    elif kind == "sitemap":
+        _read_sitemap(result, source, url, fetcher, depth=0, seen=set(), known={})
+    else:
+        _read_section(result, source, url, fetcher)
+    return ListingCheck(kind, url, result.urls, result.rejects, result.offsite)
+
+
 def _read_listing(result: Discovery, source: Source, url: str, fetcher: Fetcher, parse,
-                  known: dict) -> bytes | None:
+                  known: dict | None) -> bytes | None:
     page = _fetch_listing(result, source, url, fetcher, known)
     if page is None:
         return None
