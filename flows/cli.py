@@ -680,6 +680,11 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
             problems.append(f"none of {report.sampled} sampled articles could be read")
         if not report.working:
             problems.append("no feed, sitemap or listing gives an article URL")
+        for key, guess in report.guesses.items():
+            configured = getattr(source, key)
+            if guess.value and configured != guess.value:
+                console.print(f"[yellow]{source.name}:[/yellow] {key} is {configured!r}; the pages suggest "
+                              f"{guess.value!r} ({guess.reason})", highlight=False, soft_wrap=True)
         if problems:
             failed.append(source.name)
             for problem in problems:

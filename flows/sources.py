@@ -136,7 +136,7 @@ def probe_site(homepage: str, *, name: str | None = None, allow_addresses: tuple
             report.checks += _check_all(source, "listing", sections[:MAX_LISTINGS], own)
         listings = tuple(c.url for c in report.working if c.kind == "listing")
         report.source = replace(source, feeds=found["feed"], sitemaps=found["sitemap"], listings=listings)
-        # Only the candidates that answered are worth showing; the usual paths a site does not serve are not news.
+        # The usual paths a site does not serve are not news; a feed it announces that fails, or a section, is.
         report.checks = [c for c in report.checks if c.works or not _is_guess(c, homepage)]
         _sample(report, own, articles)
         report.guesses = guess_settings(report)
@@ -239,9 +239,9 @@ def _check_all(source: Source, kind: ListingKind, urls: list[str], fetcher: Fetc
 
 
 def _is_guess(check: ListingCheck, homepage: str) -> bool:
-    """A usual feed or sitemap path tried on spec (not announced by the site), or a section page tried as a listing."""
+    """A usual feed or sitemap path tried on spec, not announced by the site (robots.txt, a page's link)."""
     paths = FEED_PATHS if check.kind == "feed" else SITEMAP_PATHS if check.kind == "sitemap" else ()
-    return check.kind == "listing" or check.url in {urljoin(homepage, p) for p in paths}
+    return check.url in {urljoin(homepage, p) for p in paths}
 
 
 def _sample(report: SiteReport, fetcher: Fetcher, count: int) -> None:

@@ -36,14 +36,18 @@ def test_the_table_sources_add_prints_runs_and_checks_clean(sample_sites, wareho
     assert int(counts["discovered"]) >= 18 and counts["new"] == "3"
 
 
-def test_check_exits_4_naming_the_dead_feed(tmp_path):
+def test_check_exits_4_naming_the_dead_feed_and_points_out_a_setting_the_pages_contradict(tmp_path):
     with serve_faults(crawl_delay=None) as faults:
         path = tmp_path / "sources.toml"
-        path.write_text(faults.source_toml(feeds=("/pages.rss", "/missing.rss"), sitemaps=(), min_interval=0),
-                        encoding="utf-8")
+        toml = faults.source_toml(feeds=("/pages.rss", "/missing.rss"), sitemaps=(), min_interval=0)
+        path.write_text(toml.replace('timezone = "Asia/Ho_Chi_Minh"', 'timezone = "UTC"'), encoding="utf-8")
         result = newsetl("sources", "check", "--sources", str(path), "--articles", "1", timeout=120)
     assert result.returncode == 4, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"faults: feed {faults.base}/missing.rss: http_status: HTTP 404" in result.stdout
+    assert f"faults: sitemap {faults.base}/sitemap-pages.xml" not in result.stdout  # robots.txt's, read as a run does
+    # A setting the pages contradict is pointed out (not a failure: the site may know better).
+    assert ("faults: timezone is 'UTC'; the pages suggest 'Asia/Ho_Chi_Minh' (Vietnamese pages; no page printed an "
+            "offset)") in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "sources check: 1 of 1 sources do not work: faults"
     assert "Traceback" not in result.stderr
 
