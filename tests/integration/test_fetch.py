@@ -154,6 +154,10 @@ def test_an_index_s_children_are_read_side_by_side_at_the_host_s_pace(tmp_path):
     starts = [h.at for h in slow.hits if h.path in ("/sitemap-slow-index.xml", "/sitemap-slow.xml")]
     assert len(starts) == 1 + children
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= interval - 0.02, f"requests {min(gaps):.3f}s apart at min_interval {interval}"
+    # Arrival times at the server carry thread-switch jitter (a worker's first request also opens its session
+    # after its start was stamped), so, as in test_faults, the bound is on the average gap and on nearly every
+    # gap; tests/unit/test_hosts.py checks the limiter's own start times exactly.
+    assert (starts[-1] - starts[0]) / len(gaps) >= interval * 0.95, f"gaps {[round(g, 3) for g in gaps]}"
+    assert sum(gap >= interval * 0.8 for gap in gaps) >= 0.9 * len(gaps), f"gaps {[round(g, 3) for g in gaps]}"
     assert took < 0.7 * children * latency, f"{children} children took {took:.2f}s"
 
