@@ -301,11 +301,14 @@ def guess_settings(report: SiteReport) -> dict[str, Guess]:
 
 
 def _guess_language(report: SiteReport) -> Guess:
-    declared = Counter(a.language for a in report.articles if a.language)
+    # Only what the pages say (their <html lang>, meta tags, the detector): a configured language is no evidence.
+    read = [a for a in report.articles if a.language and a.provenance.get("language")]
+    declared = Counter(a.language for a in read)
     if declared:
         value, count = declared.most_common(1)[0]
-        how = "detected from their text" if any(a.provenance.get("language") == "detector"
-                                                for a in report.articles) else "their <html lang>"
+        signals = {a.provenance["language"] for a in read if a.language == value}
+        how = ("their <html lang>" if signals == {"page"} else "detected from their text" if "detector" in signals
+               else "the language their pages declare")
         return Guess(value, f"{count} of {len(report.articles)} sampled articles ({how})")
     if report.homepage_lang:
         return Guess(language_code(report.homepage_lang) or "", "the homepage's <html lang>")
