@@ -60,3 +60,10 @@ def test_add_exits_4_for_a_site_that_lists_nothing_and_2_for_a_bad_homepage():
         in " ".join(dead.stderr.split())
     bad = newsetl("sources", "add", "ftp://127.0.0.1/", timeout=60)
     assert bad.returncode == 2 and "which is not an http(s) URL" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_help_names_the_sources_commands_and_their_options():
+    assert "sources" in newsetl("--help").stdout
+    add_help = newsetl("sources", "add", "--help").stdout
+    assert all(option in add_help for option in ("HOMEPAGE", "--allow-address", "--min-interval", "--articles"))
+    assert "--sources" in newsetl("sources", "check", "--help").stdout
