@@ -1,10 +1,11 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess, backfill, links, eval.
+"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess, backfill, links, sources, eval.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed (it raised, or every source failed
 entirely); 2 a configuration or usage error, found before anything is fetched; 3 the
 database cannot be reached or upgraded; 4 a run that finished but in which a source
-failed entirely (the others were loaded).
+failed entirely (the others were loaded), or a site or source that ``sources add`` /
+``sources check`` found not working.
 """
 
 from __future__ import annotations
@@ -179,6 +180,43 @@ def _parser() -> argparse.ArgumentParser:
                        help="read the links with this site profile's article_urls pattern (its current layout)")
     links.set_defaults(handler=cmd_links)
 
+    sources = sub.add_parser("sources", help="find a site's feeds, sitemaps or section pages; check configured ones",
+                             description="Interactive checks against the sites themselves (polite: the fetcher of "
+                                         "a run, robots.txt obeyed); nothing is stored. Exit 4 when a site or "
+                                         "source does not work.")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True, metavar="SOURCES_COMMAND")
+    add = sources_sub.add_parser(
+        "add", help="find a site's feeds, sitemaps or section pages and print its [[sources]] table",
+        description="Read HOMEPAGE and a few section pages for announced feeds (<link rel=alternate>), try the "
+                    "usual feed paths, robots.txt's sitemaps and /sitemap.xml, and when there is neither, the "
+                    "section pages; read a few articles; report per field how often it was filled and by which "
+                    "signal (on stderr), and print the [[sources]] table to paste (on stdout), its guessed "
+                    "language, time zone and date order commented. Exit 4 when nothing lists articles.")
+    add.add_argument("homepage", metavar="HOMEPAGE", help="the site's homepage, e.g. https://baocantho.com.vn/")
+    add.add_argument("--name", help="the source's name (default: from the host, or the title for an address)")
+    add.add_argument("--articles", type=_whole_number, metavar="N",
+                     help="articles to fetch and read (default 5, flows.sources.DEFAULT_ARTICLES; 0: none)")
+    add.add_argument("--allow-address", action="append", default=[], dest="allow_addresses", metavar="NETWORK",
+                     help="a private/loopback network the site may resolve to (the allow_addresses key); repeatable")
+    add.add_argument("--min-interval", type=float, default=1.0, metavar="SECONDS",
+                     help="seconds between request starts to the host (the min_interval key, default %(default)s)")
+    add.add_argument("--max-connections", type=int, default=2, metavar="N",
+                     help="requests in flight to the host (the max_connections key, default %(default)s)")
+    add.set_defaults(handler=cmd_sources_add)
+    check = sources_sub.add_parser(
+        "check", help="check the configured sources' feeds, sitemaps and listings, and read a few articles",
+        description="For each source (or the NAMEs given): whether each feed, sitemap and listing page answers "
+                    "and parses and how many article URLs it lists, then a few articles read, per field how often "
+                    "filled and by which signal. Exit 4 when a feed, sitemap or listing gives no article URL, or "
+                    "no sampled article could be read.")
+    check.add_argument("names", nargs="*", metavar="NAME", help="sources to check (default: all)")
+    check.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
+                       help="sources file (TOML, default %(default)s)")
+    check.add_argument("--articles", type=_whole_number, metavar="N",
+                       help="articles per source to fetch and read (default 5, flows.sources.DEFAULT_ARTICLES; "
+                            "0: none)")
+    check.set_defaults(handler=cmd_sources_check)
+
     evaluate = sub.add_parser("eval", help="score the extractor on a folder of saved pages with expected records",
                               description="Score the extractor on DIR: NAME.html[.gz] + NAME.json pairs in the format "
                                           "of the shared data README; prints per-field accuracy, lead/body "
@@ -205,6 +243,17 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _whole_number(text: str) -> int:
+    """An argparse type: a whole number of 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
 
 
@@ -543,7 +592,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_links(args: argparse.Namespace) -> int:
     from flows.read import read_links
-    from tasks.errors import DecodeError
+    from tasks.errors import DecodeError, ExtractError
     from tasks.extract.profiles import find_profile
 
     profile = find_profile(args.profile, Path("profiles")) if args.profile else None
@@ -551,7 +600,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     for name, body, url in _read_pages(args.pages, args.url, failed):
         try:
             found = read_links(body, url, profile=profile)
-        except DecodeError as exc:
+        except (DecodeError, ExtractError) as exc:
             err.print(f"{name}: {exc}", highlight=False)
             failed.append(name)
             continue
@@ -602,6 +651,83 @@ def _read_page(name: str, url: str | None) -> tuple[bytes, str] | str:
         except (OSError, EOFError) as exc:
             return f"not a gzip file: {exc}"
     return data, url or path.resolve().as_uri()
+
+
+def cmd_sources_add(args: argparse.Namespace) -> int:
+    from flows.sources import DEFAULT_ARTICLES, probe_site, source_toml
+    from tasks.config import parse_source_table
+
+    # The options are the keys of the same names: checked as the sources file's would be (exit 2).
+    parse_source_table({"name": args.name or "site", "homepage": args.homepage, "feeds": [args.homepage],
+                        "allow_addresses": args.allow_addresses, "min_interval": args.min_interval,
+                        "max_connections": args.max_connections}, "sources add options")
+    report = probe_site(args.homepage, name=args.name, allow_addresses=tuple(args.allow_addresses),
+                        min_interval=args.min_interval, max_connections=args.max_connections,
+                        articles=DEFAULT_ARTICLES if args.articles is None else args.articles)
+    print_site_report(report, err)
+    if not report.working:
+        err.print(f"[red]sources add:[/red] found no feed, sitemap or section page listing articles on "
+                  f"{report.source.homepage}", highlight=False, soft_wrap=True)
+        return EXIT_SOURCE_FAILED
+    sys.stdout.write(source_toml(report))
+    return 0
+
+
+def cmd_sources_check(args: argparse.Namespace) -> int:
+    from flows.sources import DEFAULT_ARTICLES, check_source
+
+    sources = load_sources(args.sources, args.names or None)
+    sample = DEFAULT_ARTICLES if args.articles is None else args.articles
+    failed = []
+    for source in sources:
+        report = check_source(source, articles=sample)
+        print_site_report(report, console)
+        problems = [f"{c.kind} {c.url}: {c.verdict}" for c in report.failing]
+        if sample and report.working and not report.articles:
+            problems.append(f"none of {report.sampled} sampled articles could be read")
+        if not report.working:
+            problems.append("no feed, sitemap or listing gives an article URL")
+        for key, guess in report.guesses.items():
+            configured = getattr(source, key)
+            if guess.value and configured != guess.value:
+                console.print(f"[yellow]{source.name}:[/yellow] {key} is {configured!r}; the pages suggest "
+                              f"{guess.value!r} ({guess.reason})", highlight=False, soft_wrap=True)
+        if problems:
+            failed.append(source.name)
+            for problem in problems:
+                console.print(f"[red]{source.name}:[/red] {problem}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"[green]{source.name}: ok[/green]", highlight=False)
+    if failed:
+        err.print(f"[red]sources check:[/red] {len(failed)} of {len(sources)} sources do not work: "
+                  f"{', '.join(failed)}", highlight=False)
+        return EXIT_SOURCE_FAILED
+    return 0
+
+
+def print_site_report(report, out: Console) -> None:
+    """The listings read (kind, URL, what each gave), then the sampled articles' fields and rejects."""
+    listings = Table(title=f"{report.source.name}: feeds, sitemaps and listings", title_justify="left")
+    for column in ("kind", "url", "result"):
+        listings.add_column(column, overflow="fold")
+    for check in report.checks:
+        listings.add_row(check.kind, check.url, check.verdict, style=None if check.works else "red")
+    if report.checks:
+        out.print(listings)
+    if report.homepage_error:
+        out.print(f"[yellow]homepage:[/yellow] {report.homepage_error}", highlight=False, soft_wrap=True)
+    if not report.sampled:
+        return
+    fields = Table(title=f"{report.source.name}: {len(report.articles)} of {report.sampled} sampled articles read",
+                   title_justify="left")
+    for column in ("field", "filled", "signals (provenance)"):
+        fields.add_column(column, justify="right" if column == "filled" else "left")
+    for fill in report.fields():
+        fields.add_row(fill.name, f"{fill.filled}/{fill.pages}", fill.signals_text())
+    out.print(fields)
+    for reject in report.rejects:
+        out.print(f"[yellow]not read:[/yellow] {reject.url}: {reject.code}: {reject.detail}", highlight=False,
+                  soft_wrap=True)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

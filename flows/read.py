@@ -75,7 +75,8 @@ def eval_prediction(data: bytes, url: str, profile: Profile | None = None) -> tu
 def read_links(body: bytes, url: str, content_type: str = "", profile: Profile | None = None) -> list[dict]:
     """The article links of a listing (section) page's bytes, as ``{"url", "title"}`` (``newsetl links``, eval).
 
-    Decoded by the same decoder as article pages; an undecodable page raises :class:`DecodeError`.
+    Decoded by the same decoder as article pages; an undecodable page raises :class:`DecodeError`, one
+    nested deeper than the parser reads :class:`ExtractError`.
     A ``profile``'s current layout may say what its article URLs look like (``article_urls``).
     """
     text, _ = decode_html(body, content_type)

@@ -149,6 +149,11 @@ def load_sources(path: str | Path = DEFAULT_SOURCES_FILE, only: list[str] | None
     return sources
 
 
+def parse_source_table(table: dict, where: str) -> Source:
+    """One ``[[sources]]`` table, checked as the sources file's are (``newsetl sources add`` checks its options so)."""
+    return _parse_source(table, where)
+
+
 def _parse_source(table: dict, where: str, profiles: dict[str, Profile] | None = None) -> Source:
     if isinstance(table.get("name"), str):
         where = f"{where.rsplit(': ', 1)[0]}: source '{table['name']}'"

@@ -8,7 +8,8 @@ Two sites, as two page templates a reader would meet in Vietnam:
   and a sitemap index pointing at a Google News sitemap. One broken page.
 * ``tintuc`` (template ``b``): a national paper's newer CMS. JSON-LD ``NewsArticle``,
   ``Thứ Ba, 23/1/2018 22:19 (GMT+7)``, ``<figure>`` captions, related-news box, tags.
-  Atom feed (a link with a ``#fragment``), a sitemap index with a Google News sitemap that
+  Atom feed (a link with a ``#fragment``; announced by the section pages' ``<link rel="alternate">``,
+  not by the homepage, while baocantho's homepage announces its RSS), a sitemap index with a Google News sitemap that
   also lists an AMP copy of one article and a removed article (404). One article prints
   no date at all; only its feed entry has one. Section (listing) pages ``/<section>/`` with
   ``trang-N.html`` pagination, a menu, a banner, a "Đọc nhiều" (most read) box in a right-hand
@@ -314,10 +315,17 @@ Sitemap: {BASE}/sitemap.xml
 """
 
 
-def home(site: dict, items: list[dict]) -> str:
+def feed_link(path: str) -> str:
+    """The ``<link rel="alternate">`` that announces a feed, as ``newsetl sources add`` looks for it."""
+    kind = "atom" if path.endswith(".atom") else "rss"
+    return f'<link rel="alternate" type="application/{kind}+xml" title="Tin mới" href="{path}">'
+
+
+def home(site: dict, items: list[dict], feed: str = "") -> str:
+    """The homepage: the newest headlines, and (``feed``) a ``<link rel="alternate">`` to the feed."""
     links = "\n".join(f'<li><a href="{article_path(a)}">{_p(a["title"])}</a></li>' for a in items)
     return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{site['title']}</title></head>
+<html lang="vi"><head><meta charset="utf-8"><title>{site['title']}</title>{feed}</head>
 <body>{NAV.format(site=site['title'])}<h2>Tin mới</h2><ul class="list-news">
 {links}
 </ul></body></html>
@@ -325,7 +333,8 @@ def home(site: dict, items: list[dict]) -> str:
 
 
 def section_page(site: dict, section: str, stories: list[dict], most_read: list[dict], n: int, last: int) -> str:
-    """Page ``n`` of a section: featured story (picture and headline link), list, pagination, sidebar.
+    """Page ``n`` of a section: featured story (picture and headline link), list, pagination, sidebar,
+    and in its head the site's Atom feed (which the homepage does not announce).
 
     Links in the main column are relative to ``<base href>`` (the site root), as some CMSs
     write them; the "Đọc nhiều" box and the banner link to article-shaped URLs too, so a
@@ -348,7 +357,7 @@ def section_page(site: dict, section: str, stories: list[dict], most_read: list[
     title = section if slug != section else "Tin ảnh"
     return f"""<!DOCTYPE html>
 <html lang="vi-VN"><head><meta charset="utf-8"><base href="{BASE}/">
-<title>{_p(title)}{site['suffix']}</title></head>
+<title>{_p(title)}{site['suffix']}</title>{feed_link("/feed.atom")}</head>
 <body>
 {NAV.format(site=site['title'])}
 <div class="top-ad"><a href="{BASE}/quang-cao/khuyen-mai-mua-he-giam-gia-toi-50-phan-tram-2026.html">
@@ -421,7 +430,7 @@ def build() -> None:
             _write(EXPECTED_DIR / site["name"] / f"{article['slug']}.json",
                    json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         _write(root / "robots.txt", robots())
-        _write(root / "index.html", home(site, newest))
+        _write(root / "index.html", home(site, newest, feed_link("/rss/tin-moi.rss") if key == "a" else ""))
         if key == "a":
             _write(root / "rss" / "tin-moi.rss", rss(site, newest[:FEED_SIZE]))
             _write(root / "thoi-su" / "loi-trang.html", BROKEN_PAGE)

@@ -31,8 +31,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from tasks.errors import ExtractError
 from tasks.extract.furniture import FURNITURE_ROLES, FURNITURE_TAGS, LISTING_FURNITURE_WORDS, RANKING_HEADINGS
-from tasks.extract.page import remove_keeping_tail
+from tasks.extract.page import parse_cut_short, remove_keeping_tail
 from tasks.text import clean
 from tasks.urls import site_host
 
@@ -67,7 +68,9 @@ def extract_links(text: str, url: str, article_urls: str | None = None) -> list[
     ``url`` is the page's own address: links are resolved against it (and against
     ``<base href>``), and only links on the same site count. ``article_urls``, a site
     profile's regular expression, decides which URLs are articles (searched in the absolute
-    URL) in place of the general shape of rule 2. Pure: no network.
+    URL) in place of the general shape of rule 2. Pure: no network. A page nested deeper
+    than the parser reads raises :class:`ExtractError` rather than give the links of its
+    first part only.
     """
     root = _parse(text)
     if root is None:
@@ -89,11 +92,16 @@ class _Story:
 
 
 def _parse(text: str) -> etree._Element | None:
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    """The page's tree; None for no document. Nesting deeper than the parser reads raises (see ``parse_cut_short``)."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        return etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    cut = parse_cut_short(parser)
+    if cut:
+        raise ExtractError("parse_error", cut)
+    return root
 
 
 def _base_url(root: etree._Element, url: str) -> str:
@@ -247,3 +255,57 @@ def _depth(el: etree._Element) -> int:
 
 def _inside(el: etree._Element, container: etree._Element) -> bool:
     return el is container or any(anc is container for anc in el.iterancestors())
+
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
+_ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|xml|rss|json|mp[34]|zip)$", re.IGNORECASE)
+MAX_SECTION_DEPTH = 2  # /the-gioi/ and /the-gioi/quan-su/ are sections; deeper paths are rarely one
+
+
+def feed_links(text: str, url: str) -> list[str]:
+    """The feeds a page announces (``<link rel="alternate" type="application/rss+xml|atom+xml" href>``), absolute,
+    in document order, once each: how a site tells readers and crawlers where its feeds are."""
+    root = _parse(text)
+    if root is None:
+        return []
+    base = _base_url(root, url)
+    found: list[str] = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in FEED_TYPES and href:
+            absolute = urljoin(base, href)
+            if urlsplit(absolute).scheme in ("http", "https") and absolute not in found:
+                found.append(absolute)
+    return found
+
+
+def section_links(text: str, url: str) -> list[str]:
+    """Links of a homepage that look like its section pages, in document order (the menu first on most sites).
+
+    A section link stays on the page's site, is not a story (see :func:`is_article_url`), a tag, search
+    or contact page, a file or the homepage itself, has no query, and is at most two folders deep.
+    """
+    root = _parse(text)
+    if root is None:
+        return []
+    base = _base_url(root, url)
+    home = site_host(url)
+    found: list[str] = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme not in ("http", "https") or parts.query or site_host(parts.geturl()) != home:
+            continue
+        path = parts.path or "/"
+        segments = [s for s in path.split("/") if s]
+        if (not segments or len(segments) > MAX_SECTION_DEPTH or _NOT_ARTICLE.search(path) or _ASSET.search(path)
+                or is_article_url(parts.geturl())):
+            continue
+        section = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        if section not in found:
+            found.append(section)
+    return found

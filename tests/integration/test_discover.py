@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from flows.sample_site.server import expected_records, serve_directory
@@ -158,3 +159,23 @@ def test_a_profile_article_url_pattern_is_used_by_listing_discovery(tmp_path):
     assert [(u.url, u.title_hint) for u in found.urls] == [
         (site.base + "/bai/nuoc-sach", "Người dân phường An Hòa có nước sạch"),
         (site.base + "/bai/cau-moi", "Cây cầu mới nối hai bờ sông Hậu")]
+
+
+def test_children_read_side_by_side_give_their_urls_in_the_index_s_order(tmp_path):
+    """Eight children on four connections: whichever answers first, the URLs come in the index's order."""
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    files = {"index.xml": f"<?xml version='1.0'?><sitemapindex xmlns='{ns}'>"
+                          + "".join(f"<sitemap><loc>{{{{BASE}}}}/child-{i}.xml</loc></sitemap>" for i in range(8))
+                          + "</sitemapindex>"}
+    for i in range(8):
+        files[f"child-{i}.xml"] = (f"<?xml version='1.0'?><urlset xmlns='{ns}'>"
+                                   + "".join(f"<url><loc>{{{{BASE}}}}/{i}/{j}.html</loc></url>" for j in range(3))
+                                   + "</urlset>")
+    root = write_site(tmp_path / "site", files)
+    with serve_directory(root) as site:
+        src = replace(source(site.base, sitemaps=["/index.xml"]), max_connections=4)
+        found = discover_source(src)
+    assert found.rejects == [] and found.listings_ok == 9
+    assert [u.url for u in found.urls] == [f"{site.base}/{i}/{j}.html" for i in range(8) for j in range(3)]
+    assert all(u.via == f"{site.base}/child-{i}.xml" for u, i in zip(found.urls, [i for i in range(8) for _ in "abc"],
+                                                                     strict=True))

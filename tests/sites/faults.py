@@ -6,7 +6,8 @@ reset, a truncated body, Vietnamese text in windows-1258 and UTF-8 with wrong or
 missing charsets, a gzip bomb, an endless body, redirect loops and redirects off
 the site, a PDF. Around them are the listings a source needs: an RSS feed linking
 every fault page (with an ETag, answering 304 to ``If-None-Match``), a malformed
-feed, a sitemap index that includes itself, and a robots.txt that disallows
+feed, a sitemap index that includes itself, a wide index (``/sitemap-wide.xml``), an index of
+slow children (``/sitemap-slow-index.xml``), and a robots.txt that disallows
 ``/private/`` and sets a Crawl-delay. ``/a/<n>.html`` is a good article (the n-th
 sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
 ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
@@ -163,6 +164,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/sitemap-wide.xml":  # an index of index_children children
             return self._send(200, srv.sitemap_index([f"/sitemap-pages.xml?part={i}"
                                                       for i in range(srv.index_children)]).encode(), "application/xml")
+        if path == "/sitemap-slow-index.xml":  # an index of slow_children children, each slow to answer
+            return self._send(200, srv.sitemap_index([f"/sitemap-slow.xml?part={i}"
+                                                      for i in range(srv.slow_children)]).encode(), "application/xml")
+        if path == "/sitemap-slow.xml":  # a urlset that takes child_latency seconds to answer (a busy server)
+            time.sleep(srv.child_latency)
+            return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
+                              "application/xml")
         if path == "/sitemap-pages.xml":
             return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
                               "application/xml")
@@ -303,7 +311,7 @@ class FaultServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
                  disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
-                 index_children: int = 150):
+                 index_children: int = 150, slow_children: int = 12, child_latency: float = 0.3):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -316,6 +324,8 @@ class FaultServer(ThreadingHTTPServer):
         self.down = down  # every request, robots.txt included, answers 503
         self.sitemap_urls = sitemap_urls  # URLs in /sitemap-gzip.xml
         self.index_children = index_children  # children of /sitemap-wide.xml
+        self.slow_children = slow_children  # children of /sitemap-slow-index.xml
+        self.child_latency = child_latency  # seconds each of them takes to answer
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()

@@ -3,7 +3,9 @@
 Each shape once took super-linear time (a JSON-LD Organization author of 800 words: minutes; a
 ``.date`` element of 32 KB of letters: half a minute; a ``<title>`` of thousands of `` | x``
 suffixes; thousands of figcaptions with no known container; thousands of distinct class tokens on
-the ancestors of every paragraph). The check is a ratio with generous slack (4x the input in
+the ancestors of every paragraph). Unclosed ``<div>``s nested past libxml2's default depth of 256 once
+lost the rest of the page without a word; now they are read to 2,048 levels, and past that the page is a
+reject that says so. The check is a ratio with generous slack (4x the input in
 under 10x the time), not a speed target, so a loaded machine does not make it flaky; the record
 must still be right.
 """
@@ -13,12 +15,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
-from flows.read import read_article
+from flows.read import read_article, read_fetched
+from tasks.config import Source
+from tasks.errors import ExtractError
 from tasks.extract.body import MAX_PAGE_CAPTIONS
-from tasks.records import Article
+from tasks.extract.links import extract_links
+from tasks.records import Article, FetchedPage
 
 TITLE = "Tiêu đề bài viết"
 TEXT = "Người dân phường An Hòa đã được hỗ trợ nước sạch trong mùa khô năm nay. " * 4
@@ -54,6 +60,16 @@ def distinct_class_tokens(n: int) -> bytes:
                      "</div></div>")
 
 
+LATER = "Đoạn cuối bài: chính quyền địa phương cam kết tiếp tục cấp nước cho các hộ dân đến hết tháng."
+BYLINE = "Nguyễn Văn An"
+
+
+def unclosed_divs(n: int) -> bytes:
+    """The article's later paragraph and byline behind ``n`` unclosed ``<div>``s (libxml2 stops at 256 by default)."""
+    return page(body=f"<h1>{TITLE}</h1><article><p>{TEXT}</p>{'<div>' * n}<p>{LATER}</p>"
+                     f"<p class='author'>{BYLINE}</p></article>")
+
+
 def timed(html: bytes) -> tuple[float, Article]:
     started = time.perf_counter()
     article = read_article(html, "https://x.vn/a.html")
@@ -73,6 +89,8 @@ SHAPES: dict[str, tuple[Callable[[int], bytes], int, Callable[[Article], bool]]]
                                           lambda a: a.captions[:2] == ("Ảnh 0: chú thích số 0", "Ảnh 1: chú thích số 1")
                                           and len(a.captions) <= MAX_PAGE_CAPTIONS),
     "distinct class tokens": (distinct_class_tokens, 500, lambda a: a.body.count(TEXT.strip()) >= 250),
+    # 500 and 2,000: both inside the 2,048 levels the parser reads with huge_tree.
+    "unclosed divs nested deep": (unclosed_divs, 500, lambda a: LATER in a.body and a.authors == (BYLINE,)),
 }
 
 
@@ -85,3 +103,32 @@ def test_time_grows_at_most_linearly_with_the_hostile_part(shape):
     check(article)
     assert right(article)
     assert large < 10 * max(small, 0.03), f"{shape}: {small:.3f}s at {n}, {large:.3f}s at {4 * n}"
+
+
+def test_a_thousand_unclosed_divs_keep_the_later_paragraphs_and_the_byline():
+    article = read_article(unclosed_divs(1000), "https://x.vn/a.html")
+    assert article.body.endswith(LATER) and TEXT.strip() in article.body
+    assert article.authors == (BYLINE,)
+
+
+def test_nesting_past_the_parsers_limit_is_a_reject_that_says_so_never_a_shortened_record():
+    body = unclosed_divs(3000)
+    page_ = FetchedPage(url="https://x.vn/a.html", final_url="https://x.vn/a.html", status=200,
+                        headers={"content-type": "text/html; charset=utf-8"}, body=body,
+                        fetched_at=datetime.now(UTC))
+    article, reject = read_fetched(Source(name="x", title="x", homepage="https://x.vn/"), page_)
+    assert article is None
+    assert (reject.stage, reject.code) == ("extract", "parse_error")
+    assert reject.detail.startswith("document cut short by the HTML parser at line 1 (Excessive depth in document: "
+                                    "2048)") and "the text after that point would be lost" in reject.detail
+
+
+def test_a_listing_page_nested_deep_gives_its_later_links_or_says_it_cannot():
+    story = "/thoi-su/chinh-quyen-cam-ket-cap-nuoc-cho-cac-ho-dan-den-het-thang.html"
+    listing = lambda n: (f"<html><body><ul><li><a href='/kinh-te/gia-lua-dong-xuan-mien-tay-nhich-nhe-hom-nay.html'>"  # noqa: E731
+                         f"Giá lúa đông xuân nhích nhẹ</a></li></ul>{'<div>' * n}<ul><li><a href='{story}'>"
+                         "Chính quyền cam kết cấp nước</a></li></ul></body></html>")
+    links = extract_links(listing(1000), "https://x.vn/thoi-su/")
+    assert [link.url for link in links][-1] == "https://x.vn" + story
+    with pytest.raises(ExtractError, match="document cut short by the HTML parser"):
+        extract_links(listing(3000), "https://x.vn/thoi-su/")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.read import read_links
-from tasks.extract.links import Link, extract_links, is_article_url
+from tasks.extract.links import Link, extract_links, feed_links, is_article_url, section_links
 
 PAGE = "https://bao.example.vn/kinh-te/"
 
@@ -129,3 +129,26 @@ def test_real_listing_pages_start_with_their_main_column():
         first = record["first_items"][0]
         assert links[0]["url"].split("://")[1] == first["url"].split("://")[1], expected.name
         assert links[0]["title"] == first["title"], expected.name
+
+
+def test_feeds_a_page_announces_are_read_from_its_alternate_links():
+    page = """<html><head><base href="https://bao.example.vn/">
+    <link rel="alternate" type="application/rss+xml" title="Tin mới" href="rss/tin-moi.rss">
+    <link rel="Alternate" type="application/atom+xml; charset=utf-8" href="https://bao.example.vn/feed.atom">
+    <link rel="alternate" hreflang="en" href="https://bao.example.vn/en/">
+    <link rel="alternate" type="application/rss+xml" href="rss/tin-moi.rss">
+    <link rel="stylesheet" type="text/css" href="/a.css"></head><body><p>x</p></body></html>"""
+    assert feed_links(page, PAGE) == ["https://bao.example.vn/rss/tin-moi.rss", "https://bao.example.vn/feed.atom"]
+    assert feed_links("<html><body><p>no head</p></body></html>", PAGE) == []
+
+
+def test_section_links_of_a_homepage_are_its_menu_not_its_stories_tags_or_files():
+    links = section_links(LISTING, "https://bao.example.vn/")
+    assert links[:3] == ["https://bao.example.vn/thoi-su/", "https://bao.example.vn/kinh-te/",
+                         "https://bao.example.vn/chinh-sach-va-cuoc-song/"]
+    assert not any(is_article_url(link) for link in links)
+    page = """<html><body><a href="/">Trang chủ</a><a href="/tag/lua-gao">Lúa gạo</a><a href="/rss">RSS</a>
+    <a href="/uploads/a.jpg">ảnh</a><a href="/tim-kiem?q=x">Tìm</a><a href="https://other.vn/the-thao/">Khác</a>
+    <a href="/a/b/c/">sâu</a><a href="mailto:x@bao.example.vn">thư</a><a href="/the-thao/">Thể thao</a>
+    <a href="/the-thao/#top">lại</a></body></html>"""
+    assert section_links(page, "https://bao.example.vn/") == ["https://bao.example.vn/the-thao/"]
