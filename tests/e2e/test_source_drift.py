@@ -139,3 +139,36 @@ def test_a_webhook_that_is_down_never_fails_the_run(warehouse, prefect_backend, 
     summary = failed_run(ingest(sources_file=str(sources), return_state=True))
     assert summary.status == "failed" and summary.failed_sources == ["offline"]  # the run's own outcome, as ever
     assert "alert webhook on 127.0.0.1 not reached" in caplog.text
+
+
+def readme_automation() -> str:
+    """The README's Prefect automation snippet, as a user would paste it."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (snippet,) = re.findall(r"^```python\n(# Prefect automation:.*?)^```", readme, re.S | re.M)
+    return snippet
+
+
+def test_the_readme_prefect_automation_calls_the_webhook_when_an_ingest_flow_run_fails(
+        prefect_server, warehouse, database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dead = tmp_path / "dead.toml"
+    dead.write_text(OFFLINE_SOURCE, encoding="utf-8")
+    with receive_webhooks() as receiver:
+        env = {**os.environ, **prefect_server.env, "NEWSETL_ALERT_WEBHOOK": receiver.url}
+        created = subprocess.run([sys.executable, "-c", readme_automation()], env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert created.returncode == 0, created.stderr[-2000:]
+        # The run reports to that server; newsetl's own webhook is off, so only the automation can call.
+        result = newsetl("run", "--sources", str(dead), env={**prefect_server.env, "DATABASE_URL": database_url,
+                                                             "NEWSETL_ALERT_WEBHOOK": ""})
+        assert result.returncode == 1, result.stderr[-2000:]
+        assert receiver.arrived.wait(120), "the automation never called the webhook"
+    (message,) = receiver.messages
+    assert message["text"].startswith("newsetl: flow run ") and message["text"].endswith(" Failed")
+    assert "every source failed entirely (offline: every feed, sitemap and listing failed" in message["message"]

@@ -1,4 +1,4 @@
-"""The alert webhook (``tasks.alerts``) against a receiver on 127.0.0.1: what is posted, and failures that stay warnings."""
+"""The alert webhook (``tasks.alerts``) against a receiver on 127.0.0.1: what is posted; failures stay warnings."""
 
 from __future__ import annotations
 

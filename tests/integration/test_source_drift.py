@@ -7,7 +7,7 @@ write those rows are checked end to end in ``tests/e2e/test_source_drift.py``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tasks.config import Source
 from tasks.warehouse.runs import sync_sources
 
-T0 = datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 GOOD = {"title": 10, "authors": 10, "published_at": 10, "lead": 10, "section": 10, "image": 10}
 
 
