@@ -5,10 +5,13 @@ line and byline between the first and second run, ``steady`` keeps its template 
 articles too, ``frozen`` lists the same articles every time, and its articles arrived three days ago.
 After the second run only ``redesign`` is drifted (authors and published_at), only ``frozen`` is stale;
 the summary, the artifact, ``news.rpt_source_drift`` and the webhook receiver on 127.0.0.1 say so, and
-``newsetl run`` prints it. A run in which every source is dead exits 1 and is posted too.
+``newsetl run`` prints it. A run in which every source is dead exits 1 and is posted too, by newsetl and by
+the README's Prefect automation on a local Prefect server.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -101,35 +104,19 @@ def test_a_template_change_is_drift_of_that_source_only_and_a_source_with_nothin
     assert table["steady"]["health"] == ""
 
 
-def test_the_cli_prints_drifted_and_stale_sources_after_the_run(warehouse, database_url, tmp_path):
+def test_the_cli_prints_drifted_sources_after_the_run(warehouse, database_url, prefect_backend, tmp_path):
     with serve_drift_site(REDESIGN[0]) as redesign, serve_drift_site(STEADY[0]) as steady:
         sources = tmp_path / "sources.toml"
         sources.write_text(redesign.source_toml("redesign") + steady.source_toml("steady"), encoding="utf-8")
-        env = {"DATABASE_URL": database_url}
-        assert newsetl("run", "--sources", str(sources), env=env).returncode == 0
+        assert ingest(sources_file=str(sources)).status == "completed"  # the baseline, in-process
         redesign.layout, redesign.listed = "bare", REDESIGN[1]
         steady.listed = STEADY[1]
-        result = newsetl("run", "--sources", str(sources), env=env)
+        result = newsetl("run", "--sources", str(sources), env={"DATABASE_URL": database_url})
     assert result.returncode == 0, result.stderr[-2000:]  # drift is news for the analyst, not a failed run
     lines = result.stdout.splitlines()
     assert "drifted: redesign: authors 0% (baseline 100%); published_at 0% (baseline 100%)" in lines
     assert not any("steady:" in line for line in lines if line.startswith(("drifted", "stale")))
     assert "health: SELECT * FROM news.rpt_source_drift WHERE drifted OR stale;" in lines
-
-
-def test_a_run_with_every_source_dead_exits_1_and_is_posted_to_the_webhook(warehouse, database_url, tmp_path):
-    dead = tmp_path / "dead.toml"
-    dead.write_text(OFFLINE_SOURCE, encoding="utf-8")
-    with receive_webhooks() as receiver:
-        result = newsetl("run", "--sources", str(dead),
-                         env={"DATABASE_URL": database_url, "NEWSETL_ALERT_WEBHOOK": receiver.url})
-    assert result.returncode == 1, result.stderr[-2000:]
-    (message,) = receiver.messages
-    assert message["status"] == "failed" and message["drifted_sources"] == []
-    (failed,) = message["failed_sources"]
-    assert failed["source"] == "offline"
-    assert failed["reason"].startswith("every feed, sitemap and listing failed: connection failed")
-    assert message["text"].startswith(f"newsetl ingest run {message['run_id']}: failed; offline failed entirely")
 
 
 def test_a_webhook_that_is_down_never_fails_the_run(warehouse, prefect_backend, tmp_path, monkeypatch, caplog):
@@ -151,8 +138,10 @@ def readme_automation() -> str:
     return snippet
 
 
-def test_the_readme_prefect_automation_calls_the_webhook_when_an_ingest_flow_run_fails(
+def test_a_run_with_every_source_dead_exits_1_and_newsetl_and_the_readme_automation_both_post_it(
         prefect_server, warehouse, database_url, tmp_path):
+    """The dead run reports to a Prefect server on which the README's automation was created: newsetl's own
+    webhook and the automation's call both reach the receiver."""
     import os
     import subprocess
     import sys
@@ -164,11 +153,23 @@ def test_the_readme_prefect_automation_calls_the_webhook_when_an_ingest_flow_run
         created = subprocess.run([sys.executable, "-c", readme_automation()], env=env, capture_output=True,
                                  text=True, timeout=120)
         assert created.returncode == 0, created.stderr[-2000:]
-        # The run reports to that server; newsetl's own webhook is off, so only the automation can call.
         result = newsetl("run", "--sources", str(dead), env={**prefect_server.env, "DATABASE_URL": database_url,
-                                                             "NEWSETL_ALERT_WEBHOOK": ""})
+                                                             "NEWSETL_ALERT_WEBHOOK": receiver.url})
         assert result.returncode == 1, result.stderr[-2000:]
-        assert receiver.arrived.wait(120), "the automation never called the webhook"
-    (message,) = receiver.messages
-    assert message["text"].startswith("newsetl: flow run ") and message["text"].endswith(" Failed")
-    assert "every source failed entirely (offline: every feed, sitemap and listing failed" in message["message"]
+        deadline = time.monotonic() + 120  # the automation fires once the server has seen the Failed event
+        while len(receiver.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    ours = [m for m in receiver.messages if "run_id" in m]
+    automation = [m for m in receiver.messages if "run_id" not in m]
+    assert len(ours) == 1, receiver.messages
+    (message,) = ours
+    assert message["status"] == "failed" and message["drifted_sources"] == []
+    (failed,) = message["failed_sources"]
+    assert failed["source"] == "offline"
+    assert failed["reason"].startswith("every feed, sitemap and listing failed: connection failed")
+    assert message["text"].startswith(f"newsetl ingest run {message['run_id']}: failed; offline failed entirely")
+
+    assert len(automation) == 1, f"the automation never called the webhook: {receiver.messages}"
+    (call,) = automation
+    assert call["text"].startswith("newsetl: flow run ") and call["text"].endswith(" Failed")
+    assert "every source failed entirely (offline: every feed, sitemap and listing failed" in call["message"]
