@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 
 from tasks.alerts import alert_message, post_alert
 from tasks.config import Source, settings
-from tasks.errors import SourcesFailed
+from tasks.errors import ConfigError, SourcesFailed
 from tasks.records import SourceDrift, SourceStats
 from tasks.warehouse.db import engine, is_transient
 from tasks.warehouse.runs import (
@@ -231,7 +231,8 @@ def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[
             run._close()
         except BaseException as exc:
             _finish_failed(eng, run, exc)
-            _notify(flow_name, summary, error=f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, Exception):  # not on Ctrl-C: the user stopped it and is there to see
+                _notify(flow_name, summary, error=f"{type(exc).__name__}: {exc}")
             raise
         for stats in summary.sources:
             record_run_source(eng, run.id, stats)
@@ -266,7 +267,8 @@ def _notify(flow_name: str, summary: RunSummary, error: str | None = None) -> No
     """Post the run to ``NEWSETL_ALERT_WEBHOOK`` when it is set and the run failed, lost a source or drifted."""
     try:
         url = settings().alert_webhook
-    except Exception:  # noqa: BLE001 - a bad value stopped the command before the run; never here
+    except ConfigError as exc:  # a bad value of another setting usually stops the run before this
+        run_logger().warning("run %d: no alert posted: %s", summary.run_id, exc)
         return
     if not url:
         return
