@@ -352,6 +352,11 @@ def print_summary(summary) -> None:
     console.print(table)
     for line in summary.errors:
         console.print(f"[yellow]partial:[/yellow] {line}", highlight=False)
+    for drift in summary.drift:  # news.rpt_source_drift, read after the run
+        kind = "drifted" if drift.signals else "stale"
+        console.print(f"[yellow]{kind}:[/yellow] {drift.source}: {drift.detail}", highlight=False)
+    if summary.drift:
+        console.print("health: SELECT * FROM news.rpt_source_drift WHERE drifted OR stale;", highlight=False)
     if summary.totals.rejected:
         console.print(f"rejects: SELECT * FROM news.rejects WHERE run_id = {summary.run_id};", highlight=False)
     console.print(f"run id: {summary.run_id}" + (f"  (Prefect flow run {summary.flow_run_id})"

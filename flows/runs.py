@@ -10,7 +10,10 @@ spread work that reported a problem, leaves the rest running) or ``failed`` (eve
 when it raises, the run is recorded ``failed`` if the database still answers. Then the summary is
 published as a table artifact keyed by the flow's name; a run in which a source failed entirely
 makes the flow return a Failed state carrying ``SourcesFailed`` (``Run.outcome``), so its Prefect
-flow run ends Failed and cron sees a non-zero exit code: alerting can fire.
+flow run ends Failed and cron sees a non-zero exit code: alerting can fire. Once recorded, the run's
+source health is kept (``news.ingest_run_source_health``), the sources ``news.rpt_source_drift``
+flags are read into the summary, and a run that failed, lost a source or left one drifted or stale
+is posted to ``NEWSETL_ALERT_WEBHOOK`` when that is set (``tasks.alerts``).
 """
 
 from __future__ import annotations
@@ -28,11 +31,19 @@ from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from sqlalchemy.engine import Engine
 
+from tasks.alerts import alert_message, post_alert
 from tasks.config import Source, settings
-from tasks.errors import SourcesFailed
-from tasks.records import SourceStats
+from tasks.errors import ConfigError, SourcesFailed
+from tasks.records import SourceDrift, SourceStats
 from tasks.warehouse.db import engine, is_transient
-from tasks.warehouse.runs import RunLease, abandon_dead_runs, finish_run, record_run_source
+from tasks.warehouse.runs import (
+    RunLease,
+    abandon_dead_runs,
+    finish_run,
+    read_drift,
+    record_run_source,
+    record_source_health,
+)
 
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
 # HTTP connection and at most one database connection, well inside the pool of 10.
@@ -68,6 +79,7 @@ class RunSummary:
     flow_run_id: str | None = None
     failed_sources: list[str] = field(default_factory=list)  # sources of which nothing was loaded: see Run._close
     problems: list[str] = field(default_factory=list)  # of work spanning sources: "file.warc.gz: cut off at ..."
+    drift: list[SourceDrift] = field(default_factory=list)  # sources news.rpt_source_drift flags after the run
 
     @property
     def totals(self) -> SourceStats:
@@ -219,16 +231,52 @@ def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[
             run._close()
         except BaseException as exc:
             _finish_failed(eng, run, exc)
+            if isinstance(exc, Exception):  # not on Ctrl-C: the user stopped it and is there to see
+                _notify(flow_name, summary, error=f"{type(exc).__name__}: {exc}")
             raise
         for stats in summary.sources:
             record_run_source(eng, run.id, stats)
         finish_run(eng, run.id, summary.status, summary.totals, "; ".join(summary.errors) or None)
+        _observe_health(eng, summary)
     finally:
         lease.release()
     _publish(flow_name, summary)
+    _notify(flow_name, summary)
     log.info("%s run %d %s: %s", flow_name, run.id, summary.status, _counts_line(summary.totals))
     if summary.failed_sources:  # after the run is recorded and published: see Run.outcome
         run.failure = SourcesFailed(_failed_line(summary), summary)
+
+
+def _observe_health(eng: Engine, summary: RunSummary) -> None:
+    """Keep the run's source health and read which sources drifted or went stale, into ``summary.drift``.
+
+    After the run is recorded, and guarded: health is an observation of the run, so a failure here is a
+    warning and leaves the run's own status as recorded.
+    """
+    try:
+        record_source_health(eng, summary.run_id, [s.source for s in summary.sources])
+        summary.drift = read_drift(eng, summary.run_id)
+    except Exception as exc:  # noqa: BLE001 - any failure: the run is recorded already, say so and go on
+        run_logger().warning("run %d: source health not recorded: %s: %s", summary.run_id, type(exc).__name__, exc)
+        return
+    for drift in summary.drift:
+        run_logger().warning("%s %s: %s", drift.source, "drifted" if drift.signals else "stale", drift.detail)
+
+
+def _notify(flow_name: str, summary: RunSummary, error: str | None = None) -> None:
+    """Post the run to ``NEWSETL_ALERT_WEBHOOK`` when it is set and the run failed, lost a source or drifted."""
+    try:
+        url = settings().alert_webhook
+    except ConfigError as exc:  # a bad value of another setting usually stops the run before this
+        run_logger().warning("run %d: no alert posted: %s", summary.run_id, exc)
+        return
+    if not url:
+        return
+    failed = [(s.source, s.error or "") for s in summary.sources if s.source in summary.failed_sources]
+    message = alert_message(flow=flow_name, run_id=summary.run_id, status=summary.status,
+                            flow_run_id=summary.flow_run_id, failed=failed, drift=summary.drift, error=error)
+    if message is not None and post_alert(url, message, run_logger()):
+        run_logger().info("run %d: alert posted to the webhook", summary.run_id)
 
 
 def _failed_line(summary: RunSummary) -> str:
@@ -258,7 +306,10 @@ def _counts_line(stats: SourceStats) -> str:
 
 
 def _publish(flow_name: str, summary: RunSummary) -> None:
-    rows = [{"source": s.source, **{n: getattr(s, n) for n in SourceStats.COUNTS}, "error": s.error or ""}
+    health = {d.source: ("drifted: " if d.signals else "stale: ") + d.detail for d in summary.drift}
+    rows = [{"source": s.source, **{n: getattr(s, n) for n in SourceStats.COUNTS}, "error": s.error or "",
+             "health": health.get(s.source, "")}
             for s in [*summary.sources, summary.totals]]
+    flagged = f"; drifted or stale: {', '.join(health)}" if health else ""
     create_table_artifact(key=f"{flow_name}-summary", table=rows,
-                          description=f"newsetl {flow_name} run {summary.run_id}: {summary.status}")
+                          description=f"newsetl {flow_name} run {summary.run_id}: {summary.status}{flagged}")

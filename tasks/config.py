@@ -329,6 +329,13 @@ def _number(minimum: float, *, above: bool = False, maximum: float | None = None
     return read
 
 
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL")
+    return raw.strip()
+
+
 def _setting(env: str, default: Any, meaning: str, read: Callable[[str], Any] = _text, *,
              shown: str | None = None) -> Any:
     """One setting: its environment variable, default, one-line meaning (the README's), and its reader.
@@ -396,6 +403,10 @@ class Settings:
     statement_timeout: float = _setting("NEWSETL_STATEMENT_TIMEOUT", 600.0, "seconds one warehouse statement may "
                                         "run (migrations excepted; 0: no limit)", _number(0))
 
+    alert_webhook: str | None = _setting(
+        "NEWSETL_ALERT_WEBHOOK", None, "a URL a run POSTs a JSON message to when it failed, a source failed "
+        "entirely, or a source drifted or went stale (see \"Source health and drift\"); 5 s timeout, a failing "
+        "webhook is a warning", _http_url)
 
 def settings() -> Settings:
     """The settings as the environment has them now; a bad value is a ConfigError naming its variable."""

@@ -159,6 +159,16 @@ class SourceStats:
 
 
 @dataclass(frozen=True)
+class SourceDrift:
+    """A source that ``news.rpt_source_drift`` flags after a run: drifted signals and/or stale, in words."""
+
+    source: str
+    signals: tuple[str, ...]  # title, authors, published_at, lead, section, image, body_length, rejects
+    stale: bool
+    detail: str  # "published_at 0% (baseline 100%); nothing new for 72 h (...)"
+
+
+@dataclass(frozen=True)
 class ExtractedPage:
     """What a page says, as printed: raw strings and their provenance, before normalisation.
 

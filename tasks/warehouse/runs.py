@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tasks.config import Source
-from tasks.records import SourceStats
+from tasks.records import SourceDrift, SourceStats
 from tasks.warehouse.db import query
 
 # A run holds a session-level advisory lock (RUN_LOCK_KEY, run id) on one connection for as long as it
@@ -88,3 +88,18 @@ def finish_run(eng: Engine, run_id: int, status: str, totals: SourceStats, error
             "run_id": run_id, "status": status, "error": error,
             **{name: getattr(totals, name) for name in SourceStats.COUNTS},
         })
+
+
+def record_source_health(eng: Engine, run_id: int, sources: list[str]) -> None:
+    """What the run's extraction gave per source (fill counts, body length, provenance, last new article),
+    counted over the articles it wrote, in ``news.ingest_run_source_health``: the rows behind the health
+    and drift views, kept because a later run revising an article would take it from this one."""
+    with eng.begin() as conn:
+        conn.execute(query("load/record_source_health.sql"), {"run_id": run_id, "sources": sources})
+
+
+def read_drift(eng: Engine, run_id: int) -> list[SourceDrift]:
+    """The sources ``news.rpt_source_drift`` flags (drifted or stale) whose latest run is ``run_id``."""
+    with eng.connect() as conn:
+        rows = conn.execute(query("report/run_drift.sql"), {"run_id": run_id}).all()
+    return [SourceDrift(r.source, tuple(r.signals), r.stale, r.detail) for r in rows]

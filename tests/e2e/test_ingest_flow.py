@@ -84,7 +84,7 @@ def test_ingest_end_to_end_then_second_run_adds_nothing(warehouse, sample_sites,
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id])))
     assert artifact.key == "ingest-summary" and artifact.type == "table"
     assert {"source": "total", "discovered": 37, "fetched": 37, "new": 34, "updated": 0, "unchanged": 0,
-            "duplicates": 1, "rejected": 2, "not_modified": 0, "error": ""} in json.loads(artifact.data)
+            "duplicates": 1, "rejected": 2, "not_modified": 0, "error": "", "health": ""} in json.loads(artifact.data)
     assert flow_run.state.is_completed()
     assert sorted(tr.name for tr in task_runs) == ["discover-baocantho", "discover-tintuc"] + [
         f"ingest-batch-{source}-{n}/3" for source in ("baocantho", "tintuc") for n in (1, 2, 3)]
