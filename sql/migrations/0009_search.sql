@@ -8,7 +8,7 @@
 --                               refuse CREATE EXTENSION): translate() over the Vietnamese and common Latin
 --                               accented letters, upper and lower case, in plain SQL. Either way NFC first,
 --                               so a query typed in decomposed form (NFD) folds the same.
---   articles.search_vector      generated column: the 'simple' configuration (no stemming: Vietnamese
+--   articles.search_vector      kept by a trigger when the text is written: the 'simple' configuration (no stemming: Vietnamese
 --                               syllables are words) over the folded text, then over the text as written
 --                               (NFC), title weight A, lead B, body C. The folded half makes `Can Tho` find
 --                               `Cần Thơ`; the half as written lets a query typed with diacritics rank the
@@ -81,12 +81,29 @@ BEGIN
     RETURN setweight(to_tsvector('pg_catalog.simple', news.fold(coalesce(title, ''))), 'A')
         || setweight(to_tsvector('pg_catalog.simple', news.fold(coalesce(lead, ''))), 'B')
         || setweight(to_tsvector('pg_catalog.simple', news.fold(coalesce(body, ''))), 'C')
-        || setweight(to_tsvector('pg_catalog.simple', coalesce(title, '')), 'A')
-        || setweight(to_tsvector('pg_catalog.simple', coalesce(lead, '')), 'B')
-        || setweight(to_tsvector('pg_catalog.simple', coalesce(body, '')), 'C');
+        -- A field in plain ASCII (a byte a character: English, say) is its own folded form: not twice.
+        || CASE WHEN octet_length(title) = length(title) THEN ''::tsvector
+                ELSE setweight(to_tsvector('pg_catalog.simple', title), 'A') END
+        || CASE WHEN lead IS NULL OR octet_length(lead) = length(lead) THEN ''::tsvector
+                ELSE setweight(to_tsvector('pg_catalog.simple', lead), 'B') END
+        || CASE WHEN octet_length(body) = length(body) THEN ''::tsvector
+                ELSE setweight(to_tsvector('pg_catalog.simple', body), 'C') END;
 
-    ALTER TABLE news.articles ADD COLUMN search_vector tsvector
-        GENERATED ALWAYS AS (news.search_document(title, lead, body)) STORED;
+    -- A trigger, not a generated column: PostgreSQL computes a stored generated column again on every
+    -- UPDATE of its row, and the load updates rows for other reasons (cluster_id, last_seen_at); the
+    -- trigger runs only when the text is written.
+    ALTER TABLE news.articles ADD COLUMN search_vector tsvector;
+    UPDATE news.articles SET search_vector = news.search_document(title, lead, body);
+    CREATE FUNCTION news.set_search_vector() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $t$
+    BEGIN
+        NEW.search_vector := news.search_document(NEW.title, NEW.lead, NEW.body);
+        RETURN NEW;
+    END
+    $t$;
+    CREATE TRIGGER articles_search_vector BEFORE INSERT OR UPDATE OF title, lead, body, search_vector
+        ON news.articles FOR EACH ROW EXECUTE FUNCTION news.set_search_vector();
     CREATE INDEX articles_search_idx ON news.articles USING gin (search_vector);
 
     IF trgm_schema IS NOT NULL THEN
@@ -105,14 +122,18 @@ $$;
 --   + 4  the article has the query as typed, diacritics included (`Cần Thơ` over `cân tho`, `cần thở`)
 --   + 2  its words stand next to each other in the article (syllables of one word, unquoted)
 --   + ts_rank over the folded words, scaled into [0, 1) (title weighs more than lead, lead than body)
---   + 1  every full-text hit, so that the title matches found only by trigram similarity (a typo: `Can Thow`;
---        where pg_trgm is installed) follow them, by similarity in [0, 1).
--- Then newer first. The snippet is the best passage of lead and body with the matched words in «».
+--   + 1  every full-text hit; then, where pg_trgm is installed and the words found fewer than max_rows,
+--        titles similar to the query (a typo: `Can Thow`; a partial word), by word_similarity in [0, 1).
+-- Ties: newer first. The snippet is the best passage of lead and body (on one line), the matched words in «».
+-- Bounded work: the rank is computed for the `depth` newest matching articles (default 200), so a
+-- query that matches half the warehouse costs what one matching 200 articles does; its results are
+-- the best of its newest 200 matches. Narrow it (more words, source_name, since) or raise depth.
 CREATE FUNCTION news.search(q text, source_name text DEFAULT NULL, since timestamptz DEFAULT NULL,
-                            max_rows integer DEFAULT 20)
+                            max_rows integer DEFAULT 20, depth integer DEFAULT 200)
 RETURNS TABLE (id bigint, source text, published_at timestamptz, title text, canonical_url text,
                story_id bigint, rank real, snippet text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET plan_cache_mode = force_custom_plan  -- each query planned for its words: common ones walk the date index
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -121,55 +142,47 @@ DECLARE
     exact tsquery := websearch_to_tsquery('pg_catalog.simple', normalize(coalesce(q, ''), NFC));
     adjacent tsquery := phraseto_tsquery('pg_catalog.simple', folded_q);
     marks text := 'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "';
+    found integer;
 BEGIN
-    IF numnode(folded) = 0 THEN
+    IF btrim(folded_q) = '' OR max_rows < 1 THEN
         RETURN;
     END IF;
-    IF to_regclass('news.articles_title_trgm_idx') IS NULL THEN
+    RETURN QUERY
+    WITH candidates AS MATERIALIZED (
+        SELECT a.id FROM news.articles a
+        WHERE a.search_vector @@ folded
+          AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
+        ORDER BY a.published_at DESC  -- as the index runs backwards (no tie-break: it would need a sort)
+        LIMIT depth
+    ), hits AS (
+        SELECT a.id,
+               (1 + CASE WHEN a.search_vector @@ exact THEN 4 ELSE 0 END
+                  + CASE WHEN numnode(adjacent) > 1 AND a.search_vector @@ adjacent THEN 2 ELSE 0 END
+                  + ts_rank(a.search_vector, folded, 32))::real AS rank
+        FROM candidates c JOIN news.articles a ON a.id = c.id
+        ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id DESC
+        LIMIT max_rows
+    )
+    SELECT a.id, a.source, a.published_at, a.title, a.canonical_url, coalesce(a.cluster_id, a.id), h.rank,
+           regexp_replace(ts_headline('news.search_words', concat_ws(' ', a.lead, a.body), exact || folded, marks), '\s+', ' ', 'g')
+    FROM hits h JOIN news.articles a ON a.id = h.id
+    ORDER BY h.rank DESC, a.published_at DESC NULLS LAST, a.id DESC;
+    GET DIAGNOSTICS found = ROW_COUNT;
+    IF found < max_rows AND to_regclass('news.articles_title_trgm_idx') IS NOT NULL THEN
+        -- Planned only here, where pg_trgm is installed: its operator and function do not exist otherwise.
         RETURN QUERY
         WITH hits AS (
-            SELECT a.id,
-                   (1 + CASE WHEN a.search_vector @@ exact THEN 4 ELSE 0 END
-                      + CASE WHEN numnode(adjacent) > 1 AND a.search_vector @@ adjacent THEN 2 ELSE 0 END
-                      + ts_rank(a.search_vector, folded, 32))::real AS rank
-            FROM news.articles a
-            WHERE a.search_vector @@ folded
-              AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
-            ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id DESC
-            LIMIT max_rows
-        )
-        SELECT a.id, a.source, a.published_at, a.title, a.canonical_url, coalesce(a.cluster_id, a.id), h.rank,
-               ts_headline('news.search_words', concat_ws(' ', a.lead, a.body), exact || folded, marks)
-        FROM hits h JOIN news.articles a ON a.id = h.id
-        ORDER BY h.rank DESC, a.published_at DESC NULLS LAST, a.id DESC;
-    ELSE
-        RETURN QUERY
-        WITH words AS (
-            SELECT a.id,
-                   (1 + CASE WHEN a.search_vector @@ exact THEN 4 ELSE 0 END
-                      + CASE WHEN numnode(adjacent) > 1 AND a.search_vector @@ adjacent THEN 2 ELSE 0 END
-                      + ts_rank(a.search_vector, folded, 32))::real AS rank
-            FROM news.articles a
-            WHERE a.search_vector @@ folded
-              AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
-            ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id DESC
-            LIMIT max_rows
-        ), similar_titles AS (
             SELECT a.id, (0.99 * word_similarity(folded_q, news.fold(a.title)))::real AS rank
             FROM news.articles a
-            WHERE folded_q <% news.fold(a.title)
+            WHERE folded_q <% news.fold(a.title) AND NOT (a.search_vector @@ folded)
               AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
             ORDER BY rank DESC, a.id DESC
-            LIMIT max_rows
-        ), hits AS (
-            SELECT DISTINCT ON (id) id, rank FROM (SELECT * FROM words UNION ALL SELECT * FROM similar_titles) u
-            ORDER BY id, rank DESC
+            LIMIT max_rows - found
         )
         SELECT a.id, a.source, a.published_at, a.title, a.canonical_url, coalesce(a.cluster_id, a.id), h.rank,
-               ts_headline('news.search_words', concat_ws(' ', a.lead, a.body), exact || folded, marks)
+               regexp_replace(ts_headline('news.search_words', concat_ws(' ', a.lead, a.body), exact || folded, marks), '\s+', ' ', 'g')
         FROM hits h JOIN news.articles a ON a.id = h.id
-        ORDER BY h.rank DESC, a.published_at DESC NULLS LAST, a.id DESC
-        LIMIT max_rows;
+        ORDER BY h.rank DESC, a.published_at DESC NULLS LAST, a.id DESC;
     END IF;
 END
 $$;
@@ -182,7 +195,7 @@ DECLARE
                           WHERE e.extname = 'pg_trgm');
 BEGIN
     IF trgm_schema IS NOT NULL AND to_regclass('news.articles_title_trgm_idx') IS NOT NULL THEN
-        EXECUTE format('ALTER FUNCTION news.search(text, text, timestamptz, integer) SET search_path = pg_catalog, %I',
+        EXECUTE format('ALTER FUNCTION news.search(text, text, timestamptz, integer, integer) SET search_path = pg_catalog, %I',
                        trgm_schema);
     END IF;
 END
@@ -192,9 +205,11 @@ COMMENT ON FUNCTION news.fold(text) IS
     'Text folded for accent-insensitive matching: NFC, lower case, diacritics removed (Cần Thơ → can tho, Đà Nẵng → da nang); unaccent''s rules where that extension is installed, else the Vietnamese and common Latin accented letters in plain SQL.';
 COMMENT ON FUNCTION news.search_document(text, text, text) IS
     'The search_vector of an article: simple-configuration words of the folded title (A), lead (B) and body (C), then of the same as written.';
-COMMENT ON FUNCTION news.search(text, text, timestamptz, integer) IS
-    'Articles matching a web-search-style query (words required, "quoted" adjacent, or, -excluded), diacritics optional, best first: exact diacritics, then adjacent words, then text rank; title trigram similarity for typos where pg_trgm is installed. Optional source_name, since (published_at from), max_rows (default 20). Each row has a snippet with the matched words in «».';
+COMMENT ON FUNCTION news.search(text, text, timestamptz, integer, integer) IS
+    'Articles matching a web-search-style query (words required, "quoted" adjacent, or, -excluded), diacritics optional, best first: exact diacritics, then adjacent words, then text rank; title trigram similarity for typos where pg_trgm is installed. Optional source_name, since (published_at from), max_rows (default 20), depth (the newest matches ranked, default 200). Each row has a snippet with the matched words in «».';
+COMMENT ON FUNCTION news.set_search_vector() IS
+    'Trigger function of news.articles: computes search_vector (news.search_document) when an article''s text is inserted or updated.';
 COMMENT ON TEXT SEARCH CONFIGURATION news.search_words IS
     'Configuration of news.search''s snippets: simple, and (where unaccent is installed) folding diacritics, so that a query typed without them highlights words written with them.';
 COMMENT ON COLUMN news.articles.search_vector IS
-    'Full-text search words (generated from title, lead, body): folded (no diacritics, lower case) and as written; GIN-indexed. Query it through news.search(q).';
+    'Full-text search words of title, lead and body (kept by a trigger when they are written): folded (no diacritics, lower case) and as written; GIN-indexed. Query it through news.search(q).';
