@@ -341,7 +341,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                           row.title, ", ".join(row.authors), row.section or "", str(row.word_count))
         console.print(table)
         console.print("query the warehouse: newsetl db shell (psql), or newsetl db serve for a BI tool on "
-                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; README \"Analysts: the warehouse\"", highlight=False)
+                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; search it: newsetl search \"Can Tho\"; "
+                      "README \"Analysts: the warehouse\"", highlight=False)
     return code
 
 
