@@ -8,9 +8,10 @@
 --                               refuse CREATE EXTENSION): translate() over the Vietnamese and common Latin
 --                               accented letters, upper and lower case, in plain SQL. Either way NFC first,
 --                               so a query typed in decomposed form (NFD) folds the same.
---   articles.search_vector      kept by a trigger when the text is written: the 'simple' configuration (no stemming: Vietnamese
---                               syllables are words) over the folded text, then over the text as written
---                               (NFC), title weight A, lead B, body C. The folded half makes `Can Tho` find
+--   articles.search_vector      kept by a trigger when the text is written: the 'simple' configuration
+--                               (no stemming: Vietnamese syllables are words) over the folded text, then
+--                               over the text as written (NFC; a field in plain ASCII only once), title
+--                               weight A, lead B, body C. The folded half makes `Can Tho` find
 --                               `Cần Thơ`; the half as written lets a query typed with diacritics rank the
 --                               articles that spell it so first. Folded half first: positions stop at
 --                               16,383, so in a very long body it is the as-written half that loses phrase
@@ -31,16 +32,17 @@
 DO $$
 DECLARE
     wanted boolean := coalesce(nullif(current_setting('newsetl.search_extensions', true), ''), 'on') <> 'off';
+    extension text;
     unaccent_schema text;
     trgm_schema text;
 BEGIN
     IF wanted THEN
-        FOREACH unaccent_schema IN ARRAY ARRAY['unaccent', 'pg_trgm'] LOOP
-            IF EXISTS (SELECT FROM pg_available_extensions WHERE name = unaccent_schema) THEN
+        FOREACH extension IN ARRAY ARRAY['unaccent', 'pg_trgm'] LOOP
+            IF EXISTS (SELECT FROM pg_available_extensions WHERE name = extension) THEN
                 BEGIN
-                    EXECUTE format('CREATE EXTENSION IF NOT EXISTS %I', unaccent_schema);
+                    EXECUTE format('CREATE EXTENSION IF NOT EXISTS %I', extension);
                 EXCEPTION WHEN OTHERS THEN  -- not allowed (insufficient_privilege, no CREATE on the schema)
-                    RAISE NOTICE 'extension % not created (%): search goes on without it', unaccent_schema, SQLERRM;
+                    RAISE NOTICE 'extension % not created (%): search goes on without it', extension, SQLERRM;
                 END;
             END IF;
         END LOOP;
@@ -125,9 +127,10 @@ $$;
 --   + 1  every full-text hit; then, where pg_trgm is installed and the words found fewer than max_rows,
 --        titles similar to the query (a typo: `Can Thow`; a partial word), by word_similarity in [0, 1).
 -- Ties: newer first. The snippet is the best passage of lead and body (on one line), the matched words in «».
--- Bounded work: the rank is computed for the `depth` newest matching articles (default 200), so a
--- query that matches half the warehouse costs what one matching 200 articles does; its results are
--- the best of its newest 200 matches. Narrow it (more words, source_name, since) or raise depth.
+-- Bounded work: the rank is computed for the `depth` newest matching articles (default 200; and the
+-- `depth` newest with the diacritics as typed), so a query that matches half the warehouse costs what
+-- one matching 200 articles does; its results are the best of those. Narrow it (more words,
+-- source_name, since) or raise depth.
 CREATE FUNCTION news.search(q text, source_name text DEFAULT NULL, since timestamptz DEFAULT NULL,
                             max_rows integer DEFAULT 20, depth integer DEFAULT 200)
 RETURNS TABLE (id bigint, source text, published_at timestamptz, title text, canonical_url text,
@@ -149,11 +152,19 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH candidates AS MATERIALIZED (
-        SELECT a.id FROM news.articles a
-        WHERE a.search_vector @@ folded
-          AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
-        ORDER BY a.published_at DESC  -- as the index runs backwards (no tie-break: it would need a sort)
-        LIMIT depth
+        -- The newest matches of the words as typed, when they carry diacritics (so that `chợ` is not
+        -- crowded out by the newest of the far more frequent `cho`), and the newest matches of the folded words.
+        (SELECT a.id FROM news.articles a
+         WHERE exact::text <> folded::text AND a.search_vector @@ exact
+           AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
+         ORDER BY a.published_at DESC  -- as the index runs backwards (no tie-break: it would need a sort)
+         LIMIT depth)
+        UNION
+        (SELECT a.id FROM news.articles a
+         WHERE a.search_vector @@ folded
+           AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
+         ORDER BY a.published_at DESC
+         LIMIT depth)
     ), hits AS (
         SELECT a.id,
                (1 + CASE WHEN a.search_vector @@ exact THEN 4 ELSE 0 END

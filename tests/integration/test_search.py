@@ -118,6 +118,18 @@ def test_a_query_without_diacritics_finds_every_spelling_and_one_with_them_ranks
     assert all(a.rank >= b.rank for a, b in zip(marked, marked[1:], strict=False))
 
 
+def test_the_rank_is_computed_for_the_newest_matches_and_those_spelt_as_typed(searchable):
+    rows = {r.id: r for r in articles(searchable)}
+    exact = {i for i, r in rows.items() if "chợ" in words(r)}
+    folded_matches = [i for i, r in rows.items() if "cho" in {folded(w) for w in words(r)}]
+    newest = sorted(folded_matches, key=lambda i: rows[i].published_at, reverse=True)[:5]
+    assert {r.id for r in searchable.search("cho", max_rows=500, depth=5)} == set(newest)
+    # Far more articles say "cho" than "chợ", most of them newer: the ones spelt as typed still come.
+    assert not exact <= set(sorted(folded_matches, key=lambda i: rows[i].published_at)[-len(exact):])
+    marked = searchable.search("chợ", max_rows=len(exact), depth=len(exact))
+    assert {r.id for r in marked} == exact
+
+
 def test_can_tho_finds_can_tho_and_a_decomposed_query_is_the_same_query(searchable):
     rows = articles(searchable)
     expected = {r.id for r in rows if re.search(r"\bcan tho\b", folded(" ".join(words(r))))}
