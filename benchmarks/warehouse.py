@@ -327,7 +327,8 @@ def main() -> int:
         with eng.begin() as conn:
             conn.execute(sa.text("DROP INDEX IF EXISTS news.articles_title_trgm_idx"))
             # CASCADE: rpt_articles shows the column (its trigger and GIN index go with it anyway).
-            conn.execute(sa.text("ALTER TABLE news.articles DROP COLUMN search_vector CASCADE"))
+            conn.execute(sa.text("ALTER TABLE news.articles DROP COLUMN search_vector CASCADE, "
+                                 "DROP COLUMN title_folded"))
         without_copy, without_load = measure_load(eng, corpus, args.articles, args.load, run_id, "without")
         print(f"\nload cost per article ({args.load:,} new articles each, at {args.articles:,} stored):")
         print(f"  COPY:                       {with_copy:6.2f} ms with search_vector and its indexes, "

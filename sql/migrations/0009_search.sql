@@ -17,7 +17,9 @@
 --                               16,383, so in a very long body it is the as-written half that loses phrase
 --                               positions, not the half every query matches on.
 --   articles_search_idx         GIN over it.
---   articles_title_trgm_idx     GIN trigram index over news.fold(title), only with pg_trgm: typos and
+--   articles.title_folded       news.fold(title), kept by the same trigger: stored, so that the trigram
+--                               check reads it instead of folding every candidate title again.
+--   articles_title_trgm_idx     GIN trigram index over title_folded, only with pg_trgm: typos and
 --                               partial words in titles (`word_similarity`). Without pg_trgm there is no
 --                               typo tolerance: news.search finds words, whole, accent-insensitively.
 --   news.search_words           text search configuration for snippets: with unaccent it folds the
@@ -94,22 +96,23 @@ BEGIN
     -- A trigger, not a generated column: PostgreSQL computes a stored generated column again on every
     -- UPDATE of its row, and the load updates rows for other reasons (cluster_id, last_seen_at); the
     -- trigger runs only when the text is written.
-    ALTER TABLE news.articles ADD COLUMN search_vector tsvector;
-    UPDATE news.articles SET search_vector = news.search_document(title, lead, body);
+    ALTER TABLE news.articles ADD COLUMN search_vector tsvector, ADD COLUMN title_folded text;
+    UPDATE news.articles SET search_vector = news.search_document(title, lead, body), title_folded = news.fold(title);
     CREATE FUNCTION news.set_search_vector() RETURNS trigger
     LANGUAGE plpgsql
     AS $t$
     BEGIN
         NEW.search_vector := news.search_document(NEW.title, NEW.lead, NEW.body);
+        NEW.title_folded := news.fold(NEW.title);
         RETURN NEW;
     END
     $t$;
-    CREATE TRIGGER articles_search_vector BEFORE INSERT OR UPDATE OF title, lead, body, search_vector
+    CREATE TRIGGER articles_search_vector BEFORE INSERT OR UPDATE OF title, lead, body, search_vector, title_folded
         ON news.articles FOR EACH ROW EXECUTE FUNCTION news.set_search_vector();
     CREATE INDEX articles_search_idx ON news.articles USING gin (search_vector);
 
     IF trgm_schema IS NOT NULL THEN
-        EXECUTE format('CREATE INDEX articles_title_trgm_idx ON news.articles USING gin (news.fold(title) %I.gin_trgm_ops)',
+        EXECUTE format('CREATE INDEX articles_title_trgm_idx ON news.articles USING gin (title_folded %I.gin_trgm_ops)',
                        trgm_schema);
         COMMENT ON INDEX news.articles_title_trgm_idx IS
             'Trigram index (pg_trgm) over the folded title: typos and partial words in titles for news.search.';
@@ -183,9 +186,9 @@ BEGIN
         -- Planned only here, where pg_trgm is installed: its operator and function do not exist otherwise.
         RETURN QUERY
         WITH hits AS (
-            SELECT a.id, (0.99 * word_similarity(folded_q, news.fold(a.title)))::real AS rank
+            SELECT a.id, (0.99 * word_similarity(folded_q, a.title_folded))::real AS rank
             FROM news.articles a
-            WHERE folded_q <% news.fold(a.title) AND NOT (a.search_vector @@ folded)
+            WHERE folded_q <% a.title_folded AND NOT (a.search_vector @@ folded)
               AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
             ORDER BY rank DESC, a.id DESC
             LIMIT max_rows - found
@@ -222,5 +225,7 @@ COMMENT ON FUNCTION news.set_search_vector() IS
     'Trigger function of news.articles: computes search_vector (news.search_document) when an article''s text is inserted or updated.';
 COMMENT ON TEXT SEARCH CONFIGURATION news.search_words IS
     'Configuration of news.search''s snippets: simple, and (where unaccent is installed) folding diacritics, so that a query typed without them highlights words written with them.';
+COMMENT ON COLUMN news.articles.title_folded IS
+    'The title folded (news.fold: lower case, no diacritics; kept by the same trigger): what news.search matches typos in titles against, with a trigram index where pg_trgm is installed.';
 COMMENT ON COLUMN news.articles.search_vector IS
     'Full-text search words of title, lead and body (kept by a trigger when they are written): folded (no diacritics, lower case) and as written; GIN-indexed. Query it through news.search(q).';
