@@ -149,6 +149,7 @@ DECLARE
     adjacent tsquery := phraseto_tsquery('pg_catalog.simple', folded_q);
     marks text := 'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "';
     found integer;
+    seen bigint[] := '{}';
 BEGIN
     IF btrim(folded_q) = '' OR max_rows < 1 THEN
         RETURN;
@@ -184,11 +185,14 @@ BEGIN
     GET DIAGNOSTICS found = ROW_COUNT;
     IF found < max_rows AND to_regclass('news.articles_title_trgm_idx') IS NOT NULL THEN
         -- Planned only here, where pg_trgm is installed: its operator and function do not exist otherwise.
+        IF found > 0 THEN  -- the few full-text hits (all of them: fewer than max_rows), not to repeat
+            SELECT array_agg(a.id) INTO seen FROM news.articles a WHERE a.search_vector @@ folded;
+        END IF;
         RETURN QUERY
         WITH hits AS (
             SELECT a.id, (0.99 * word_similarity(folded_q, a.title_folded))::real AS rank
             FROM news.articles a
-            WHERE folded_q <% a.title_folded AND NOT (a.search_vector @@ folded)
+            WHERE folded_q <% a.title_folded AND a.id <> ALL (seen)  -- by id: not a detoasted vector per title
               AND (source_name IS NULL OR a.source = source_name) AND (since IS NULL OR a.published_at >= since)
             ORDER BY rank DESC, a.id DESC
             LIMIT max_rows - found

@@ -178,6 +178,9 @@ def test_a_typo_in_a_title_is_found_by_trigrams_where_pg_trgm_is_installed(searc
     titles = {r.id for r in articles(searchable) if "ninh kieu" in folded(r.title)}
     assert titles and {r.id for r in typo} == titles
     assert all(r.rank < 1 for r in typo)  # after any full-text hit
+    # A few full-text hits, then similar titles: none of the hits twice.
+    hits = [r.id for r in searchable.search("marathon", max_rows=50)]
+    assert hits and len(hits) == len(set(hits))
 
 
 def test_the_search_command_prints_the_ranked_articles(searchable, monkeypatch, capsys):
