@@ -1,4 +1,4 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess, backfill, links, sources, eval.
+"""The ``newsetl`` command: run, demo, serve, db upgrade, search, extract, reprocess, backfill, links, sources, eval.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed (it raised, or every source failed
@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
@@ -120,6 +121,20 @@ def _parser() -> argparse.ArgumentParser:
     db_serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, metavar="N",
                           help="TCP port on 127.0.0.1 (default %(default)s)")
     db_serve.set_defaults(handler=cmd_db_serve)
+
+    search = sub.add_parser("search", help="search the articles' title, lead and body, best matches first",
+                            description="Full-text search of the warehouse (news.search): every word required, "
+                                        "diacritics optional (Can Tho finds Cần Thơ; typed with them, exact "
+                                        "matches come first), \"quoted words\" adjacent, OR between alternatives, "
+                                        "-word excluded. Prints rank, date, source, title, a snippet with the "
+                                        "matched words in «» and the URL.")
+    search.add_argument("query", metavar="QUERY", help='e.g. "Cần Thơ" or \'"Ninh Kiều" triều cường\'')
+    search.add_argument("--source", metavar="NAME", help="only this source's articles")
+    search.add_argument("--since", type=_moment, metavar="DATE",
+                        help="only articles published from this date or time on, e.g. 2026-03-01 (UTC)")
+    search.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N rows (default 20)")
+    search.add_argument("--json", action="store_true", help="one JSON object per article instead of a table")
+    search.set_defaults(handler=cmd_search)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -385,7 +400,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                           row.title, ", ".join(row.authors), row.section or "", str(row.word_count))
         console.print(table)
         console.print("query the warehouse: newsetl db shell (psql), or newsetl db serve for a BI tool on "
-                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; README \"Analysts: the warehouse\"", highlight=False)
+                      f"127.0.0.1:{DEFAULT_SERVE_PORT}; search it: newsetl search \"Can Tho\"; "
+                      "README \"Analysts: the warehouse\"", highlight=False)
     return code
 
 
@@ -501,6 +517,35 @@ def cmd_db_serve(args: argparse.Namespace) -> int:
 def _stop(signum, frame) -> None:
     """SIGTERM stops `db serve` as Ctrl-C does."""
     raise KeyboardInterrupt
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from tasks.warehouse.db import query
+
+    if not args.query.strip():
+        raise ConfigError("search: the query is empty")
+    eng = engine(database_url())
+    upgrade(eng)
+    with eng.connect() as conn:
+        rows = conn.execute(query("report/search.sql"), {"q": args.query, "source": args.source,
+                                                          "since": args.since, "limit": args.limit}).all()
+    if args.json:
+        for row in rows:
+            print(json.dumps({k: v for k, v in row._mapping.items() if k != "published_local"}, ensure_ascii=False,
+                             default=_json_default))
+        return 0
+    if not rows:
+        err.print(f"no article matches {args.query!r}", highlight=False)
+        return 0
+    table = Table(title=f"{len(rows)} articles for {args.query!r}, best first", title_justify="left")
+    for column in ("rank", "published (local)", "source", "title and snippet"):
+        table.add_column(column, no_wrap=column != "title and snippet")
+    for row in rows:
+        published = f"{row.published_local:%Y-%m-%d %H:%M}" if row.published_local else ""
+        text = f"[bold]{escape(row.title)}[/bold]\n{escape(row.snippet or '')}\n[dim]{escape(row.canonical_url)}[/dim]"
+        table.add_row(f"{row.rank:.2f}", published, row.source, text)
+    console.print(table)
+    return 0
 
 
 def check_schedule(cron: str, timezone: str) -> None:

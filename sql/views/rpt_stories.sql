@@ -2,27 +2,12 @@
 -- The representative is the earliest-published member (ties: the first stored); the
 -- other columns say how many articles and which sources carried the story.
 -- Grain: story. Who published what stays in news.articles (join on cluster_id).
+-- The rows are news.stories, which every load keeps current (migration 0010_stories): one story by
+-- id, or the stories of a week, is an index lookup instead of a pass over every article.
 CREATE OR REPLACE VIEW news.rpt_stories AS
-WITH members AS (
-    SELECT a.*, coalesce(a.cluster_id, a.id) AS story_id FROM news.articles a
-), counts AS (
-    SELECT story_id, count(*) AS articles, array_agg(DISTINCT source ORDER BY source) AS sources,
-           min(first_seen_at) AS first_seen_at, max(last_seen_at) AS last_seen_at
-    FROM members GROUP BY story_id
-)
-SELECT r.story_id,
-       r.id            AS representative_id,
-       r.source        AS representative_source,
-       r.published_at,
-       r.title,
-       r.lead,
-       r.canonical_url,
-       c.articles,
-       c.sources,
-       c.first_seen_at,
-       c.last_seen_at
-FROM (SELECT DISTINCT ON (story_id) * FROM members ORDER BY story_id, published_at NULLS LAST, id) r
-JOIN counts c USING (story_id);
+SELECT story_id, representative_id, representative_source, published_at, title, lead, canonical_url,
+       articles, sources, first_seen_at, last_seen_at
+FROM news.stories;
 
 COMMENT ON VIEW news.rpt_stories IS 'One row per story (near-duplicate cluster) across sources, represented by its earliest-published article. Grain: story.';
 COMMENT ON COLUMN news.rpt_stories.story_id IS 'The story: news.articles.cluster_id (or the article''s own id when it has none).';

@@ -19,7 +19,7 @@ HEADER = (
     f"# The newsetl warehouse: schema `{SCHEMA}`\n\n"
     "Written by `newsetl db docs -o docs/warehouse.md` from the catalog comments (`COMMENT ON`) of a\n"
     "database at the latest migration; do not edit by hand. The same text shows in `\\d+`, DBeaver,\n"
-    "Metabase and dbt. Tables first, then the `rpt_` views meant for reporting.\n"
+    "Metabase and dbt. Tables first, then the `rpt_` views meant for reporting, then the functions.\n"
 )
 
 
@@ -40,6 +40,12 @@ def render_markdown(eng: Engine) -> str:
                      "| column | type | not null | meaning |\n|---|---|---|---|\n")
         parts.extend(f"| `{c.column_name}` | {c.data_type} | {'yes' if c.not_null else ''} "
                      f"| {_cell(c.column_comment)} |\n" for c in columns)
+    with eng.connect() as conn:
+        functions = conn.execute(query("meta/functions.sql")).all()
+    if functions:
+        parts.append("\n## Functions\n\n| function | returns | meaning |\n|---|---|---|\n")
+        parts.extend(f"| `{SCHEMA}.{f.name}({f.arguments})` | {_cell(f.result)} | {_cell(f.comment)} |\n"
+                     for f in functions)
     return "".join(parts)
 
 

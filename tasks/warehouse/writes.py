@@ -1,6 +1,6 @@
 """Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters (reads: ``reads``).
 
-A batch of pages is loaded in one transaction (pages, articles, rejects together),
+A batch of pages is loaded in one transaction (pages, articles, their stories, rejects together),
 so a batch is either stored whole or not at all; each page and each article gets a
 savepoint, so one bad row becomes a ``load`` reject instead of losing its batch. Values
 the database would refuse are kept out before that: a header value holding NUL is not
@@ -156,8 +156,21 @@ def _load(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], artic
                 continue
             counter = COUNTERS[kind]
             setattr(result, counter, getattr(result, counter) + 1)
+        refresh_stories(conn, articles)
         result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])
     return result
+
+
+def refresh_stories(conn: Connection, articles: Sequence[Article]) -> None:
+    """Bring ``news.stories`` up to date for the stories of a batch's articles, in the batch's transaction.
+
+    One statement per batch, whatever each article turned out to be: the stories are found again
+    through the URLs that led to the articles (``news.article_urls``), so the hook needs nothing from
+    the per-article writes. The story rows are locked in id order at the end of the transaction.
+    """
+    urls = sorted({u for a in articles for u in (a.url, a.canonical_url)})
+    if urls:
+        conn.execute(query("load/refresh_stories.sql"), {"urls": urls})
 
 
 def _raise_unless_row_fault(exc: Exception) -> None:
