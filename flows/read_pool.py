@@ -24,6 +24,7 @@ import logging
 import queue
 import signal
 import threading
+import time
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from typing import Any
@@ -87,11 +88,9 @@ class _Worker:
             self.conn.recv()
             self.ready = True
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        self.process.join(STOP_GRACE)
-        self.kill()
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -121,6 +120,12 @@ class ReadPool:
     @property
     def in_process(self) -> bool:
         return self.processes == 1
+
+    @property
+    def pids(self) -> set[int]:
+        """The process ids of the live workers (none in-process or before the start)."""
+        with self._lock:
+            return {w.process.pid for w in self._workers if w.process.is_alive()}
 
     def start(self) -> None:
         """Start the workers (in-process: warm the extractor up), before the first page rather than at it."""
@@ -196,8 +201,11 @@ class ReadPool:
             except queue.Empty:
                 break
         for worker in idle:
-            worker.stop()
-        for worker in workers - set(idle):
+            worker.ask_to_stop()
+        deadline = time.monotonic() + STOP_GRACE  # then killed, like the busy ones
+        for worker in idle:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+        for worker in workers | set(idle):
             worker.kill()
 
     def __enter__(self) -> ReadPool:
