@@ -93,11 +93,11 @@ def backfill(archives: list[str], sources_file: str = str(DEFAULT_SOURCES_FILE),
 @task(name="backfill-file", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
       task_run_name="backfill-file-{file}")
 def backfill_file(file: str, sources: list[Source], since: datetime | None, until: datetime | None,
-                  batch_size: int | None = None, reader: ReadPool | None = None, *, run_id: int) -> SpreadResult:
+                  batch_size: int | None = None, readers: ReadPool | None = None, *, run_id: int) -> SpreadResult:
     """Read one WARC file from where its last reading stopped; load its sources' records in batches.
 
-    Pages are read by the run's ``reader`` (its worker processes), else in this thread."""
-    reader = reader or ReadPool(1)
+    Pages are read by the run's ``readers`` (its worker processes), else in this thread."""
+    readers = readers or ReadPool(1)
     log = run_logger()
     eng = engine()
     start = claim_file(eng, file, os.path.getsize(file), run_id)
@@ -117,12 +117,12 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
         batch.append(item)
         if len(batch) >= size:
             batches += 1
-            _load(batch, run_id, f"{os.path.basename(file)} batch {batches}", stats, reader)
+            _load(batch, run_id, f"{os.path.basename(file)} batch {batches}", stats, readers)
             batch = []
             record_progress(eng, file, item.end, reader.records - loaded_records)
             loaded_records = reader.records
     if batch:
-        _load(batch, run_id, f"{os.path.basename(file)} batch {batches + 1}", stats, reader)
+        _load(batch, run_id, f"{os.path.basename(file)} batch {batches + 1}", stats, readers)
     cut = reader.cut
     finish_file(eng, file, cut.offset if cut else reader.end, reader.records - loaded_records,
                 cut.detail if cut else None)
@@ -133,7 +133,7 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
 
 
 def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str, SourceStats],
-          reader: ReadPool) -> None:
+          readers: ReadPool) -> None:
     """One batch of a file's records: per source, held URLs dropped, the rest read, deduped and loaded."""
     by_source: dict[str, list[ArchivedRecord]] = defaultdict(list)
     for item in batch:
@@ -153,7 +153,7 @@ def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str,
             if page.status in FINAL_STATUSES:
                 pages.append(page)
             if item.reject is None:
-                article, reject = reader.read(source, page)
+                article, reject = readers.read(source, page)
                 if article is not None:
                     articles.append(article)
                 if reject is not None:

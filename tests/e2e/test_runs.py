@@ -82,6 +82,9 @@ def test_a_reprocess_that_fails_is_recorded_failed_not_left_running(warehouse, s
     ingest(sources_file=str(sample_sources_file), only=["baocantho"])
 
     class Broken:
+        def with_options(self, **options):
+            return self
+
         def submit(self, *args, **kwargs):
             raise RuntimeError("the task runner is gone")
 

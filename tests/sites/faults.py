@@ -12,7 +12,8 @@ sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind a
 ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
 (``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
 ``/slow.rss`` links a page that is slow to read (``SLOW_READ_PAGE``: a data table of tens of
-thousands of rows, seconds of extraction) among the good ones.
+thousands of rows, seconds of extraction) among the good ones; ``/large.rss`` links only pages
+like it (``/large/<n>.html``), for the memory benchmark.
 The server logs every request with its arrival time, so a test can measure the spacing
 the crawler kept.
 """
@@ -163,7 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/slow.rss":
             return self._send(200, srv.feed_of([SLOW_READ_PAGE, *(f"/a/{n}.html" for n in range(srv.pages))]).encode(),
                               "application/rss+xml; charset=utf-8")
-        if path == SLOW_READ_PAGE:
+        if path == "/large.rss":  # large_pages pages like SLOW_READ_PAGE, of slow_read_rows rows each
+            return self._send(200, srv.feed_of([f"/large/{n}.html" for n in range(srv.large_pages)]).encode(),
+                              "application/rss+xml; charset=utf-8")
+        if path == SLOW_READ_PAGE or (path.startswith("/large/") and path.endswith(".html")):
             return self._send(200, slow_read_html(srv.slow_read_rows), "text/html; charset=utf-8")
         if path == "/hostile-sitemap.xml":
             return self._send(200, srv.urlset(srv.hostile_paths()).encode(), "application/xml")
@@ -321,7 +325,7 @@ class FaultServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
                  disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
-                 index_children: int = 150, slow_read_rows: int = 25_000):
+                 index_children: int = 150, slow_read_rows: int = 25_000, large_pages: int = 8):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -334,7 +338,8 @@ class FaultServer(ThreadingHTTPServer):
         self.down = down  # every request, robots.txt included, answers 503
         self.sitemap_urls = sitemap_urls  # URLs in /sitemap-gzip.xml
         self.index_children = index_children  # children of /sitemap-wide.xml
-        self.slow_read_rows = slow_read_rows  # rows of the table of SLOW_READ_PAGE
+        self.slow_read_rows = slow_read_rows  # rows of the table of SLOW_READ_PAGE and the /large/ pages
+        self.large_pages = large_pages  # pages linked by /large.rss
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
