@@ -77,10 +77,12 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
             except Exception as exc:
                 run.add_source(SourceStats(source.name, error=f"discovery failed: {exc}"))
                 continue
-            if plan.plan.to_fetch:
-                run.reader.start()  # the read workers warm up while the first pages are fetched
-            run.submit_source(ingest_source, source, plan.plan.to_fetch, stats=plan.stats)
             plans.append(plan)
+            if not plan.plan.to_fetch:  # nothing new: no task, and no read worker started for it
+                run.add_source(plan.stats)
+                continue
+            run.reader.start()  # the read workers warm up while the first pages are fetched
+            run.submit_source(ingest_source, source, plan.plan.to_fetch, stats=plan.stats)
         for plan in sorted(plans, key=lambda p: sources.index(p.source)):
             if run.loaded(plan.source.name):  # a listing is remembered only once its URLs are all held
                 remember_listings(plan, run.id)
