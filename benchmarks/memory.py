@@ -1,23 +1,30 @@
-"""Peak memory of a run whose pages are a 1 GB endless body and a gzip bomb that inflates to 1 GB.
+"""Peak memory of a run whose pages are a 1 GB endless body and a gzip bomb that inflates to 1 GB,
+and of a run over large pages from two sources at once.
 
 Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m benchmarks.memory
 
-Runs ``newsetl run`` under ``/usr/bin/time -v`` against a fault site served from another
-process, and prints the run's maximum resident set size and its rejects. The body limit
-is the default (NEWSETL_MAX_BYTES, 5 MB), so both bodies must be cut off early.
+Runs ``newsetl run`` under ``/usr/bin/time -v`` against fault sites served from other
+processes, and prints the run's maximum resident set size and its rejects. The body limit
+is the default (NEWSETL_MAX_BYTES, 5 MB), so both bodies must be cut off early. The
+large-page run reads 2 sources x 8 pages of a 1.7 MB data table (4 connections each): it
+prints the peak of the run's process and the peak of its whole process tree (the run and its
+read workers, sampled every 50 ms; the temporary Prefect server left out, as it is not the run's).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.common import fault_sites, newsetl, scratch_database, source_entry
+from benchmarks.common import ROOT, fault_sites, newsetl, scratch_database, source_entry
 
 GB = 1_000_000_000
 
@@ -44,12 +51,68 @@ def main() -> int:
             rejects = conn.execute(sa.text("SELECT url, reason FROM news.rejects WHERE source = 'bombs' "
                                            "ORDER BY url")).all()
         eng.dispose()
+    large_peak, tree_peak, large_took, large_code = _large_pages()
     print(f"exit code {result.returncode}, wall {took:.1f}s (Prefect start-up included)")
     print(f"peak RSS: {peak / 1024:.0f} MB (a run over 3 plain pages: {baseline / 1024:.0f} MB)"
           if peak else result.stderr[-2000:])
     for row in rejects:
         print(f"reject {row.url.rsplit('/', 1)[-1]}: {row.reason}")
-    return 0 if peak and peak < 300 * 1024 and len(rejects) == 2 else 1
+    print(f"large pages (2 sources x 8 pages of {LARGE_ROWS} table rows, 4 connections each): exit code "
+          f"{large_code}, wall {large_took:.1f}s, peak RSS of the run's process {large_peak / 1024:.0f} MB, "
+          f"of its process tree (read workers included) {tree_peak / 1024:.0f} MB")
+    return 0 if peak and peak < 300 * 1024 and len(rejects) == 2 and tree_peak < 500 * 1024 else 1
+
+
+LARGE_ROWS = 10_000  # about 1.7 MB of HTML per page
+
+
+def _large_pages() -> tuple[int, int, float, int]:
+    """The large-page run: (peak kB of the run's process, peak kB of its process tree, seconds, exit code)."""
+    hosts = ["127.0.0.1", "127.0.0.2"]
+    with scratch_database() as url, fault_sites(hosts, crawl_delay=None, slow_read_rows=LARGE_ROWS,
+                                                large_pages=8) as (servers, _), \
+            tempfile.TemporaryDirectory() as tmp:
+        sources = Path(tmp) / "sources.toml"
+        sources.write_text("\n".join(source_entry(f"large{n}", host, base, feeds=["/large.rss"], min_interval=0,
+                                                  max_connections=4)
+                                     for n, (host, _, base) in enumerate(servers)), encoding="utf-8")
+        began = time.monotonic()
+        proc = subprocess.Popen(["/usr/bin/time", "-v", sys.executable, "-m", "flows.cli", "run", "--sources",
+                                 str(sources)], env={**os.environ, "DATABASE_URL": url}, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        tree_peak = 0
+        sampler = threading.Thread(target=lambda: tree_peaks.append(_sample_tree(proc)), daemon=True)
+        tree_peaks: list[int] = []
+        sampler.start()
+        _, stderr = proc.communicate()
+        sampler.join()
+        tree_peak = tree_peaks[0] if tree_peaks else 0
+        took = time.monotonic() - began
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    return int(found.group(1)) if found else 0, tree_peak, took, proc.returncode
+
+
+def _sample_tree(proc: subprocess.Popen) -> int:
+    """The largest sum of VmRSS (kB) over the descendants of ``proc`` seen while it runs, Prefect's server excluded."""
+    peak = 0
+    while proc.poll() is None:
+        table: dict[int, tuple[int, int, bytes]] = {}  # pid -> (parent, rss kB, command line)
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                cmdline = (status.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            rss = int(fields.get("VmRSS", "0 kB").split()[0])
+            table[int(status.parent.name)] = (int(fields["PPid"]), rss, cmdline)
+        tree = {proc.pid}
+        for _ in range(6):  # time -> python -> its workers (and the workers' resource tracker)
+            tree |= {pid for pid, (parent, _, _) in table.items() if parent in tree}
+        total = sum(rss for pid, (_, rss, cmdline) in table.items()
+                    if pid in tree and b"uvicorn" not in cmdline and b"prefect" not in cmdline)
+        peak = max(peak, total)
+        time.sleep(0.05)
+    return peak
 
 
 def _peak(result) -> int:

@@ -25,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import FINAL_STATUSES, dedupe_and_load
-from flows.read import read_fetched
+from flows.read_pool import ReadPool
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, run_lifecycle, run_logger
 from tasks.archive import ArchivedRecord, ArchiveReader
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
@@ -85,15 +85,19 @@ def backfill(archives: list[str], sources_file: str = str(DEFAULT_SOURCES_FILE),
         for source in sources:
             run.add_source(SourceStats(source.name))
         for file in files:
-            run.submit_spread(backfill_file, os.path.basename(file), file, sources, since, until, batch_size)
+            run.submit_spread(backfill_file, os.path.basename(file), file, sources, since, until, batch_size,
+                              run.reader)
     return run.summary
 
 
 @task(name="backfill-file", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
       task_run_name="backfill-file-{file}")
 def backfill_file(file: str, sources: list[Source], since: datetime | None, until: datetime | None,
-                  batch_size: int | None = None, *, run_id: int) -> SpreadResult:
-    """Read one WARC file from where its last reading stopped; load its sources' records in batches."""
+                  batch_size: int | None = None, readers: ReadPool | None = None, *, run_id: int) -> SpreadResult:
+    """Read one WARC file from where its last reading stopped; load its sources' records in batches.
+
+    Pages are read by the run's ``readers`` (its worker processes), else in this thread."""
+    readers = readers or ReadPool(1)
     log = run_logger()
     eng = engine()
     start = claim_file(eng, file, os.path.getsize(file), run_id)
@@ -113,12 +117,12 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
         batch.append(item)
         if len(batch) >= size:
             batches += 1
-            _load(batch, run_id, f"{os.path.basename(file)} batch {batches}", stats)
+            _load(batch, run_id, f"{os.path.basename(file)} batch {batches}", stats, readers)
             batch = []
             record_progress(eng, file, item.end, reader.records - loaded_records)
             loaded_records = reader.records
     if batch:
-        _load(batch, run_id, f"{os.path.basename(file)} batch {batches + 1}", stats)
+        _load(batch, run_id, f"{os.path.basename(file)} batch {batches + 1}", stats, readers)
     cut = reader.cut
     finish_file(eng, file, cut.offset if cut else reader.end, reader.records - loaded_records,
                 cut.detail if cut else None)
@@ -128,7 +132,8 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
                         f"cut off: {cut.detail}" if cut else None)
 
 
-def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str, SourceStats]) -> None:
+def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str, SourceStats],
+          readers: ReadPool) -> None:
     """One batch of a file's records: per source, held URLs dropped, the rest read, deduped and loaded."""
     by_source: dict[str, list[ArchivedRecord]] = defaultdict(list)
     for item in batch:
@@ -148,7 +153,7 @@ def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str,
             if page.status in FINAL_STATUSES:
                 pages.append(page)
             if item.reject is None:
-                article, reject = read_fetched(source, page)
+                article, reject = readers.read(source, page)
                 if article is not None:
                     articles.append(article)
                 if reject is not None:

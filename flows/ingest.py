@@ -3,46 +3,55 @@
 Sources from ``sources.toml`` go in and one row of ``news.ingest_runs`` with its pages, articles
 and rejects comes out. Each source is discovered by a task of its own, in parallel with the others.
 Its feeds, sitemaps and listing pages give article URLs, and the URLs the warehouse already holds
-are dropped. The rest go into ``ingest-batch`` tasks of ``NEWSETL_BATCH_SIZE`` pages (Prefect costs
-about 20 ms per task run, so no task is ever per URL). A source's batches run one after another, so
-a site never sees two of our batches at once. A batch fetches its pages, reads each one
-(decode -> extract -> normalise, ``flows.read``), keeps one article per URL and text, and loads
-everything in one transaction. A bad page or listing becomes a reject row. Only a failing database
-raises, which is what the task retries are for (only errors another attempt may get through,
-``retry_if_transient``); HTTP is retried inside the fetcher. The run around
-all this (lease, per-source rows, failure path, summary artifact) is ``flows.runs``.
+are dropped. As soon as a source's discovery is done, one ``ingest-source`` task runs the rest in
+batches of ``NEWSETL_BATCH_SIZE`` pages, one batch after another (so a site never sees two of our
+batches at once), while the other sources' tasks run beside it: no task waits on another, so up
+to ``MAX_PARALLEL_TASKS`` sources are fetched at the same time. Prefect costs about 20 ms per task
+run, so tasks are per source, never per URL. A batch fetches its pages on the source's connections
+and has each one read (decode -> extract -> normalise, ``flows.read``) by the run's worker processes
+(``flows.read_pool``); then it keeps one article per URL and text and loads everything in one
+transaction, in a thread of its own, while the next batch is already being fetched. A bad page or
+listing becomes a reject row; a batch that fails costs itself alone. Only a failing database
+raises: a load that failed on an error another attempt may get through (``is_transient``) is tried
+once more, without fetching again; HTTP is retried inside the fetcher. The run around all this
+(lease, per-source rows, failure path, summary artifact, the read workers) is ``flows.runs``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import contextvars
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.read import read_fetched
-from flows.runs import MAX_PARALLEL_TASKS, RunSummary, retry_if_transient, run_lifecycle, run_logger
-from tasks import normalise, progress
-from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources
+from flows.read_pool import ReadPool
+from flows.runs import MAX_PARALLEL_TASKS, BatchTally, RunSummary, retry_if_transient, run_lifecycle, run_logger
+from tasks import progress
+from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
 from tasks.dedupe.decide import BatchDedupe
 from tasks.dedupe.exact import FetchPlan, dedupe_batch, refetch_age, select_urls_to_fetch
 from tasks.discover import Discovery, discover_source
 from tasks.errors import FetchError
-from tasks.extract import body as extraction
 from tasks.fetch.client import Fetcher
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
-from tasks.warehouse.db import engine, upgrade
+from tasks.warehouse.db import engine, is_transient, upgrade
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
 from tasks.warehouse.runs import sync_sources
 from tasks.warehouse.writes import load_batch, mark_unchanged, save_listing_validators, save_rejects
 
 # Statuses that are a final answer for a URL: stored in news.pages, so the next run skips the URL.
 FINAL_STATUSES = frozenset({200, 203, 404, 410})
+# Seconds before a batch's load is tried again after an error another attempt may get through.
+LOAD_RETRY_DELAY = 10
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
@@ -53,21 +62,28 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     eng = engine()
     upgrade(eng)
     sync_sources(eng, sources)
-    with run_lifecycle("ingest", [s.name for s in sources], f"{len(sources)} sources from {sources_file}") as run:
-        extraction.warm_up()
-        if any(s.language is None for s in sources):  # only sources without a language run the detector
-            normalise.warm_up()
-        discoveries = {s.name: discover.submit(s, run.id, limit) for s in sources}
+    # Only sources without a language run the detector: its model is loaded up front only for them.
+    with run_lifecycle("ingest", [s.name for s in sources], f"{len(sources)} sources from {sources_file}",
+                       language_model=any(s.language is None for s in sources)) as run:
+        timed = discover.with_options(timeout_seconds=settings().task_timeout)
+        discoveries = {timed.submit(s, run.id, limit): s for s in sources}
+        for source in sources:  # the summary lists the sources in the file's order, whichever finishes first
+            run.add_source(SourceStats(source.name))
         plans: list[SourcePlan] = []
-        for source in sources:
+        for future in as_completed(list(discoveries)):  # each source starts fetching when its discovery is done
+            source = discoveries[future]
             try:
-                plan: SourcePlan = discoveries[source.name].result()
+                plan: SourcePlan = future.result()
             except Exception as exc:
                 run.add_source(SourceStats(source.name, error=f"discovery failed: {exc}"))
                 continue
-            run.submit_batches(ingest_batch, source, plan.plan.to_fetch, stats=plan.stats, in_order=True)
             plans.append(plan)
-        for plan in plans:
+            if not plan.plan.to_fetch:  # nothing new: no task, and no read worker started for it
+                run.add_source(plan.stats)
+                continue
+            run.reader.start()  # the read workers warm up while the first pages are fetched
+            run.submit_source(ingest_source, source, plan.plan.to_fetch, stats=plan.stats)
+        for plan in sorted(plans, key=lambda p: sources.index(p.source)):
             if run.loaded(plan.source.name):  # a listing is remembered only once its URLs are all held
                 remember_listings(plan, run.id)
     return run.outcome()
@@ -112,38 +128,126 @@ def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePla
     return SourcePlan(source, plan, stats, discovery)
 
 
-@task(name="ingest-batch", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
-      cache_policy=NO_CACHE, task_run_name="ingest-batch-{source.name}-{label}")
-def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: str = "1/1") -> SourceStats:
-    """Fetch and read a batch of pages, then dedupe and load it in one transaction.
+@task(name="ingest-source", cache_policy=NO_CACHE, task_run_name="ingest-{source.name}")
+def ingest_source(source: Source, run_id: int, urls: list[DiscoveredUrl], reader: ReadPool,
+                  tally: BatchTally) -> None:
+    """Fetch, read and load the source's pages in batches, one after another; each batch goes in ``tally``.
 
-    ``label`` ("2/5": second of five batches of this source) is for the progress log.
+    While a batch loads (in a thread of its own), the next one is fetched and read; the next load
+    waits for it, so loads stay in order. A batch that fails is recorded and the next one goes on.
     """
-    pages: list[FetchedPage] = []
-    articles: list[Article] = []
-    rejects: list[Reject] = []
-    not_modified: list[str] = []  # URLs that answered 304: the article is as stored
+    size = settings().batch_size
+    batches = [urls[start:start + size] for start in range(0, len(urls), size)]
+    with Fetcher(source=source) as fetcher, \
+            ThreadPoolExecutor(max_workers=source.max_connections, thread_name_prefix=f"fetch-{source.name}") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"load-{source.name}") as loader:
+        loading: tuple[str, Future] | None = None
+        for number, batch in enumerate(batches, start=1):
+            label = f"{number}/{len(batches)}"
+            try:
+                for part in fetch_batch(source, batch, fetcher, pool, reader):
+                    _settle(loading, tally)
+                    # The loader thread logs to this task run: it runs in a copy of this thread's context.
+                    loading = (label, loader.submit(contextvars.copy_context().run, load_fetched, source, run_id,
+                                                    label, part))
+            except Exception as exc:  # the batch's lookups failed: the database
+                run_logger().error("%s batch %s not loaded: %s: %s", source.name, label, type(exc).__name__, exc)
+                tally.fail(label, exc)
+        _settle(loading, tally)
+
+
+@dataclass
+class FetchedBatch:
+    """A batch's pages fetched and read, ready to load (in the order of its URLs)."""
+
+    pages: list[FetchedPage] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)  # URLs that answered 304: the article is as stored
+    fetched: int = 0
+
+
+def fetch_batch(source: Source, urls: list[DiscoveredUrl], fetcher: Fetcher, pool: ThreadPoolExecutor,
+                reader: ReadPool | None = None) -> Iterator[FetchedBatch]:
+    """Fetch and read a batch of pages on the source's connections; what they gave, in one part or more.
+
+    Once the raw pages held pass ``NEWSETL_BATCH_BYTES``, what was fetched so far is handed on as a
+    part of its own, so that a batch of large pages never holds more than about that much.
+    """
     known = page_validators(engine(), [u.url for u in urls])
-    # Pages are fetched on up to max_connections threads; the host limiter spaces their starts.
-    with Fetcher(source=source) as fetcher, ThreadPoolExecutor(max_workers=source.max_connections) as pool:
-        outcomes = pool.map(lambda item: fetch_and_read(source, item, fetcher, known.get(item.url)), urls)
-        for page, article, reject in outcomes:
-            if page is not None and page.status == 304:
-                not_modified.append(page.url)
-            elif page is not None:
-                pages.append(page)
-            if article is not None:
-                articles.append(article)
-            if reject is not None:
-                rejects.append(reject)
+    cap = settings().batch_bytes
+    todo = iter(enumerate(urls))
+    running: dict[Future, int] = {}
+    done: list[tuple[int, tuple[FetchedPage | None, Article | None, Reject | None]]] = []
+    held = 0
+
+    def start_next() -> None:
+        index, item = next(todo, (None, None))
+        if item is not None:
+            running[pool.submit(fetch_and_read, source, item, fetcher, known.get(item.url), reader)] = index
+
+    for _ in range(source.max_connections):
+        start_next()
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            outcome = future.result()
+            done.append((running.pop(future), outcome))
+            page, _, reject = outcome
+            held += len(page.body) if page is not None and page.status != 304 else 0
             progress.report(source.name, fetched=1, rejected=int(reject is not None))
-    return dedupe_and_load(source, run_id, f"batch {label}: {len(urls)} pages", pages, articles, rejects,
-                           not_modified, fetched=len(urls))
+            start_next()
+        if held >= cap and running:
+            yield _part(done)
+            done, held = [], 0
+    yield _part(done)
 
 
-def fetch_and_read(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
-                   validators: Validators | None = None) -> tuple[FetchedPage | None, Article | None, Reject | None]:
-    """One page through fetch -> read: (page to store, article, reject).
+def _part(done: list[tuple[int, tuple[FetchedPage | None, Article | None, Reject | None]]]) -> FetchedBatch:
+    part = FetchedBatch(fetched=len(done))
+    for _, (page, article, reject) in sorted(done, key=lambda d: d[0]):
+        if page is not None and page.status == 304:
+            part.not_modified.append(page.url)
+        elif page is not None:
+            part.pages.append(page)
+        if article is not None:
+            part.articles.append(article)
+        if reject is not None:
+            part.rejects.append(reject)
+    return part
+
+
+def load_fetched(source: Source, run_id: int, label: str, part: FetchedBatch) -> SourceStats:
+    """Dedupe and load a fetched batch; tried once more, without fetching again, after a transient error."""
+    batch = f"batch {label}: {part.fetched} pages"
+    try:
+        return dedupe_and_load(source, run_id, batch, part.pages, part.articles, part.rejects, part.not_modified,
+                               fetched=part.fetched)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        run_logger().warning("%s %s: %s: %s; loading it again in %d s", source.name, batch, type(exc).__name__,
+                             exc, LOAD_RETRY_DELAY)
+    time.sleep(LOAD_RETRY_DELAY)
+    return dedupe_and_load(source, run_id, batch, part.pages, part.articles, part.rejects, part.not_modified,
+                           fetched=part.fetched)
+
+
+def _settle(loading: tuple[str, Future] | None, tally: BatchTally) -> None:
+    """Wait for a batch's load and put what it did (or its error) in the tally."""
+    if loading is None:
+        return
+    label, future = loading
+    try:
+        tally.add(label, future.result())
+    except Exception as exc:
+        run_logger().error("batch %s not loaded: %s: %s", label, type(exc).__name__, exc)
+        tally.fail(label, exc)
+
+
+def fetch_and_read(source: Source, item: DiscoveredUrl, fetcher: Fetcher, validators: Validators | None = None,
+                   reader: ReadPool | None = None) -> tuple[FetchedPage | None, Article | None, Reject | None]:
+    """One page through fetch -> read (by ``reader``, else in this thread): (page to store, article, reject).
 
     A 304 to a conditional request comes back as the page (status 304) alone: nothing to read.
     """
@@ -156,7 +260,8 @@ def fetch_and_read(source: Source, item: DiscoveredUrl, fetcher: Fetcher,
     stored = page if page.status in FINAL_STATUSES else None
     if page.status != 200:
         return stored, None, Reject(source.name, item.url, "fetch", "http_status", f"HTTP {page.status}", page.status)
-    article, reject = read_fetched(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
+    read = reader.read if reader is not None else read_fetched
+    article, reject = read(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
     return stored, article, reject
 
 

@@ -19,7 +19,7 @@ from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ingest import dedupe_and_load
-from flows.read import read_fetched
+from flows.read_pool import ReadPool
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, retry_if_transient, run_lifecycle, run_logger
 from tasks.config import Source, load_sources
 from tasks.errors import ConfigError
@@ -51,13 +51,16 @@ def warehouse_sources(sources_file: str | None, only: list[str] | None) -> dict[
 
 @task(name="reprocess-batch", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
       cache_policy=NO_CACHE, task_run_name="reprocess-batch-{source.name}-{label}")
-def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str = "1/1") -> SourceStats:
-    """Re-read a batch of stored pages of one source, then dedupe and load it as an ingest batch is."""
+def reprocess_batch(source: Source, run_id: int, page_ids: list[int], label: str = "1/1",
+                    reader: ReadPool | None = None) -> SourceStats:
+    """Re-read a batch of stored pages of one source (by the run's ``reader``), then dedupe and load it as an
+    ingest batch is."""
     articles: list[Article] = []
     rejects: list[Reject] = []
     pages = stored_pages(engine(), page_ids)
+    reader = reader or ReadPool(1)
     for page in pages:
-        article, reject = read_fetched(source, page)
+        article, reject = reader.read(source, page)
         if article is not None:
             articles.append(article)
         if reject is not None:

@@ -2,8 +2,12 @@
 
 A flow (``ingest``, ``reprocess``, ``backfill``) does its work inside :func:`run_lifecycle`,
 which clears the runs whose process died, opens the flow's run with a lease (so a run starting
-beside it sees it alive), and hands the flow a :class:`Run` to submit each source's batches to,
-as Prefect task runs, or work that spans sources (a WARC file's records: :meth:`Run.submit_spread`).
+beside it sees it alive), and hands the flow a :class:`Run` to submit each source's work to, as
+Prefect task runs: its batches (:meth:`Run.submit_batches`), one task that runs them one after
+another (:meth:`Run.submit_source`),
+or work that spans sources (a WARC file's records: :meth:`Run.submit_spread`). The run's pages are
+read by its :class:`~flows.read_pool.ReadPool` (``Run.reader``), whose worker processes the lifecycle
+stops when the run ends, however it ends.
 When the flow's work returns, the tasks' :class:`SourceStats` are added up per source, each
 source's row is recorded and the run ends ``completed``, ``partial`` (a source that failed, or
 spread work that reported a problem, leaves the rest running) or ``failed`` (every source did);
@@ -19,6 +23,8 @@ is posted to ``NEWSETL_ALERT_WEBHOOK`` when that is set (``tasks.alerts``).
 from __future__ import annotations
 
 import logging
+import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +37,7 @@ from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from sqlalchemy.engine import Engine
 
+from flows.read_pool import ReadPool
 from tasks.alerts import alert_message, post_alert
 from tasks.config import Source, settings
 from tasks.errors import ConfigError, SourcesFailed
@@ -48,6 +55,18 @@ from tasks.warehouse.runs import (
 # Threads for task runs: sources discovered and ingested at once. Each thread holds one
 # HTTP connection and at most one database connection, well inside the pool of 10.
 MAX_PARALLEL_TASKS = 4
+
+
+class _KnownTimeoutCaveat(logging.Filter):
+    """Drops Prefect's warning, at every task run with a timeout, that a task in a worker thread cannot be
+    interrupted inside a blocking call: known and designed for (each blocking call has its own limit, see
+    ``NEWSETL_TASK_TIMEOUT`` in the README), and three lines of noise per source in every run's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "configured for this task, but the task is running in a worker thread" not in str(record.msg)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_KnownTimeoutCaveat())
 
 
 def retry_if_transient(task: Task, task_run: Any, state: Any) -> bool:
@@ -94,6 +113,38 @@ class RunSummary:
         return [f"{s.source}: {s.error}" for s in self.sources if s.error] + self.problems
 
 
+class BatchTally:
+    """What a task running one source's batches one after another (:meth:`Run.submit_source`) has done so far.
+
+    Filled in as each batch loads or fails, so that a task that dies midway (its Prefect timeout)
+    still accounts for the batches it loaded. A plain object, not a dataclass: Prefect rebuilds
+    dataclass parameters, and this one must stay the run's.
+    """
+
+    def __init__(self, source: str, batches: int):
+        self.stats = SourceStats(source)
+        self.batches = batches
+        self.failures: list[str] = []  # "batch 2/5: LockTimeout: ...", the first first
+        self._loaded: set[str] = set()
+        self._failed: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> int:
+        """Batches loaded in full (a batch of large pages loads in parts: all of them)."""
+        return len(self._loaded - self._failed)
+
+    def add(self, label: str, stats: SourceStats) -> None:
+        with self._lock:
+            self.stats.add(stats)
+            self._loaded.add(label)
+
+    def fail(self, label: str, exc: BaseException) -> None:
+        with self._lock:
+            self.failures.append(f"batch {label}: {type(exc).__name__}: {exc}")
+            self._failed.add(label)
+
+
 @dataclass
 class SpreadResult:
     """What a task whose work spans sources (a WARC file's records) did: each source's counts, its own problem."""
@@ -105,11 +156,13 @@ class SpreadResult:
 class Run:
     """An open run: its id, its summary, and each source's batches as the flow submits them."""
 
-    def __init__(self, run_id: int, flow_run_id: str | None):
+    def __init__(self, run_id: int, flow_run_id: str | None, reader: ReadPool | None = None):
         self.id = run_id
+        self.reader = reader or ReadPool()
         self.summary = RunSummary(run_id=run_id, status="running", flow_run_id=flow_run_id)
         self._stats: dict[str, SourceStats] = {}  # in the order the flow named the sources
         self._batches: dict[str, list[PrefectFuture]] = {}
+        self._tallies: dict[str, tuple[PrefectFuture, BatchTally]] = {}  # sources run by one task each
         self._loaded: dict[str, bool] = {}
         self._batches_loaded: dict[str, int] = {}
         self.failure: SourcesFailed | None = None  # set when the run ends with a source that failed entirely
@@ -132,23 +185,33 @@ class Run:
         self._batches[stats.source] = []
 
     def submit_batches(self, batch_task: Task[..., SourceStats], source: Source, items: list[Any], *,
-                       stats: SourceStats | None = None, in_order: bool = False,
-                       batch_size: int | None = None) -> None:
-        """Submit ``batch_task(source, run_id, batch, "2/5")`` for each batch of ``items``.
+                       stats: SourceStats | None = None, batch_size: int | None = None) -> None:
+        """Submit ``batch_task(source, run_id, batch, "2/5", reader)`` for each batch of ``items``, to run at once.
 
-        ``stats`` holds what the source counted before its batches (discovery); ``in_order`` runs
-        the source's batches one after another, so a site never sees two of our batches at once.
-        ``batch_size`` defaults to ``NEWSETL_BATCH_SIZE``.
+        ``stats`` holds what the source counted before its batches; ``batch_size`` defaults to
+        ``NEWSETL_BATCH_SIZE``; each task run fails after ``NEWSETL_TASK_TIMEOUT``.
         """
         size = batch_size or settings().batch_size
         starts = range(0, len(items), size)
-        futures: list[PrefectFuture] = []
-        for number, start in enumerate(starts, start=1):
-            previous = [futures[-1]] if in_order and futures else None
-            futures.append(batch_task.submit(source, self.id, items[start:start + size], f"{number}/{len(starts)}",
-                                             wait_for=previous))
+        timed = batch_task.with_options(timeout_seconds=settings().task_timeout)
+        futures = [timed.submit(source, self.id, items[start:start + size], f"{number}/{len(starts)}", self.reader)
+                   for number, start in enumerate(starts, start=1)]
         self.add_source(stats or SourceStats(source.name))
         self._batches[source.name] = futures
+
+    def submit_source(self, source_task: Task[..., None], source: Source, items: list[Any], *,
+                      stats: SourceStats | None = None) -> None:
+        """Submit ``source_task(source, run_id, items, reader, tally)``, which runs the source's batches one
+        after another (so a site never sees two of our batches at once, and no thread waits on another's).
+
+        The task records each batch in ``tally`` (:class:`BatchTally`); it may run ``NEWSETL_TASK_TIMEOUT``
+        per batch of ``NEWSETL_BATCH_SIZE`` items.
+        """
+        config = settings()
+        tally = BatchTally(source.name, math.ceil(len(items) / config.batch_size))
+        timed = source_task.with_options(timeout_seconds=config.task_timeout * max(1, tally.batches))
+        self.add_source(stats or SourceStats(source.name))
+        self._tallies[source.name] = (timed.submit(source, self.id, items, self.reader, tally), tally)
 
     def submit_spread(self, task: Task[..., SpreadResult], label: str, *args: Any) -> None:
         """Submit ``task(*args, run_id=...)``, whose work spans sources; its counts go to theirs when the run closes.
@@ -176,17 +239,28 @@ class Run:
         """Wait for the source's batches and add up their counts; True when every batch was loaded."""
         if name not in self._loaded:
             stats, futures = self._stats[name], self._batches[name]
-            failed = 0
+            failed, batches = 0, len(futures)
             for future in futures:
                 try:
                     stats.add(future.result())
                 except Exception as exc:
                     failed += 1
                     stats.error = stats.error or f"a batch failed: {type(exc).__name__}: {exc}"
+            if name in self._tallies:
+                future, tally = self._tallies[name]
+                try:
+                    future.result()
+                except Exception as exc:  # the task itself died (its timeout): the batches it had not loaded
+                    tally.fail("(the rest)", exc)
+                stats.add(tally.stats)
+                batches += tally.batches
+                failed += tally.batches - tally.loaded
+                if tally.failures:
+                    stats.error = stats.error or f"a batch failed: {tally.failures[0]}"
             if failed:
-                stats.error = f"{failed} of {len(futures)} batches not loaded; first: {stats.error}"
+                stats.error = f"{failed} of {batches} batches not loaded; first: {stats.error}"
             self._loaded[name] = not failed
-            self._batches_loaded[name] = len(futures) - failed
+            self._batches_loaded[name] = batches - failed
         return self._loaded[name]
 
     def _close(self) -> None:
@@ -210,11 +284,13 @@ class Run:
 
 
 @contextmanager
-def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[Run]:
+def run_lifecycle(flow_name: str, sources: list[str], started: str, *, language_model: bool = False) -> Iterator[Run]:
     """Open the flow's run over ``sources`` (names), yield it for the flow's work, then finish and publish it.
 
-    ``started`` completes the first log line ("ingest run 7 started: 2 sources from sources.toml").
+    ``started`` completes the first log line ("ingest run 7 started: 2 sources from sources.toml");
+    ``language_model`` warms the language detector up in the run's readers (a source without a language).
     The run row of a process killed in between stays ``running`` until the next run marks it abandoned.
+    Its read workers are stopped when the block ends, whichever way.
     """
     log = run_logger()
     eng = engine()
@@ -222,7 +298,7 @@ def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[
         log.warning("run %d was left 'running' by a process that died; marked abandoned", dead)
     flow_run_id = _flow_run_id()
     lease = RunLease(eng, sources, flow_run_id)
-    run = Run(lease.run_id, flow_run_id)
+    run = Run(lease.run_id, flow_run_id, ReadPool(language_model=language_model))
     summary = run.summary
     log.info("%s run %d started: %s", flow_name, run.id, started)
     try:
@@ -234,6 +310,8 @@ def run_lifecycle(flow_name: str, sources: list[str], started: str) -> Iterator[
             if isinstance(exc, Exception):  # not on Ctrl-C: the user stopped it and is there to see
                 _notify(flow_name, summary, error=f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            run.reader.close()
         for stats in summary.sources:
             record_run_source(eng, run.id, stats)
         finish_run(eng, run.id, summary.status, summary.totals, "; ".join(summary.errors) or None)

@@ -402,6 +402,20 @@ class Settings:
                                    "another session holds; then its batch fails, named (0: no limit)", _number(0))
     statement_timeout: float = _setting("NEWSETL_STATEMENT_TIMEOUT", 600.0, "seconds one warehouse statement may "
                                         "run (migrations excepted; 0: no limit)", _number(0))
+    extract_processes: int = _setting(
+        "NEWSETL_EXTRACT_PROCESSES", lambda: len(os.sched_getaffinity(0)), "worker processes that read pages "
+        "(decode, extract, normalise), so extraction uses every core; at most this many pages are read at once. "
+        "`1`: read in the run's own process, one page at a time (the time limit is then not enforced)",
+        _whole(1), shown="the number of cores")
+    extract_timeout: float = _setting(
+        "NEWSETL_EXTRACT_TIMEOUT", 30.0, "seconds one page's reading may take; a page over it is a reject "
+        "`timeout` and its worker process is replaced", _number(0, above=True))
+    batch_bytes: int = _setting(
+        "NEWSETL_BATCH_BYTES", 50_000_000, "raw page bytes a batch holds before it loads what it has and goes on "
+        "(bounds memory with large pages)", _whole(1))
+    task_timeout: float = _setting(
+        "NEWSETL_TASK_TIMEOUT", 1800.0, "seconds a Prefect task may run before it fails: a discovery, a reprocess "
+        "batch; a source's ingest task gets this per batch", _number(0, above=True))
 
     alert_webhook: str | None = _setting(
         "NEWSETL_ALERT_WEBHOOK", None, "a URL a run POSTs a JSON message to when it failed, a source failed "

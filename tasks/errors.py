@@ -40,7 +40,8 @@ from typing import Literal, get_args
 # CHECK constraint on news.rejects.reason_code in a new migration (a test compares them).
 RejectCode = Literal[
     "http_status",  # the answer is not a 200 page (a 404, 410, or a 503 still there after the retries)
-    "timeout",  # no answer, or not the whole body, within the read timeout or the total deadline
+    "timeout",  # no answer, or not the whole body, within the read timeout or the total deadline; or reading
+    # the page (extract) took longer than NEWSETL_EXTRACT_TIMEOUT
     "connection",  # no exchange: the connection was refused or reset, or the host name did not resolve
     "invalid_request",  # the request could not be sent as asked: a malformed URL or header
     "truncated",  # the connection dropped in the middle of the body

@@ -7,6 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+import flows.read_pool
 import flows.reprocess
 from flows.ingest import ingest
 from flows.reprocess import reprocess
@@ -29,9 +30,10 @@ def test_an_ingest_started_while_a_reprocess_runs_leaves_the_reprocess_running(
     assert first.status == "completed" and first.totals.new == 17
 
     # The reprocess is held inside its first batch, after its run is open and before anything is loaded,
-    # until the test lets it go: each stored page waits for `release` before it is read.
+    # until the test lets it go: each stored page waits for `release` before it is read (in this process).
+    monkeypatch.setenv("NEWSETL_EXTRACT_PROCESSES", "1")
     reading, release = threading.Event(), threading.Event()
-    read_fetched = flows.reprocess.read_fetched
+    read_fetched = flows.read_pool.read_fetched
 
     def held_read(*args, **kwargs):
         reading.set()
@@ -39,7 +41,7 @@ def test_an_ingest_started_while_a_reprocess_runs_leaves_the_reprocess_running(
             raise TimeoutError("the test never released the reprocess")
         return read_fetched(*args, **kwargs)
 
-    monkeypatch.setattr(flows.reprocess, "read_fetched", held_read)
+    monkeypatch.setattr(flows.read_pool, "read_fetched", held_read)
     outcome: dict[str, RunSummary | BaseException] = {}
 
     def run_reprocess() -> None:
@@ -80,6 +82,9 @@ def test_a_reprocess_that_fails_is_recorded_failed_not_left_running(warehouse, s
     ingest(sources_file=str(sample_sources_file), only=["baocantho"])
 
     class Broken:
+        def with_options(self, **options):
+            return self
+
         def submit(self, *args, **kwargs):
             raise RuntimeError("the task runner is gone")
 

@@ -12,6 +12,9 @@ slow children (``/sitemap-slow-index.xml``), and a robots.txt that disallows
 sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
 ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
 (``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
+``/slow.rss`` links a page that is slow to read (``SLOW_READ_PAGE``: a data table of tens of
+thousands of rows, seconds of extraction) among the good ones; ``/large.rss`` links only pages
+like it (``/large/<n>.html``), for the memory benchmark.
 The server logs every request with its arrival time, so a test can measure the spacing
 the crawler kept.
 """
@@ -70,6 +73,7 @@ HOSTILE = {"/hostile.rss": "an RSS feed, ETag with a NUL", "/hostile-sitemap.xml
 NUL_ETAG_PAGE = "/fault/nul-etag.html"  # a good article whose ETag holds a NUL byte
 NUL_ETAG_ARTICLE = 25
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
+SLOW_READ_PAGE = "/slow-read.html"  # a page whose reading takes seconds: a table of slow_read_rows rows
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
@@ -99,6 +103,16 @@ def windows_1258(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
         out.append((base + "".join(c for c in parts if c in TONE_MARKS)).encode("cp1258", errors="replace"))
     return b"".join(out)
+
+
+@cache
+def slow_read_html(rows: int) -> bytes:
+    """An article page with a data table of ``rows`` rows, as statistics pages carry: linear to read, but
+    about 2 s per MB on an idle core (25,000 rows: 4.4 MB, within the default body limit, 5 to 10 s)."""
+    words = "Người dân phường An Hòa đã được hỗ trợ nước sạch"
+    table = "".join(f"<tr><td>{words} {i}</td><td>{words}</td></tr>" for i in range(rows))
+    return (f"<html lang='vi'><head><title>Bảng số liệu</title></head><body><h1>Bảng số liệu</h1>"
+            f"<table>{table}</table></body></html>").encode()
 
 
 @cache
@@ -148,6 +162,14 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/hostile.rss":
             return self._send(200, srv.feed_of(srv.hostile_paths()).encode(), "application/rss+xml; charset=utf-8",
                               {"ETag": '"hostile\x00"'})
+        if path == "/slow.rss":
+            return self._send(200, srv.feed_of([SLOW_READ_PAGE, *(f"/a/{n}.html" for n in range(srv.pages))]).encode(),
+                              "application/rss+xml; charset=utf-8")
+        if path == "/large.rss":  # large_pages pages like SLOW_READ_PAGE, of slow_read_rows rows each
+            return self._send(200, srv.feed_of([f"/large/{n}.html" for n in range(srv.large_pages)]).encode(),
+                              "application/rss+xml; charset=utf-8")
+        if path == SLOW_READ_PAGE or (path.startswith("/large/") and path.endswith(".html")):
+            return self._send(200, slow_read_html(srv.slow_read_rows), "text/html; charset=utf-8")
         if path == "/hostile-sitemap.xml":
             return self._send(200, srv.urlset(srv.hostile_paths()).encode(), "application/xml")
         if path == NUL_ETAG_PAGE:
@@ -311,7 +333,8 @@ class FaultServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
                  disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
-                 index_children: int = 150, slow_children: int = 12, child_latency: float = 0.3):
+                 index_children: int = 150, slow_children: int = 12, child_latency: float = 0.3,
+                 slow_read_rows: int = 25_000, large_pages: int = 8):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -326,6 +349,8 @@ class FaultServer(ThreadingHTTPServer):
         self.index_children = index_children  # children of /sitemap-wide.xml
         self.slow_children = slow_children  # children of /sitemap-slow-index.xml
         self.child_latency = child_latency  # seconds each of them takes to answer
+        self.slow_read_rows = slow_read_rows  # rows of the table of SLOW_READ_PAGE and the /large/ pages
+        self.large_pages = large_pages  # pages linked by /large.rss
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
