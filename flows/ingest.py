@@ -35,6 +35,7 @@ from tasks.discover import Discovery, discover_source
 from tasks.errors import FetchError
 from tasks.extract import body as extraction
 from tasks.fetch.client import Fetcher
+from tasks.fetch.hosts import shared_schedule
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, upgrade
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
@@ -89,7 +90,7 @@ def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePla
     """Read the source's listings, store their rejects, and pick the URLs not yet held."""
     log = run_logger()
     eng = engine()
-    with Fetcher(source=source) as fetcher:
+    with Fetcher(source=source, schedule=shared_schedule(eng)) as fetcher:
         discovery = discover_source(source, fetcher, listing_validators(eng, source.name))
     save_rejects(eng, run_id, discovery.rejects)
     known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
@@ -124,8 +125,10 @@ def ingest_batch(source: Source, run_id: int, urls: list[DiscoveredUrl], label: 
     rejects: list[Reject] = []
     not_modified: list[str] = []  # URLs that answered 304: the article is as stored
     known = page_validators(engine(), [u.url for u in urls])
-    # Pages are fetched on up to max_connections threads; the host limiter spaces their starts.
-    with Fetcher(source=source) as fetcher, ThreadPoolExecutor(max_workers=source.max_connections) as pool:
+    # Pages are fetched on up to max_connections threads; the host limiter spaces their starts, through the
+    # warehouse's host schedule, so that other workers fetching the same hosts keep the same spacing.
+    schedule = shared_schedule(engine())
+    with Fetcher(source=source, schedule=schedule) as fetcher, ThreadPoolExecutor(source.max_connections) as pool:
         outcomes = pool.map(lambda item: fetch_and_read(source, item, fetcher, known.get(item.url)), urls)
         for page, article, reject in outcomes:
             if page is not None and page.status == 304:
