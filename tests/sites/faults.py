@@ -8,9 +8,11 @@ the site, a PDF. Around them are the listings a source needs: an RSS feed linkin
 every fault page (with an ETag, answering 304 to ``If-None-Match``), a malformed
 feed, a sitemap index that includes itself, and a robots.txt that disallows
 ``/private/`` and sets a Crawl-delay. ``/a/<n>.html`` is a good article (the n-th
-sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
-ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
-(``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
+sample article, or the (n + ``article_offset``)-th, so that several sites serve different
+ones), and ``/part-<k>-of-<n>.xml`` a sitemap of every n-th of them (sources sharing a host).
+Hostile listings (``HOSTILE``) mix one bad entry of each kind among good ones: a feed whose
+ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate (``&#xD800;``) and a page
+whose ETag holds a NUL; a sitemap with the same bad entries.
 The server logs every request with its arrival time, so a test can measure the spacing
 the crawler kept.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -68,6 +71,7 @@ FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb"
 HOSTILE = {"/hostile.rss": "an RSS feed, ETag with a NUL", "/hostile-sitemap.xml": "a urlset"}
 NUL_ETAG_PAGE = "/fault/nul-etag.html"  # a good article whose ETag holds a NUL byte
 NUL_ETAG_ARTICLE = 25
+PART = re.compile(r"/part-(\d+)-of-(\d+)\.xml")  # a sitemap of one share of the pages (two sources, one host)
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -166,9 +170,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/sitemap-pages.xml":
             return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
                               "application/xml")
+        if part := PART.fullmatch(path):  # /part-2-of-3.xml: a urlset of every third page, from the second
+            k, n = int(part[1]), int(part[2])
+            return self._send(200, srv.urlset([f"/a/{i}.html" for i in range(srv.pages) if i % n == k - 1]).encode(),
+                              "application/xml")
         if path.startswith("/a/") and path.endswith(".html"):
             try:
-                index = int(path[3:-5]) % len(_articles())
+                index = (int(path[3:-5]) + srv.article_offset) % len(_articles())
             except ValueError:
                 return self._send(404, b"not found", "text/plain")
             body = article_html(index, srv.base).encode()
@@ -303,7 +311,7 @@ class FaultServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, crawl_delay: float | None = 0.1,
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
                  disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
-                 index_children: int = 150):
+                 index_children: int = 150, article_offset: int = 0):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -316,6 +324,7 @@ class FaultServer(ThreadingHTTPServer):
         self.down = down  # every request, robots.txt included, answers 503
         self.sitemap_urls = sitemap_urls  # URLs in /sitemap-gzip.xml
         self.index_children = index_children  # children of /sitemap-wide.xml
+        self.article_offset = article_offset  # /a/<n>.html serves article n + this: sites of distinct articles
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
