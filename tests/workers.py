@@ -1,9 +1,10 @@
 """Prefect workers for the fan-out test and benchmark: a checkout, a process pool, N workers, a fan-out run.
 
-:func:`fanout_over_workers` does what an operator does on several machines, on loopback: copies the
-project as a checkout, creates the ``process`` work pool, ``prefect deploy --all`` from it, starts
-``workers`` ``prefect worker start`` processes (each in a session of its own, stopped with its flow-run
-children however the block ends), triggers ``ingest-fanout/newsetl-fanout`` by hand and waits for it.
+:func:`deployed_pool` does what an operator does on several machines, on loopback: copies the
+project as a checkout, creates the ``process`` work pool, starts ``workers`` ``prefect worker start``
+processes (each in a session of its own, stopped with its flow-run children however the block ends)
+and runs ``prefect deploy --all`` from the checkout; :meth:`Pool.run_fanout` triggers
+``ingest-fanout/newsetl-fanout`` by hand and watches it to its end.
 Each worker sends a User-Agent of its own (``newsetl-test worker-N``), which its flow runs inherit, so
 the sites' request logs say which worker sent what.
 """
@@ -11,6 +12,7 @@ the sites' request logs say which worker sent what.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -37,6 +39,26 @@ def checkout(where: Path) -> Path:
         shutil.copytree(ROOT / name, where / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "prefect.yaml", where / "prefect.yaml")
     return where
+
+
+def two_sources_per_site(sites, interval: float) -> str:
+    """Two sources per site, one after the other: the round-robin deal puts them in different shards."""
+    entries = []
+    for i, site in enumerate(sites, start=1):
+        for k, part in enumerate("ab", start=1):
+            entries.append(
+                f'[[sources]]\nname = "site{i}{part}"\nhomepage = "{site.base}/"\n'
+                f'sitemaps = ["{site.base}/part-{k}-of-2.xml"]\nlanguage = "vi"\ntimezone = "Asia/Ho_Chi_Minh"\n'
+                f'allow_addresses = ["{site.host}"]\nmin_interval = {interval}\nmax_connections = 2\n')
+    return "\n".join(entries)
+
+
+def smallest_gaps(sites) -> dict[str, float]:
+    gaps = {}
+    for site in sites:
+        starts = sorted(hit.at for hit in site.hits)
+        gaps[site.host] = min(b - a for a, b in zip(starts, starts[1:], strict=False))
+    return gaps
 
 
 @contextmanager
@@ -78,30 +100,47 @@ def _stop(process: subprocess.Popen) -> None:
 
 @dataclass
 class FanoutRun:
-    """A triggered fan-out: the CLI's output and exit code, its wall time, and what each worker logged."""
+    """A triggered fan-out: the CLI's output and exit code, the parent's flow run id, its wall time."""
 
     returncode: int
     output: str
+    flow_run_id: str | None
     seconds: float
-    worker_logs: list[str]
 
 
-def fanout_over_workers(workers: int, *, env: dict[str, str], sources_file: Path, shards: int, tmp: Path,
-                        limit: int = 2, timeout: int = 240) -> FanoutRun:
-    """Deploy prefect.yaml from a checkout, start ``workers`` workers, run the fan-out; what it did.
+@dataclass
+class Pool:
+    """prefect.yaml deployed from a checkout, and workers running on its pool."""
 
-    ``seconds`` is from the trigger to the parent's end (deploy and worker start-up excluded).
-    """
+    repo: Path
+    env: dict[str, str]
+    worker_logs: list[Path]
+
+    def run_fanout(self, sources_file: Path, shards: int, timeout: int = 240) -> FanoutRun:
+        """Trigger ``ingest-fanout/newsetl-fanout`` by hand as an operator does, and watch it to its end.
+
+        ``seconds`` runs from the trigger to the end of the watch (the parent's final state, polled).
+        """
+        began = time.monotonic()
+        run = prefect("deployment", "run", "ingest-fanout/newsetl-fanout", "--param", f"sources_file={sources_file}",
+                      "--param", f"shards={shards}", "--param", "poll_seconds=0.5", "--watch",
+                      "--watch-timeout", str(timeout), env=self.env, cwd=self.repo, timeout=timeout + 60)
+        seconds = time.monotonic() - began
+        found = re.search(r"UUID:\s*([0-9a-f-]{36})", run.stdout)
+        return FanoutRun(run.returncode, run.stdout + run.stderr, found[1] if found else None, seconds)
+
+    def logs(self) -> str:
+        return "\n".join(path.read_text()[-2000:] for path in self.worker_logs)
+
+
+@contextmanager
+def deployed_pool(workers: int, env: dict[str, str], tmp: Path, limit: int = 2) -> Iterator[Pool]:
+    """A checkout in ``tmp``, the process pool, ``workers`` workers of ``limit`` slots, ``prefect deploy --all``."""
     repo = checkout(tmp / "checkout")
     env = {**env, "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
     created = prefect("work-pool", "create", POOL, "--type", "process", "--overwrite", env=env, cwd=repo)
     assert created.returncode == 0, created.stderr[-2000:]
-    with workers_running(workers, env, tmp, tmp, limit) as logs:
+    with workers_running(workers, env, tmp, tmp, limit) as logs:  # they start while the deployments are made
         deployed = prefect("--no-prompt", "deploy", "--all", env=env, cwd=repo)
         assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
-        began = time.monotonic()
-        run = prefect("deployment", "run", "ingest-fanout/newsetl-fanout", "--param", f"sources_file={sources_file}",
-                      "--param", f"shards={shards}", "--param", "poll_seconds=0.5", "--watch",
-                      "--watch-timeout", str(timeout), env=env, cwd=repo, timeout=timeout + 60)
-        seconds = time.monotonic() - began
-    return FanoutRun(run.returncode, run.stdout + run.stderr, seconds, [p.read_text() for p in logs])
+        yield Pool(repo, env, logs)

@@ -212,8 +212,9 @@ class Fetcher:
                 self._check_robots(current, url)
             with self.limiter.slot(site_host(current), connections=pacing.connections, interval=pacing.interval,
                                    max_wait=MAX_RETRY_AFTER, schedule=self.schedule,
-                                   crawl_delay=pacing.crawl_delay if current == url else None), \
+                                   crawl_delay=pacing.crawl_delay if current == url else None) as arrived, \
                     self._request(current, headers, start_clock) as response:
+                arrived()
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())

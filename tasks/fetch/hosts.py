@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -81,6 +81,10 @@ class HostSchedule:
             wait = max(float(state.spacing), float(state.paused))
             time.sleep(wait if wait > 0 else CAP_POLL)
 
+    def confirm(self, host: str, interval: float) -> None:
+        """The claimed request has arrived (its response head is in): the next start waits ``interval`` from now."""
+        rows.confirm_start(self.engine, host, interval)
+
     def release(self, host: str, lease: object) -> None:
         rows.release(self.engine, host, lease)
 
@@ -107,11 +111,14 @@ class HostLimiter:
 
     @contextmanager
     def slot(self, host: str, *, connections: int, interval: float, max_wait: float,
-             schedule: HostSchedule | None = None, crawl_delay: float | None = None) -> Iterator[None]:
+             schedule: HostSchedule | None = None, crawl_delay: float | None = None) -> Iterator[Callable[[], None]]:
         """Hold a request slot for ``host``: waits for a free connection and the host's next start time.
 
+        Yields a function to call once the request has reached the host (its response head is in).
         With a ``schedule`` the start (and a connection slot of the host) is claimed there, shared with
-        every other process; ``crawl_delay`` is what :meth:`HostSchedule.claim` stores for them.
+        every other process; ``crawl_delay`` is what :meth:`HostSchedule.claim` stores for them; the
+        yielded function moves the host's next start to ``interval`` after that arrival, which the claim's
+        stamp, a round trip earlier, may undercut.
         """
         state = self._host(host, connections)
         # The global slot is taken before the start time is stamped: a wait for it after the stamp
@@ -122,7 +129,7 @@ class HostLimiter:
                     lease = schedule.claim(host, connections=connections, interval=interval,
                                            crawl_delay=crawl_delay, max_wait=max_wait)
                 try:
-                    yield
+                    yield lambda: schedule.confirm(host, interval)
                 finally:
                     schedule.release(host, lease)
             return
@@ -137,7 +144,7 @@ class HostLimiter:
                         state.next_start = now + interval
                         break
                 time.sleep(start - now)
-            yield
+            yield _arrived
 
     def pause(self, host: str, seconds: float) -> None:
         """Retry-After: no request to ``host`` starts before ``seconds`` from now."""
@@ -149,6 +156,10 @@ class HostLimiter:
         """Forget every host's state (tests and benchmarks start clean)."""
         with self._lock:
             self._hosts.clear()
+
+
+def _arrived() -> None:
+    """In one process the start is stamped by the thread that then sends at once: nothing to move."""
 
 
 @cache

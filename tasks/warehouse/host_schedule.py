@@ -1,7 +1,8 @@
 """The rows of ``news.host_schedule``: the per-host politeness every worker process shares.
 
 :class:`tasks.fetch.hosts.HostSchedule` is the one caller: it claims each request's start
-(:func:`claim_start`), asks why a claim was refused (:func:`wait_state`), frees the connection slot
+(:func:`claim_start`), moves the next start past the moment the request arrived (:func:`confirm_start`),
+asks why a claim was refused (:func:`wait_state`), frees the connection slot
 when the request ends (:func:`release`) and records a Retry-After (:func:`pause`). Each is one
 short autocommitted statement from ``sql/hosts/`` on the pooled engine, so no connection is held
 while a request is in flight.
@@ -30,6 +31,12 @@ def wait_state(eng: Engine, host: str) -> Row | None:
     """(spacing, paused, in_flight) of ``host``: seconds to its next start and to the end of its pause."""
     with eng.connect() as conn:
         return conn.execute(query("hosts/wait.sql"), {"host": host}).first()
+
+
+def confirm_start(eng: Engine, host: str, interval: float) -> None:
+    """The granted request has reached the host: its next start is at least ``interval`` from now."""
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(query("hosts/confirm_start.sql"), {"host": host, "interval": float(interval)})
 
 
 def release(eng: Engine, host: str, lease: datetime) -> None:
