@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Connection, Engine, Row
 
 from tasks.warehouse.db import query
 
@@ -20,8 +20,7 @@ from tasks.warehouse.db import query
 def claim_start(eng: Engine, host: str, *, interval: float, crawl_delay: float | None, connections: int,
                 lease: float) -> datetime | None:
     """A request start at ``host`` now: its lease (the token :func:`release` takes), or None when not yet."""
-    # Autocommit: the grant is one round trip, and other workers see it the moment it is stamped.
-    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with _autocommit(eng) as conn:
         return conn.execute(query("hosts/claim_start.sql"), {
             "host": host, "interval": float(interval), "crawl_delay": crawl_delay, "connections": connections,
             "lease": float(lease)}).scalar_one_or_none()
@@ -35,15 +34,21 @@ def wait_state(eng: Engine, host: str) -> Row | None:
 
 def confirm_start(eng: Engine, host: str, interval: float) -> None:
     """The granted request has reached the host: its next start is at least ``interval`` from now."""
-    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with _autocommit(eng) as conn:
         conn.execute(query("hosts/confirm_start.sql"), {"host": host, "interval": float(interval)})
 
 
 def release(eng: Engine, host: str, lease: datetime) -> None:
-    with eng.begin() as conn:
+    with _autocommit(eng) as conn:
         conn.execute(query("hosts/release.sql"), {"host": host, "lease": lease})
 
 
 def pause(eng: Engine, host: str, seconds: float) -> None:
-    with eng.begin() as conn:
+    with _autocommit(eng) as conn:
         conn.execute(query("hosts/pause.sql"), {"host": host, "seconds": float(seconds)})
+
+
+def _autocommit(eng: Engine) -> Connection:
+    """A pooled connection whose statements commit as they run: each call is one round trip, and other
+    workers see a grant the moment it is stamped."""
+    return eng.connect().execution_options(isolation_level="AUTOCOMMIT")

@@ -86,8 +86,10 @@ def test_retry_after_seen_by_one_worker_pauses_the_host_for_the_other(workers):
 
 def test_a_crawl_delay_one_worker_read_paces_the_other_before_it_reads_robots(workers, warehouse):
     (limiter_a, first), (limiter_b, second) = workers
-    with limiter_a.slot("d.example", connections=1, interval=0.05, max_wait=5, schedule=first, crawl_delay=0.4):
+    with limiter_a.slot("d.example", connections=1, interval=0.4, max_wait=5, schedule=first,
+                        crawl_delay=0.4) as arrived:
         a_started = time.monotonic()
+        arrived()
     # The second worker asks for robots.txt (it has not read it: no Crawl-delay of its own) with 2 connections.
     with limiter_b.slot("d.example", connections=2, interval=0.05, max_wait=5, schedule=second):
         assert time.monotonic() - a_started >= 0.4 * 0.95
