@@ -50,6 +50,10 @@ def test_prefect_yaml_deployments_point_at_the_flows_with_their_parameters():
         assert flow.name == flow_name
         assert set(deployment["parameters"]) <= set(flow.parameters.properties)
         assert deployment["work_pool"]["name"] == "newsetl-pool"
+    # The fan-out's children: the deployment it names, with no schedule and no limit of one run at a time.
+    shard = deployments["newsetl-ingest-shard"]
+    assert flows.fanout.SHARD_DEPLOYMENT == f"ingest/{shard['name']}"
+    assert "schedules" not in shard and "concurrency_limit" not in shard
     ingest = deployments["newsetl-ingest"]
     assert set(ingest["parameters"]) == {"sources_file", "only", "limit"}
     (schedule,) = ingest["schedules"]
