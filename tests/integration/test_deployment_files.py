@@ -52,7 +52,7 @@ def test_prefect_yaml_deployments_point_at_the_flows_with_their_parameters():
         assert deployment["work_pool"]["name"] == "newsetl-pool"
     # The fan-out's children: the deployment it names, with no schedule and no limit of one run at a time.
     shard = deployments["newsetl-ingest-shard"]
-    assert flows.fanout.SHARD_DEPLOYMENT == f"ingest/{shard['name']}"
+    assert f"ingest/{shard['name']}" == flows.fanout.SHARD_DEPLOYMENT
     assert "schedules" not in shard and "concurrency_limit" not in shard
     ingest = deployments["newsetl-ingest"]
     assert set(ingest["parameters"]) == {"sources_file", "only", "limit"}
