@@ -42,6 +42,7 @@ from tasks.dedupe.exact import FetchPlan, dedupe_batch, refetch_age, select_urls
 from tasks.discover import Discovery, discover_source
 from tasks.errors import FetchError
 from tasks.fetch.client import Fetcher
+from tasks.fetch.hosts import shared_schedule
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, is_transient, upgrade
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
@@ -105,7 +106,7 @@ def discover(source: Source, run_id: int, limit: int | None = None) -> SourcePla
     """Read the source's listings, store their rejects, and pick the URLs not yet held."""
     log = run_logger()
     eng = engine()
-    with Fetcher(source=source) as fetcher:
+    with Fetcher(source=source, schedule=shared_schedule(eng)) as fetcher:
         discovery = discover_source(source, fetcher, listing_validators(eng, source.name))
     save_rejects(eng, run_id, discovery.rejects)
     known = known_urls(eng, [u.url for u in discovery.urls], refetch_age())
@@ -138,7 +139,9 @@ def ingest_source(source: Source, run_id: int, urls: list[DiscoveredUrl], reader
     """
     size = settings().batch_size
     batches = [urls[start:start + size] for start in range(0, len(urls), size)]
-    with Fetcher(source=source) as fetcher, \
+    # The host limiter spaces the fetch threads' starts through the warehouse's host schedule, so that
+    # other workers fetching the same hosts keep the same spacing.
+    with Fetcher(source=source, schedule=shared_schedule(engine())) as fetcher, \
             ThreadPoolExecutor(max_workers=source.max_connections, thread_name_prefix=f"fetch-{source.name}") as pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"load-{source.name}") as loader:
         loading: tuple[str, Future] | None = None

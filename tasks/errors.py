@@ -102,6 +102,17 @@ class SourcesFailed(NewsetlError):
         return type(self), (str(self), self.summary)
 
 
+class ChildRunsFailed(NewsetlError):
+    """A fan-out (flows/fanout.py) whose child runs did not all complete: its flow run fails, naming them."""
+
+    def __init__(self, message: str, summary: object = None):
+        super().__init__(message)
+        self.summary = summary  # the FanoutSummary (flows.fanout), every child's outcome and the added-up counts
+
+    def __reduce__(self):
+        return type(self), (str(self), self.summary)
+
+
 class RecordError(NewsetlError):
     """A page or listing that failed a stage: its reject ``code``, the ``detail`` in words, the HTTP ``status``."""
 

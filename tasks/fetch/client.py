@@ -3,9 +3,10 @@
 One request goes through, in order: the source's scope (its hosts, and no private
 address unless allowed; see ``tasks.fetch.scope``), robots.txt (``tasks.fetch.robots``), the
 process-wide host limiter (``tasks.fetch.hosts``: connections and spacing per host, a
-global cap), then the exchange itself with every bound a hostile server could
-abuse: connect and read timeouts, a total deadline, a maximum body size counted
-after decompression (so a gzip bomb stops after a few MB, read a chunk at a time),
+global cap; with a shared schedule, claimed in the warehouse so that every worker keeps them),
+then the exchange itself with every bound a hostile server could abuse: connect and read
+timeouts, a total deadline, a maximum body size counted after decompression (so a gzip bomb
+stops after a few MB, read a chunk at a time),
 and redirects followed by hand so that each hop is checked again. Connection
 errors, timeouts, 408, 429 and 5xx are retried with exponential backoff and
 jitter; ``Retry-After`` is honoured and pauses the whole host. Anything unusable
@@ -34,7 +35,7 @@ from tasks.config import Settings, Source, settings
 from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
 from tasks.fetch.deadline import exchange_deadline
 from tasks.fetch.deadline import remaining as deadline_left
-from tasks.fetch.hosts import HostLimiter, host_limiter
+from tasks.fetch.hosts import HostLimiter, HostSchedule, host_limiter
 from tasks.fetch.robots import ROBOTS, RobotsCache, RobotsRules, agent_token, rules_from_response
 from tasks.fetch.scope import Scope, guarded_adapter
 from tasks.records import FetchedPage, Validators
@@ -76,15 +77,19 @@ class FetchPolicy:
 class Fetcher:
     """Fetches for one source (its scope and pacing), or unrestricted when ``source`` is None.
 
-    Safe to share between the threads of a batch: each thread gets its own HTTP session.
+    Safe to share between the threads of a batch: each thread gets its own HTTP session. With a
+    ``schedule`` (the flows pass the warehouse's), each host's spacing, Retry-After pause, Crawl-delay
+    and connection cap are shared with every other process fetching for that warehouse.
     """
 
     def __init__(self, policy: FetchPolicy | None = None, source: Source | None = None,
-                 limiter: HostLimiter | None = None, robots: RobotsCache | None = None):
+                 limiter: HostLimiter | None = None, robots: RobotsCache | None = None,
+                 schedule: HostSchedule | None = None):
         self.policy = policy or FetchPolicy.from_settings()
         self.source = source
         self.scope = Scope.of(source) if source is not None else None
         self.limiter = limiter or host_limiter()
+        self.schedule = schedule
         self.robots = robots if robots is not None else (ROBOTS if source is not None else None)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
@@ -132,7 +137,8 @@ class Fetcher:
         self._check_robots(url, url)
         rules = self.robots_rules(url)
         delay = rules.crawl_delay(agent_token(self.policy.user_agent)) if rules is not None else None
-        return self._fetch_paced(url, validators, delay, max_bytes or self.policy.max_bytes)
+        return self._fetch_paced(url, validators, delay, max_bytes or self.policy.max_bytes,
+                                 robots_read=rules is not None)
 
     def robots_rules(self, url: str) -> RobotsRules | None:
         if self.robots is None:
@@ -149,17 +155,20 @@ class Fetcher:
         return rules_from_response(page)
 
     def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None,
-                     max_bytes: int) -> FetchedPage:
+                     max_bytes: int, *, robots_read: bool = False) -> FetchedPage:
         host = site_host(url)
         connections = self.source.max_connections if self.source else Source.max_connections
         interval = self.source.min_interval if self.source else Source.min_interval
         if crawl_delay:
             interval = max(interval, min(crawl_delay, self.policy.max_crawl_delay))
             connections = 1  # Crawl-delay means one request at a time, that far apart
+        # What the shared schedule stores for the other workers: 0 when robots.txt was read and sets none.
+        shared_delay = (min(crawl_delay, self.policy.max_crawl_delay) if crawl_delay else 0.0) if robots_read else None
+        pacing = _Pacing(connections, interval, shared_delay)
         attempt = 0
         while True:
             try:
-                page = self._exchange(url, validators, connections, interval, max_bytes)
+                page = self._exchange(url, validators, pacing, max_bytes)
             except FetchError as exc:  # HostPaused included: a permanent one, as its pause outlasts the run
                 if not isinstance(exc, TransientFetchError) or attempt >= self.policy.retries:
                     if attempt:
@@ -173,6 +182,8 @@ class Fetcher:
                 retry_after = _retry_after(page.headers.get("retry-after"))
                 if retry_after is not None:
                     self.limiter.pause(host, retry_after)
+                    if self.schedule is not None:
+                        self.schedule.pause(host, retry_after)
                 if attempt >= self.policy.retries or (retry_after or 0) > MAX_RETRY_AFTER:
                     return page
                 wait = 0.0 if retry_after is not None else self._backoff(attempt)  # the pause does the waiting
@@ -184,14 +195,13 @@ class Fetcher:
         """Exponential with +-25% jitter, so that threads retrying together spread out."""
         return min(BACKOFF_CAP, self.policy.backoff * (2**attempt)) * (0.75 + random.random() / 2)
 
-    def _exchange(self, url: str, validators: Validators | None, connections: int, interval: float,
-                  max_bytes: int) -> FetchedPage:
+    def _exchange(self, url: str, validators: Validators | None, pacing: _Pacing, max_bytes: int) -> FetchedPage:
         """One request and its redirects, every hop checked against the scope and paced like a request of its own,
         the whole within the deadline."""
         with exchange_deadline(self.policy.deadline) as start_clock:
-            return self._follow(url, validators, connections, interval, start_clock, max_bytes)
+            return self._follow(url, validators, pacing, start_clock, max_bytes)
 
-    def _follow(self, url: str, validators: Validators | None, connections: int, interval: float,
+    def _follow(self, url: str, validators: Validators | None, pacing: _Pacing,
                 start_clock: Callable[[], float], max_bytes: int) -> FetchedPage:
         hops = [url]
         current = url
@@ -200,8 +210,11 @@ class Fetcher:
             self._check_scope(url, current)
             if current != url:
                 self._check_robots(current, url)
-            with self.limiter.slot(site_host(current), connections=connections, interval=interval,
-                                   max_wait=MAX_RETRY_AFTER), self._request(current, headers, start_clock) as response:
+            with self.limiter.slot(site_host(current), connections=pacing.connections, interval=pacing.interval,
+                                   max_wait=MAX_RETRY_AFTER, schedule=self.schedule,
+                                   crawl_delay=pacing.crawl_delay if current == url else None) as arrived, \
+                    self._request(current, headers, start_clock) as response:
+                arrived()
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
@@ -305,6 +318,15 @@ class Fetcher:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise TransientFetchError("truncated", f"body cut off after {size} bytes: {_short(exc)}", status) from None
         return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class _Pacing:
+    """How one URL's requests are paced: the host's cap and spacing, and the Crawl-delay to share (None: unread)."""
+
+    connections: int
+    interval: float
+    crawl_delay: float | None
 
 
 def _retry_after(value: str | None) -> float | None:

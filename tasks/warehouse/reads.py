@@ -72,3 +72,9 @@ def stored_pages(eng: Engine, page_ids: list[int]) -> list[FetchedPage]:
         rows = conn.execute(query("load/stored_pages.sql"), {"ids": page_ids}).all()
     return [FetchedPage(url=r.url, final_url=r.final_url, status=r.status, headers=dict(r.headers),
                         body=gzip.decompress(r.body_gzip), fetched_at=r.fetched_at) for r in rows]
+
+
+def runs_of_flow_runs(eng: Engine, flow_run_ids: list[str]) -> list:
+    """The ``news.ingest_runs`` rows (with their per-source rows) of these Prefect flow runs."""
+    with eng.connect() as conn:
+        return conn.execute(query("load/runs_of_flow_runs.sql"), {"flow_run_ids": flow_run_ids}).all()

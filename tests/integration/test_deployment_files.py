@@ -35,18 +35,25 @@ def test_prefect_yaml_deployments_point_at_the_flows_with_their_parameters():
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert "pull" not in config  # prefect deploy records its own directory; a fixed /app crashed outside the image
     deployments = {d["name"]: d for d in config["deployments"]}
-    assert set(deployments) == {"newsetl-ingest", "newsetl-backfill"}
+    assert set(deployments) == {"newsetl-ingest", "newsetl-backfill", "newsetl-fanout", "newsetl-ingest-shard"}
     import flows.backfill
+    import flows.fanout
     import flows.ingest
 
     for deployment, module, flow_name in ((deployments["newsetl-ingest"], flows.ingest, "ingest"),
-                                          (deployments["newsetl-backfill"], flows.backfill, "backfill")):
+                                          (deployments["newsetl-backfill"], flows.backfill, "backfill"),
+                                          (deployments["newsetl-fanout"], flows.fanout, "ingest-fanout"),
+                                          (deployments["newsetl-ingest-shard"], flows.ingest, "ingest")):
         path, name = deployment["entrypoint"].split(":")
         assert (ROOT / path).is_file()
         flow = getattr(module, name)
         assert flow.name == flow_name
         assert set(deployment["parameters"]) <= set(flow.parameters.properties)
         assert deployment["work_pool"]["name"] == "newsetl-pool"
+    # The fan-out's children: the deployment it names, with no schedule and no limit of one run at a time.
+    shard = deployments["newsetl-ingest-shard"]
+    assert f"ingest/{shard['name']}" == flows.fanout.SHARD_DEPLOYMENT
+    assert "schedules" not in shard and "concurrency_limit" not in shard
     ingest = deployments["newsetl-ingest"]
     assert set(ingest["parameters"]) == {"sources_file", "only", "limit"}
     (schedule,) = ingest["schedules"]

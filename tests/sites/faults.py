@@ -9,9 +9,11 @@ every fault page (with an ETag, answering 304 to ``If-None-Match``), a malformed
 feed, a sitemap index that includes itself, a wide index (``/sitemap-wide.xml``), an index of
 slow children (``/sitemap-slow-index.xml``), and a robots.txt that disallows
 ``/private/`` and sets a Crawl-delay. ``/a/<n>.html`` is a good article (the n-th
-sample article). Hostile listings (``HOSTILE``) mix one bad entry of each kind among good
-ones: a feed whose ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate
-(``&#xD800;``) and a page whose ETag holds a NUL; a sitemap with the same bad entries.
+sample article, or the (n + ``article_offset``)-th, so that several sites serve different
+ones), and ``/part-<k>-of-<n>.xml`` a sitemap of every n-th of them (sources sharing a host).
+Hostile listings (``HOSTILE``) mix one bad entry of each kind among good ones: a feed whose
+ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate (``&#xD800;``) and a page
+whose ETag holds a NUL; a sitemap with the same bad entries.
 ``/slow.rss`` links a page that is slow to read (``SLOW_READ_PAGE``: a data table of tens of
 thousands of rows, seconds of extraction) among the good ones; ``/large.rss`` links only pages
 like it (``/large/<n>.html``), for the memory benchmark.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -72,6 +75,7 @@ FEEDS = {"/feed.rss": list(FAULTS), "/pages.rss": [], "/bombs.rss": ["gzip-bomb"
 HOSTILE = {"/hostile.rss": "an RSS feed, ETag with a NUL", "/hostile-sitemap.xml": "a urlset"}
 NUL_ETAG_PAGE = "/fault/nul-etag.html"  # a good article whose ETag holds a NUL byte
 NUL_ETAG_ARTICLE = 25
+PART = re.compile(r"/part-(\d+)-of-(\d+)\.xml")  # a sitemap of one share of the pages (two sources, one host)
 SLOW = 2.0  # seconds the slow routes wait; tests set the read timeout below this
 SLOW_READ_PAGE = "/slow-read.html"  # a page whose reading takes seconds: a table of slow_read_rows rows
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -196,9 +200,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/sitemap-pages.xml":
             return self._send(200, srv.urlset([f"/a/{n}.html" for n in range(srv.pages)]).encode(),
                               "application/xml")
+        if part := PART.fullmatch(path):  # /part-2-of-3.xml: a urlset of every third page, from the second
+            k, n = int(part[1]), int(part[2])
+            return self._send(200, srv.urlset([f"/a/{i}.html" for i in range(srv.pages) if i % n == k - 1]).encode(),
+                              "application/xml")
         if path.startswith("/a/") and path.endswith(".html"):
             try:
-                index = int(path[3:-5]) % len(_articles())
+                index = (int(path[3:-5]) + srv.article_offset) % len(_articles())
             except ValueError:
                 return self._send(404, b"not found", "text/plain")
             body = article_html(index, srv.base).encode()
@@ -334,7 +342,7 @@ class FaultServer(ThreadingHTTPServer):
                  pages: int = 3, bomb_size: int = 100_000_000, endless_size: int = 1_000_000_000,
                  disallowed_host: str = "127.0.0.3", down: bool = False, sitemap_urls: int = 2000,
                  index_children: int = 150, slow_children: int = 12, child_latency: float = 0.3,
-                 slow_read_rows: int = 25_000, large_pages: int = 8):
+                 slow_read_rows: int = 25_000, large_pages: int = 8, article_offset: int = 0):
         super().__init__((host, port), _Handler)
         gzip_bomb(bomb_size)  # built now (a second or so for 1 GB), not while a client waits
         self.host, self.port = host, self.server_address[1]
@@ -351,6 +359,7 @@ class FaultServer(ThreadingHTTPServer):
         self.child_latency = child_latency  # seconds each of them takes to answer
         self.slow_read_rows = slow_read_rows  # rows of the table of SLOW_READ_PAGE and the /large/ pages
         self.large_pages = large_pages  # pages linked by /large.rss
+        self.article_offset = article_offset  # /a/<n>.html serves article n + this: sites of distinct articles
         self.hits: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
