@@ -23,8 +23,8 @@ and prints pages/s of 1 and 2 and their ratio, CPU per page of each (the childre
 time from ``wait4``, every process a run starts and waits for included, such as Prefect's server),
 the CPU cores the run kept busy, the time from start to the first request the site saw, the rerun's
 wall time beside the first run's and its article fetches, and peak RSS over N and N/4 pages. The
-issue's targets (issue 13) are printed beside each ratio. ``--profile`` also runs the first ``run``
-under a per-thread CPU profiler and prints CPU per page by stage. The machine's load changes the
+issue's targets (issue 13) are printed beside each ratio. ``--profile`` then runs the same pages into
+one more fresh database under a per-thread CPU profiler and prints CPU per page by stage. The machine's load changes the
 figures: compare the figures of one run, and give ``uptime`` with them.
 """
 
@@ -219,6 +219,7 @@ class Child:
 
 
 def newsetl_run(sources: Path, url: str, profile: Path | None = None) -> Child:
+    """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed)."""
     env = {"DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "WARNING"}
     if profile is None:
         return Child(["-m", "flows.cli", "-q", "run", "--sources", str(sources)], env).check("newsetl run")
@@ -253,8 +254,8 @@ STAGES = {
     ("tasks/fetch/decode.py", "decode_html"): "decode",
     ("tasks/extract/article.py", "extract_page"): "extract",
     ("tasks/normalise.py", "normalise_article"): "normalise",
-    ("tasks/dedupe/decide.py", "__init__"): "dedupe: MinHash",
-    ("tasks/warehouse/writes.py", "load_batch"): "load (incl. MinHash, SQL)",
+    ("tasks/dedupe/decide.py", "__init__"): "dedupe: shingles, MinHash",
+    ("tasks/warehouse/writes.py", "load_batch"): "load (SQL, gzip, candidates)",
     ("tasks/discover.py", "discover_source"): "discover",
     ("tasks/warehouse/db.py", "upgrade"): "schema upgrade",
 }
@@ -303,7 +304,7 @@ def stage_profile(path: Path, pages: int) -> list[tuple[str, float]]:
     for stage, cpu in rows:
         merged[stage] = merged.get(stage, 0.0) + cpu
     out = [(stage, cpu * 1000 / pages) for stage, cpu in sorted(merged.items(), key=lambda r: -r[1])]
-    out.append(("all profiled threads", total * 1000 / pages))
+    out.append(("all profiled threads", total * 1000 / pages))  # Prefect, logging, imports and the rest
     return out
 
 
@@ -337,9 +338,12 @@ def main() -> int:
             bases, hits = stack.enter_context(sites(folders))
             sources.write_text(sources_toml(bases), encoding="utf-8")
             url = stack.enter_context(fresh_database(args.database_url))
-            first = newsetl_run(sources, url, profile)
+            first = newsetl_run(sources, url)
             extract = extract_only(folders)
             rerun = newsetl_run(sources, url)
+            if profile is not None:  # another fresh database: the same pages fetched and loaded again, profiled
+                with fresh_database(args.database_url) as profile_url:
+                    newsetl_run(sources, profile_url, profile)
         seen = hits()
         quarter_run = None
         if not args.no_quarter:
@@ -349,8 +353,8 @@ def main() -> int:
                 quarter_run = newsetl_run(small_sources, small_url)
         report(args.pages, first, extract, rerun, quarter_run, seen, quarter)
         if profile is not None:
-            print("\nCPU per page by stage, first run (ms; a thread's CPU time, stages nested in another "
-                  "count in the outer one too)")
+            print("\nCPU per page by stage (ms), a profiled run of its own (each thread's CPU time under cProfile, "
+                  "whose overhead inflates it; a stage called inside another counts in both)")
             for stage, ms in stage_profile(profile, args.pages):
                 print(f"  {stage:<28} {ms:7.1f}")
     return 0
