@@ -29,7 +29,16 @@ import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
 from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
-from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
+from tasks.warehouse.db import (
+    database_url,
+    describe,
+    engine,
+    ensure_current,
+    loopback_url,
+    one_check_per_command,
+    public_url,
+    upgrade,
+)
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
 # `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
@@ -53,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
     try:
-        return args.handler(args)
+        with one_check_per_command():  # the schema is checked once per command, not again by its flow
+            return args.handler(args)
     except ConfigError as exc:
         err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
         return EXIT_CONFIG
@@ -226,19 +236,41 @@ def _check_ready(sources_file: str, only: list[str] | None) -> None:
     """Config and database problems are reported before anything is fetched."""
     sources = load_sources(sources_file, only)
     url = database_url()
-    upgrade(engine(url))
+    ensure_current(engine(url))
     err.print(f"{len(sources)} sources from {sources_file}; warehouse: {describe(url)}", highlight=False)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    load_sources(args.sources, args.only)  # a config error is exit 2 before a Prefect server is started
+    server = _early_prefect_server()
     _check_ready(args.sources, args.only)
-    return _run_flow(args.sources, args.only, args.limit)
+    return _run_flow(args.sources, args.only, args.limit, server)
 
 
-def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> int:
+def _run_flow(sources_file: str, only: list[str] | None, limit: int | None, server=None) -> int:
+    _prefect_imported(server)
     from flows.ingest import ingest
 
+    _prefect_ready(server)
     return _summarised(lambda: ingest(sources_file=sources_file, only=only, limit=limit), "run")
+
+
+def _early_prefect_server():
+    """Prefect's temporary server started now, booting while this process imports and checks the warehouse
+    (``flows.prefect_server.EarlyTemporaryServer``; nothing when ``PREFECT_API_URL`` names a server)."""
+    from flows.prefect_server import EarlyTemporaryServer
+
+    return EarlyTemporaryServer()
+
+
+def _prefect_imported(server) -> None:
+    if server is not None:
+        server.imported()  # before this thread imports anything of Prefect: see EarlyTemporaryServer
+
+
+def _prefect_ready(server) -> None:
+    if server is not None:
+        server.ready()
 
 
 def _summarised(run, what: str) -> int:
@@ -308,13 +340,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from flows.sample_site.server import serve_sample_sites, sources_toml
     from tasks.warehouse.db import query
 
+    server = _early_prefect_server()
     with serve_sample_sites(preferred_ports=(8761, 8762)) as sites, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.toml"
         sources_file.write_text(sources_toml(sites), encoding="utf-8")
         for site in sites.values():
             err.print(f"sample site '{site.name}' at {site.base}/", highlight=False)
         _check_ready(str(sources_file), None)
-        code = _run_flow(str(sources_file), None, args.limit)
+        code = _run_flow(str(sources_file), None, args.limit, server)
     if code == 0:
         with engine().connect() as conn:
             rows = conn.execute(query("report/latest_articles.sql"), {"limit": 5}).all()
@@ -515,10 +548,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
+    server = _early_prefect_server()
+    url = database_url()
+    ensure_current(engine(url))
+    _prefect_imported(server)
     from flows.reprocess import reprocess
 
-    url = database_url()
-    upgrade(engine(url))
+    _prefect_ready(server)
     err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
     return _summarised(lambda: reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size),
                        "reprocess")

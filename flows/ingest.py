@@ -36,7 +36,7 @@ from tasks.errors import FetchError
 from tasks.extract import body as extraction
 from tasks.fetch.client import Fetcher
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
-from tasks.warehouse.db import engine, upgrade
+from tasks.warehouse.db import engine, ensure_current
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
 from tasks.warehouse.runs import sync_sources
 from tasks.warehouse.writes import load_batch, mark_unchanged, save_listing_validators, save_rejects
@@ -51,7 +51,7 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     """Ingest every source in ``sources_file`` (or those named in ``only``); ``limit`` caps new pages per source."""
     sources = load_sources(Path(sources_file), only)
     eng = engine()
-    upgrade(eng)
+    ensure_current(eng)  # skipped when the command that started this flow checked it (one_check_per_command)
     sync_sources(eng, sources)
     with run_lifecycle("ingest", [s.name for s in sources], f"{len(sources)} sources from {sources_file}") as run:
         extraction.warm_up()
