@@ -207,6 +207,7 @@ class Child:
             reader.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         self.wall = time.monotonic() - began
+        self.ended_at = time.time()
         self.cpu = usage.ru_utime + usage.ru_stime
         self.peak_mb = usage.ru_maxrss / 1024
         self.code = process.returncode
@@ -368,7 +369,7 @@ def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | 
     cpu_e2e = first.cpu / n * 1000
     cpu_loop = loop["cpu"] / loop["pages"] * 1000
     first_hit = min((at for _, at in seen if at >= first.started_at), default=None)
-    rerun_fetches = sum(1 for path, at in seen if at >= rerun.started_at and path.startswith("/p/"))
+    rerun_fetches = sum(1 for path, at in seen if rerun.started_at <= at <= rerun.ended_at and path.startswith("/p/"))
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
 
