@@ -219,11 +219,13 @@ class Child:
         return self
 
 
-def newsetl_run(sources: Path, url: str, profile: Path | None = None) -> Child:
-    """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed)."""
-    env = {"DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "WARNING"}
+def newsetl_run(sources: Path, url: str, profile: Path | None = None, logged: bool = False) -> Child:
+    """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed);
+    ``logged``: with its INFO log, whose times show what its seconds went to (:func:`phases`)."""
+    env = {"DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "INFO" if logged else "WARNING"}
     if profile is None:
-        return Child(["-m", "flows.cli", "-q", "run", "--sources", str(sources)], env).check("newsetl run")
+        quiet = [] if logged else ["-q"]
+        return Child(["-m", "flows.cli", *quiet, "run", "--sources", str(sources)], env).check("newsetl run")
     return Child(["-m", "benchmarks.throughput", "--profiled-run", str(profile), "--", "-q", "run",
                   "--sources", str(sources)], env).check("newsetl run (profiled)")
 
@@ -341,7 +343,7 @@ def main() -> int:
             url = stack.enter_context(fresh_database(args.database_url))
             first = newsetl_run(sources, url)
             extract = extract_only(folders)
-            rerun = newsetl_run(sources, url)
+            rerun = newsetl_run(sources, url, logged=True)
             if profile is not None:  # another fresh database: the same pages fetched and loaded again, profiled
                 with fresh_database(args.database_url) as profile_url:
                     newsetl_run(sources, profile_url, profile)
@@ -359,6 +361,30 @@ def main() -> int:
             for stage, ms in stage_profile(profile, args.pages):
                 print(f"  {stage:<28} {ms:7.1f}")
     return 0
+
+
+# Log lines that mark where a run's seconds go, in the order they come (the first of each counts).
+PHASES = (("warehouse schema checked", "schema checked"),
+          ("Starting temporary server", "Prefect's temporary server asked for"),
+          ("Beginning flow run", "flow run began (imports done, Prefect up)"),
+          ("Finished in state", "first task run finished (discovery)"),
+          ("ingest run", "run recorded"))
+
+
+def phases(run: Child) -> list[tuple[str, float]]:
+    """Seconds from the child's start to each marker of its log (``PHASES``), then to its exit."""
+    found: dict[str, float] = {}
+    for line in run.stderr.splitlines():
+        stamp = line[:23]
+        try:
+            at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        except ValueError:
+            continue
+        for marker, label in PHASES:
+            if marker in line and (label not in found or label == "run recorded"):
+                found[label] = at - run.started_at
+    ordered = [(label, found[label]) for _, label in PHASES if label in found]
+    return [*ordered, ("process exited (server stopped)", run.wall)]
 
 
 def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | None,
@@ -387,6 +413,7 @@ def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | 
     line("time to first request", f"{first_hit - first.started_at:.1f} s" if first_hit else "none seen")
     line("second run, nothing changed", f"{rerun.wall:.1f} s = {rerun.wall / first.wall:.0%} of the first",
          f"target <= {TARGETS['rerun']:.0%}; {rerun_fetches} article fetches (target 0)")
+    print("  the rerun's seconds: " + "; ".join(f"{label} at {at:.1f} s" for label, at in phases(rerun)))
     if quarter is not None:
         line(f"peak RSS, {n} vs {quarter_pages} pages", f"{first.peak_mb:.0f} / {quarter.peak_mb:.0f} MB",
              f"ratio {first.peak_mb / quarter.peak_mb:.2f}, target <= {TARGETS['rss ratio']}")
