@@ -241,10 +241,8 @@ def _check_ready(sources_file: str, only: list[str] | None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    load_sources(args.sources, args.only)  # a config error is exit 2 before a Prefect server is started
-    server = _early_prefect_server()
-    _check_ready(args.sources, args.only)
-    return _run_flow(args.sources, args.only, args.limit, server)
+    _check_ready(args.sources, args.only)  # config and database errors come before a Prefect server starts
+    return _run_flow(args.sources, args.only, args.limit, _early_prefect_server())
 
 
 def _run_flow(sources_file: str, only: list[str] | None, limit: int | None, server=None) -> int:
@@ -256,8 +254,9 @@ def _run_flow(sources_file: str, only: list[str] | None, limit: int | None, serv
 
 
 def _early_prefect_server():
-    """Prefect's temporary server started now, booting while this process imports and checks the warehouse
-    (``flows.prefect_server.EarlyTemporaryServer``; nothing when ``PREFECT_API_URL`` names a server)."""
+    """Prefect's temporary server started now, booting while this process imports the pipeline, once the
+    config and the warehouse are known good (``flows.prefect_server.EarlyTemporaryServer``; nothing when
+    ``PREFECT_API_URL`` names a server)."""
     from flows.prefect_server import EarlyTemporaryServer
 
     return EarlyTemporaryServer()
@@ -340,14 +339,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from flows.sample_site.server import serve_sample_sites, sources_toml
     from tasks.warehouse.db import query
 
-    server = _early_prefect_server()
     with serve_sample_sites(preferred_ports=(8761, 8762)) as sites, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.toml"
         sources_file.write_text(sources_toml(sites), encoding="utf-8")
         for site in sites.values():
             err.print(f"sample site '{site.name}' at {site.base}/", highlight=False)
         _check_ready(str(sources_file), None)
-        code = _run_flow(str(sources_file), None, args.limit, server)
+        code = _run_flow(str(sources_file), None, args.limit, _early_prefect_server())
     if code == 0:
         with engine().connect() as conn:
             rows = conn.execute(query("report/latest_articles.sql"), {"limit": 5}).all()
@@ -548,9 +546,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    server = _early_prefect_server()
     url = database_url()
     ensure_current(engine(url))
+    server = _early_prefect_server()
     _prefect_imported(server)
     from flows.reprocess import reprocess
 

@@ -7,8 +7,8 @@ ephemeral server"). So ``serve`` starts ``prefect server start`` as a child proc
 
 A one-off command (``run``, ``demo``, ``reprocess``, ``backfill``) gets Prefect's own temporary
 server, which Prefect would start when the flow begins, after this process has imported the
-pipeline and checked the warehouse; :class:`EarlyTemporaryServer` starts it at the beginning
-instead, so that it boots in its process while this one does that work.
+pipeline; :class:`EarlyTemporaryServer` starts it before, so that it boots in its process while
+this one imports.
 """
 
 from __future__ import annotations
