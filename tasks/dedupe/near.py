@@ -90,8 +90,9 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
-# Shingle hashes permuted at once in one matrix (hashes x NUM_PERM, 4 bytes each): about 10 MB at most.
-CHUNK_SHINGLES = 20_000
+# Shingle hashes permuted at once in one matrix (hashes x NUM_PERM, 4 bytes each): about 2 MB, a few such
+# temporaries per batch thread, where one matrix per batch would hold every batch thread at tens of MB.
+CHUNK_SHINGLES = 4_000
 
 
 def fingerprint(lead: str | None, body: str) -> Fingerprint:

@@ -1,17 +1,17 @@
 """Write to the warehouse: every statement is a file in ``sql/`` run with bound parameters (reads: ``reads``).
 
 A batch of pages is loaded in one transaction (pages, articles, rejects together),
-so a batch is either stored whole or not at all. The pages go in one multi-row statement
-and each article in one or two (its lookup, then its insert with its URLs, buckets and
-story), with no savepoint. When the database refuses a row (or the driver a value), the
-transaction is rolled back and the batch written again with a savepoint around each page
-and each article, so that the bad row becomes a ``load`` reject of its own instead of
-losing its batch: savepoints are paid only by a batch that needs them. Values the
-database would refuse are kept out before that: a header value holding NUL is not
-stored, a listing's validators that cannot be stored are skipped with a warning, and a
-reject's words are written so that they always can be. Raw pages are gzip-compressed at
-level 1 (a quarter of level 6's CPU for about a fifth more bytes), before the transaction
-opens. What an article
+so a batch is either stored whole or not at all. The pages go in multi-row statements
+(about 1 MB of compressed pages each) and each article in one or two (its lookup, then
+its insert with its URLs, buckets and story), with no savepoint. When the database
+refuses a row (or the driver a value), the transaction is rolled back and the batch is
+written again with a savepoint around each page and each article, so that the bad row
+becomes a ``load`` reject of its own instead of losing its batch: only a batch that
+needs savepoints pays for them. Values the database would refuse are kept out before
+that: a header value holding NUL is not stored, a listing's validators that cannot be
+stored are skipped with a warning, and a reject's words are written so that they always
+can be. Raw pages are gzip-compressed at level 1 (a quarter of level 6's CPU for about a
+fifth more bytes) before the transaction opens. What an article
 is (new, updated, unchanged, a duplicate; its story) is decided by ``tasks.dedupe``
 on the batch's connection, which also takes the batch's locks (the held row ``FOR
 UPDATE``, the LSH buckets advisory-locked); this module applies the decision.
@@ -26,7 +26,7 @@ import gzip
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, fields
 from datetime import date
@@ -162,7 +162,7 @@ def _write(conn: Connection, run_id: int, source: str, page_rows: list[dict], ar
     result = BatchResult()
     load_rejects: list[Reject] = []
     decisions.lock(conn)
-    for rows in ([[row] for row in page_rows] if isolate else [page_rows]):
+    for rows in ([[row] for row in page_rows] if isolate else _by_size(page_rows)):
         try:
             with _savepoint(conn, isolate):
                 upsert_pages(conn, rows, source, run_id)
@@ -190,6 +190,25 @@ def _write(conn: Connection, run_id: int, source: str, page_rows: list[dict], ar
         setattr(result, counter, getattr(result, counter) + 1)
     result.rejected = insert_rejects(conn, run_id, [*rejects, *load_rejects])
     return result
+
+
+# Compressed page bytes per multi-row upsert: the statement goes as text (bytea hex-escaped, twice the size),
+# so a bound keeps each batch thread's transient copies at a few MB whatever the pages weigh.
+UPSERT_BYTES = 1_000_000
+
+
+def _by_size(rows: list[dict]) -> Iterator[list[dict]]:
+    """The page rows in runs of about ``UPSERT_BYTES`` of compressed body each (a larger page alone)."""
+    run: list[dict] = []
+    size = 0
+    for row in rows:
+        if run and size + len(row["body_gzip"]) > UPSERT_BYTES:
+            yield run
+            run, size = [], 0
+        run.append(row)
+        size += len(row["body_gzip"])
+    if run:
+        yield run
 
 
 def _savepoint(conn: Connection, isolate: bool) -> AbstractContextManager:
