@@ -241,35 +241,14 @@ def _check_ready(sources_file: str, only: list[str] | None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _check_ready(args.sources, args.only)  # config and database errors come before a Prefect server starts
-    return _run_flow(args.sources, args.only, args.limit, _early_prefect_server())
+    _check_ready(args.sources, args.only)
+    return _run_flow(args.sources, args.only, args.limit)
 
 
-def _run_flow(sources_file: str, only: list[str] | None, limit: int | None, server=None) -> int:
-    _prefect_imported(server)
+def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> int:
     from flows.ingest import ingest
 
-    _prefect_ready(server)
     return _summarised(lambda: ingest(sources_file=sources_file, only=only, limit=limit), "run")
-
-
-def _early_prefect_server():
-    """Prefect's temporary server started now, booting while this process imports the pipeline, once the
-    config and the warehouse are known good (``flows.prefect_server.EarlyTemporaryServer``; nothing when
-    ``PREFECT_API_URL`` names a server)."""
-    from flows.prefect_server import EarlyTemporaryServer
-
-    return EarlyTemporaryServer()
-
-
-def _prefect_imported(server) -> None:
-    if server is not None:
-        server.imported()  # before this thread imports anything of Prefect: see EarlyTemporaryServer
-
-
-def _prefect_ready(server) -> None:
-    if server is not None:
-        server.ready()
 
 
 def _summarised(run, what: str) -> int:
@@ -345,7 +324,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for site in sites.values():
             err.print(f"sample site '{site.name}' at {site.base}/", highlight=False)
         _check_ready(str(sources_file), None)
-        code = _run_flow(str(sources_file), None, args.limit, _early_prefect_server())
+        code = _run_flow(str(sources_file), None, args.limit)
     if code == 0:
         with engine().connect() as conn:
             rows = conn.execute(query("report/latest_articles.sql"), {"limit": 5}).all()
@@ -546,13 +525,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    url = database_url()
-    ensure_current(engine(url))
-    server = _early_prefect_server()
-    _prefect_imported(server)
     from flows.reprocess import reprocess
 
-    _prefect_ready(server)
+    url = database_url()
+    ensure_current(engine(url))
     err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
     return _summarised(lambda: reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size),
                        "reprocess")
