@@ -31,7 +31,16 @@ import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
 from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
-from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
+from tasks.warehouse.db import (
+    database_url,
+    describe,
+    engine,
+    ensure_current,
+    loopback_url,
+    one_check_per_command,
+    public_url,
+    upgrade,
+)
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
 # `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
@@ -55,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
     try:
-        return args.handler(args)
+        with one_check_per_command():  # the schema is checked once per command, not again by its flow
+            return args.handler(args)
     except ConfigError as exc:
         err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
         return EXIT_CONFIG
@@ -295,7 +305,7 @@ def _check_ready(sources_file: str, only: list[str] | None) -> None:
     """Config and database problems are reported before anything is fetched."""
     sources = load_sources(sources_file, only)
     url = database_url()
-    upgrade(engine(url))
+    ensure_current(engine(url))
     err.print(f"{len(sources)} sources from {sources_file}; warehouse: {describe(url)}", highlight=False)
 
 
@@ -622,7 +632,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.reprocess import reprocess
 
     url = database_url()
-    upgrade(engine(url))
+    ensure_current(engine(url))
     err.print(f"reprocessing stored pages in {describe(url)}", highlight=False)
     return _summarised(lambda: reprocess(sources_file=args.sources, only=args.only, batch_size=args.batch_size),
                        "reprocess")

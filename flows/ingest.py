@@ -44,7 +44,7 @@ from tasks.errors import FetchError
 from tasks.fetch.client import Fetcher
 from tasks.fetch.hosts import shared_schedule
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
-from tasks.warehouse.db import engine, is_transient, upgrade
+from tasks.warehouse.db import engine, ensure_current, is_transient
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
 from tasks.warehouse.runs import sync_sources
 from tasks.warehouse.writes import load_batch, mark_unchanged, save_listing_validators, save_rejects
@@ -61,7 +61,7 @@ def ingest(sources_file: str = str(DEFAULT_SOURCES_FILE), only: list[str] | None
     """Ingest every source in ``sources_file`` (or those named in ``only``); ``limit`` caps new pages per source."""
     sources = load_sources(Path(sources_file), only)
     eng = engine()
-    upgrade(eng)
+    ensure_current(eng)  # skipped when the command that started this flow checked it (one_check_per_command)
     sync_sources(eng, sources)
     # Only sources without a language run the detector: its model is loaded up front only for them.
     with run_lifecycle("ingest", [s.name for s in sources], f"{len(sources)} sources from {sources_file}",

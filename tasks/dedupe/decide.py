@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
 
-from tasks.dedupe.near import Fingerprint, best_cluster, fingerprint, lock_buckets, threshold
+from tasks.dedupe.near import Fingerprint, best_cluster, fingerprints, lock_buckets, threshold
 from tasks.records import Article, DedupeDecision
 from tasks.warehouse.db import query
 
@@ -36,10 +36,9 @@ class BatchDedupe:
         self.articles = tuple(articles)
         self.limit = threshold() if neardup_threshold is None else neardup_threshold
         # Keyed by what a fingerprint is made of, so an article finds its own without an index.
-        self._fingerprints: dict[tuple[str | None, str], Fingerprint] = {}
-        for a in self.articles:
-            if (a.lead, a.body) not in self._fingerprints:
-                self._fingerprints[(a.lead, a.body)] = fingerprint(a.lead, a.body)
+        texts = list(dict.fromkeys((a.lead, a.body) for a in self.articles))
+        self._fingerprints: dict[tuple[str | None, str], Fingerprint] = dict(zip(texts, fingerprints(texts),
+                                                                                 strict=True))
 
     def lock(self, conn: Connection) -> None:
         """Advisory-lock every LSH bucket of the batch until its transaction ends, before any decision."""

@@ -25,12 +25,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
 from sqlalchemy.engine import Connection
 
 from tasks.config import Settings, settings
@@ -74,7 +75,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
     words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
     if len(words) < size:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    return frozenset(map(" ".join, zip(*(words[k:] for k in range(size)), strict=False)))  # runs of `size` words
 
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
@@ -89,13 +90,47 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+# Shingle hashes permuted at once in one matrix (hashes x NUM_PERM, 4 bytes each): about 2 MB, a few such
+# temporaries per batch thread, where one matrix per batch would hold every batch thread at tens of MB.
+CHUNK_SHINGLES = 4_000
+
+
 def fingerprint(lead: str | None, body: str) -> Fingerprint:
-    sh = shingles(story_text(lead, body))
-    if len(sh) < MIN_SHINGLES:
-        return Fingerprint(sh, ())
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-    mh.update_batch([s.encode("utf-8") for s in sh])
-    return Fingerprint(sh, band_buckets(mh.hashvalues))
+    return fingerprints([(lead, body)])[0]
+
+
+def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
+    """The fingerprints of a batch's (lead, body) texts, the MinHash signatures computed together.
+
+    The same values as ``MinHash(...).update_batch`` per text (datasketch's ``sha1_hash32``, its
+    murmur finalizer and affine permutations: ``tests/unit/test_neardup_signatures.py`` holds them
+    equal), but each shingle hashed without a Python call per hash and the whole batch permuted and
+    reduced in a few numpy operations instead of one round of them per article.
+    """
+    sets = [shingles(story_text(lead, body)) for lead, body in texts]
+    out = [Fingerprint(sh, ()) for sh in sets]
+    compared = [i for i, sh in enumerate(sets) if len(sh) >= MIN_SHINGLES]
+    chunk: list[int] = []
+    size = 0
+    for i in compared:
+        chunk.append(i)
+        size += len(sets[i])
+        if size >= CHUNK_SHINGLES or i == compared[-1]:
+            for j, signature in zip(chunk, _signatures([sets[j] for j in chunk]), strict=True):
+                out[j] = Fingerprint(sets[j], band_buckets(signature))
+            chunk, size = [], 0
+    return out
+
+
+def _signatures(sets: list[frozenset[str]]) -> np.ndarray:
+    """One MinHash signature (NUM_PERM uint32 values) per shingle set, as datasketch's affine32 scheme gives it."""
+    # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian; a digest is 5 such words.
+    digests = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for sh in sets for s in sh)
+    hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
+    a, b = _permutations()
+    permuted = _fmix(hashed, 32).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
+    starts = np.cumsum([0, *(len(sh) for sh in sets[:-1])])
+    return np.minimum.reduceat(permuted, starts, axis=0)
 
 
 def band_buckets(hashvalues: np.ndarray) -> tuple[int, ...]:

@@ -13,6 +13,8 @@ import re
 import shutil
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -201,6 +203,43 @@ def sql_scripts(folder: str) -> list[tuple[str, str]]:
     return [(name.removesuffix(".sql"), directory.joinpath(name).read_text(encoding="utf-8")) for name in names]
 
 
+# Warehouses (URLs) the current command has brought up to date; None outside one_check_per_command.
+_checked: set[str] | None = None
+_checked_lock = threading.Lock()
+
+
+@contextmanager
+def one_check_per_command() -> Iterator[None]:
+    """Within the block (one ``newsetl`` command), :func:`ensure_current` upgrades each warehouse once.
+
+    A run checks the schema before anything is fetched (so a database that cannot be upgraded is exit
+    code 3 up front), and its flow checks it too, as a deployment's flow run has no command before it:
+    inside one command the second check is skipped. Outside the block every call upgrades.
+    """
+    global _checked
+    with _checked_lock:
+        previous, _checked = _checked, set()
+    try:
+        yield
+    finally:
+        with _checked_lock:
+            _checked = previous
+
+
+def ensure_current(eng: Engine | None = None) -> list[str]:
+    """:func:`upgrade`, unless the current command upgraded this warehouse already; the versions applied."""
+    eng = eng or engine()
+    key = eng.url.render_as_string(hide_password=False)
+    with _checked_lock:
+        if _checked is not None and key in _checked:
+            return []
+    applied = upgrade(eng)
+    with _checked_lock:
+        if _checked is not None:
+            _checked.add(key)
+    return applied
+
+
 def upgrade(eng: Engine | None = None) -> list[str]:
     """Apply pending migrations, then (re)create the views and grant the reader role; the versions applied.
 
@@ -231,6 +270,7 @@ def upgrade(eng: Engine | None = None) -> list[str]:
         role = conn.execute(query("meta/role_exists.sql"), {"role": reader}).one()
     if not role.role_exists:
         log.warning(reader_role_missing(reader, role.user_name))
+    log.info("warehouse schema checked: %s", f"applied {', '.join(applied)}" if applied else "up to date")
     return applied
 
 

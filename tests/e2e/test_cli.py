@@ -103,6 +103,8 @@ def test_run_prints_summary_and_a_second_run_fetches_no_article(warehouse, datab
     lines = summary_rows(second.stdout)
     assert lines["total"] == ["37", "0", "0", "0", "0", "0", "0", "0"]
     assert "run id: 2" in second.stdout
+    # The schema is checked once per run: by the command, before anything is fetched, and not again by its flow.
+    assert second.stderr.count("warehouse schema checked: up to date") == 1, second.stderr[-3000:]
 
 
 def test_extract_prints_the_record_as_json(tmp_path):

@@ -15,6 +15,7 @@ from tasks.records import Article, FetchedPage, Reject, Validators
 from tasks.warehouse.reads import known_urls
 from tasks.warehouse.runs import open_run, sync_sources
 from tasks.warehouse.writes import load_batch, save_listing_validators
+from tests.conftest import empty_warehouse
 
 SOURCE = Source(name="mau", title="Mẫu", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/rss",),
                 language="vi", timezone="Asia/Ho_Chi_Minh")
@@ -125,3 +126,60 @@ def test_a_reject_row_is_always_written_whatever_its_url_holds(warehouse):
         (row,) = conn.execute(sa.text("SELECT url, reason FROM news.rejects")).all()
     assert tuple(row) == ("http://127.0.0.1/a\\ud800b.html", "malformed URL: \\x00")
     assert count(warehouse, "SELECT count(*) FROM news.articles") == 1
+
+
+def long_body(slug: str) -> str:
+    """Text long enough to get LSH buckets (``near.MIN_SHINGLES``), in words of its own: a story of its own."""
+    return " ".join(f"{slug}{n}" for n in range(40)) + "."
+
+
+def stored_batch(eng: sa.Engine) -> dict:
+    """What a batch left in the warehouse, without ids: per article URL its URLs, buckets, whether it
+    is its own story; the pages' URLs; the rejects."""
+    with eng.connect() as conn:
+        articles = conn.execute(sa.text(
+            "SELECT a.url, a.cluster_id = a.id AS own_story, "
+            "  (SELECT array_agg(u.url ORDER BY u.url) FROM news.article_urls u WHERE u.article_id = a.id) AS urls, "
+            "  (SELECT count(*) FROM news.article_buckets b WHERE b.article_id = a.id) AS buckets "
+            "FROM news.articles a")).all()
+        pages = conn.execute(sa.text("SELECT url, status, body_sha256 FROM news.pages")).all()
+        rejects = conn.execute(sa.text("SELECT url, stage, reason_code FROM news.rejects")).all()
+    return {"articles": {r.url: (r.own_story, tuple(r.urls), r.buckets) for r in articles},
+            "pages": sorted(map(tuple, pages)), "rejects": sorted(map(tuple, rejects))}
+
+
+def test_a_refused_row_in_a_batch_written_at_once_costs_that_row_alone(warehouse, database_url):
+    """The batch goes in without savepoints; one refused article or page makes it go in again row by row,
+    and the other rows end up exactly as in a batch without the bad ones."""
+    sync_sources(warehouse, [SOURCE])
+    good = [dataclasses.replace(article(s, long_body(s)), url=f"http://127.0.0.1/amp/{s}.html") for s in "abc"]
+    good_pages = [page(s) for s in "abc"]
+    savepoints: list[str] = []
+
+    def taken(conn, name) -> None:
+        savepoints.append(name)
+
+    sa.event.listen(warehouse, "savepoint", taken)
+    try:
+        run = open_run(warehouse, ["mau"])
+        clean = load_batch(warehouse, run, "mau", good_pages, BatchDedupe(good), [])
+        assert (clean.new, clean.rejected, savepoints) == (3, 0, [])  # nothing refused: no savepoint taken
+        expected = stored_batch(warehouse)
+
+        empty_warehouse(database_url)
+        sync_sources(warehouse, [SOURCE])
+        run = open_run(warehouse, ["mau"])
+        refused_article = dataclasses.replace(article("x", long_body("x")), body="NUL \x00 in the body")
+        refused_page = page(os.urandom(50_000).hex())  # too long for the unique index
+        result = load_batch(warehouse, run, "mau", [good_pages[0], refused_page, *good_pages[1:]],
+                            BatchDedupe([good[0], refused_article, *good[1:]]), [])
+    finally:
+        sa.event.remove(warehouse, "savepoint", taken)
+    assert (result.new, result.rejected) == (3, 2)
+    assert savepoints  # the second writing isolated each row
+    after = stored_batch(warehouse)
+    assert after["articles"] == expected["articles"]
+    assert all(own and len(urls) == 2 and buckets == 32 for own, urls, buckets in after["articles"].values())
+    assert after["pages"] == expected["pages"]
+    assert after["rejects"] == sorted([(refused_page.url, "load", "db_refused"),
+                                       (refused_article.url, "load", "db_refused")])

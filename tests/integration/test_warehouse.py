@@ -9,6 +9,7 @@ They also check how ``upgrade()`` re-applies views whose columns changed.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import types
 import typing
 from datetime import UTC, datetime
@@ -144,3 +145,23 @@ def test_a_view_whose_columns_changed_is_created_again_unless_another_view_needs
     with pytest.raises(db.DatabaseError, match="other objects depend on it"):
         db.upgrade(warehouse)
     assert columns(warehouse, "rpt_articles") == ["id", "source", "source_title"]  # rolled back whole
+
+
+def test_within_one_command_the_schema_is_checked_once_and_outside_every_time(warehouse, caplog):
+    """``newsetl run`` checks the schema before fetching and its flow would check it again: one command,
+    one check. A flow run without a command (a deployment's) checks it itself."""
+    from tasks.warehouse.db import ensure_current, one_check_per_command, sql_scripts
+
+    caplog.set_level(logging.INFO, logger="tasks.warehouse.db")
+    with warehouse.begin() as conn:  # a warehouse that has seen no migration yet
+        conn.execute(sa.text("DROP SCHEMA news CASCADE"))
+    versions = [version for version, _ in sql_scripts("migrations")]
+    with one_check_per_command():
+        assert ensure_current(warehouse) == versions
+        assert ensure_current(warehouse) == []
+    checks = [r.getMessage() for r in caplog.records if "schema checked" in r.getMessage()]
+    assert checks == [f"warehouse schema checked: applied {', '.join(versions)}"]
+    ensure_current(warehouse)
+    ensure_current(warehouse)
+    checks = [r.getMessage() for r in caplog.records if "schema checked" in r.getMessage()]
+    assert checks[1:] == ["warehouse schema checked: up to date"] * 2

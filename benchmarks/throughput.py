@@ -1,0 +1,425 @@
+"""Throughput of a whole ``newsetl run`` beside extraction alone, the cost of a run with nothing new, and memory.
+
+Usage (from the repository root):
+
+    python -m benchmarks.throughput [--pages 1000] [--database-url URL] [--data DIR] [--no-quarter] [--profile]
+
+Builds a local site of ``--pages`` unique article pages (default 1,000) from the real pages of
+``../shared/data`` (every copy of a page under its own URL, with words of its own in every
+paragraph, so each is a new article through read -> dedupe -> load), spread over 4 sources on
+4 loopback hosts (127.0.0.1 ports, each server in a process of its own), each with an RSS feed
+that answers 304 to its ETag, ``min_interval = 0`` and ``max_connections = 8``. Then, in child
+processes, on a fresh database (``--database-url``, else ``DATABASE_URL``: a scratch database is
+created on that server and dropped afterwards):
+
+1. ``newsetl run`` over the site (end to end, Prefect's temporary server included unless
+   ``PREFECT_API_URL`` names one);
+2. the extract-only loop: ``flows.read.read_article`` over the same pages in one process;
+3. ``newsetl run`` again over the unchanged site (a cron run that finds nothing new);
+4. unless ``--no-quarter``, ``newsetl run`` over the first quarter of the pages on another fresh
+   database, for the peak-RSS ratio.
+
+and prints pages/s of 1 and 2 and their ratio, CPU per page of each (the children's user + system
+time from ``wait4``, every process a run starts and waits for included, such as Prefect's server),
+the CPU cores the run kept busy, the time from start to the first request the site saw, the rerun's
+wall time beside the first run's and its article fetches, and peak RSS over N and N/4 pages. The
+issue's targets (issue 13) are printed beside each ratio. ``--profile`` then runs the same pages into
+one more fresh database under a per-thread CPU profiler and prints CPU per page by stage. The machine's load changes the
+figures: compare the figures of one run, and give ``uptime`` with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import json
+import multiprocessing
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+ARTICLE_SETS = ("vn-articles-dev", "fundus-dev", "aeb-dev")  # vn-listings holds section pages, not articles
+HOSTS = 4
+# The issue's targets, as ratios measured in one run of this script.
+TARGETS = {"e2e/extract": 1.6, "cpu ratio": 1.3, "rerun": 0.10, "rss ratio": 1.2}
+
+
+def real_pages(data: Path) -> list[bytes]:
+    """The article pages of the shared data sets, as fetched (decompressed)."""
+    pages = [gzip.decompress(p.read_bytes()) for name in ARTICLE_SETS for p in sorted((data / name).glob("*.html.gz"))]
+    if not pages:
+        sys.exit(f"no pages in {data}/{{{','.join(ARTICLE_SETS)}}}: pass --data")
+    return pages
+
+
+def unique_page(base: bytes, number: int) -> bytes:
+    """A copy of ``base`` that is an article of its own: words of its own at the end of every paragraph
+    (another content hash; a near-duplicate of the other copies of ``base``, so one story with them)."""
+    return base.replace(b"</p>", f" (bản tin số {number})</p>".encode())
+
+
+def write_site(pages: list[bytes], count: int, folder: Path) -> list[Path]:
+    """``count`` unique pages spread over the hosts: ``folder/<host>/p/<n>.html``; the host folders."""
+    hosts = [folder / f"h{i}" for i in range(HOSTS)]
+    for host in hosts:
+        (host / "p").mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (hosts[n % HOSTS] / "p" / f"{n}.html").write_bytes(unique_page(pages[n % len(pages)], n))
+    return hosts
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    """A static site: ``/p/<n>.html`` pages, an RSS feed of them with an ETag, an allow-all robots.txt."""
+
+    protocol_version = "HTTP/1.1"
+    folder: Path
+    feed: bytes
+    hits: list
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.hits.append((self.path, time.time()))
+        if self.path == "/robots.txt":
+            return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        if self.path == "/feed.rss":
+            etag = f'"{len(self.feed)}"'
+            if self.headers.get("If-None-Match") == etag:
+                return self._send(304, b"", None, etag=etag)
+            return self._send(200, self.feed, "application/rss+xml", etag=etag)
+        path = self.folder / self.path.lstrip("/")
+        if self.path.startswith("/p/") and ".." not in self.path and path.is_file():
+            return self._send(200, path.read_bytes(), "text/html; charset=utf-8")
+        return self._send(404, b"not here", "text/plain")
+
+    def _send(self, status: int, body: bytes, content_type: str | None, etag: str | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def rss(base: str, numbers: list[int]) -> bytes:
+    """The feed of a host's pages, newest first, one day apart (dates a feed would give)."""
+    now = datetime(2026, 3, 7, 12, tzinfo=UTC)
+    items = "".join(f"<item><title>Bản tin {n}</title><link>{base}/p/{n}.html</link>"
+                    f"<pubDate>{format_datetime(now - timedelta(hours=n))}</pubDate></item>" for n in numbers)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>bench</title>'
+            f"<link>{base}/</link><description>bench</description>{items}</channel></rss>").encode()
+
+
+def _serve(folder: str, ready, stop, hits_out) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SiteHandler)
+    server.daemon_threads = True
+    base = f"http://127.0.0.1:{server.server_port}"
+    numbers = sorted(int(p.stem) for p in (Path(folder) / "p").glob("*.html"))
+    handler = type("Handler", (SiteHandler,), {"folder": Path(folder), "feed": rss(base, numbers), "hits": []})
+    server.RequestHandlerClass = handler
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ready.send(base)
+    stop.wait()
+    server.shutdown()
+    hits_out.send(handler.hits)
+
+
+@contextmanager
+def sites(folders: list[Path]) -> Iterator[tuple[list[str], callable]]:
+    """Each host folder served from a process of its own (so the site's CPU is not the run's); yields the
+    base URLs and a function that returns every (path, time) the sites saw, once the block has ended."""
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    started = []
+    for folder in folders:
+        ready_recv, ready_send = ctx.Pipe(duplex=False)
+        hits_recv, hits_send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_serve, args=(str(folder), ready_send, stop, hits_send), daemon=True)
+        process.start()
+        started.append((process, ready_recv, hits_recv))
+    bases = [ready.recv() for _, ready, _ in started]
+    seen: list[tuple[str, float]] = []
+    try:
+        yield bases, lambda: seen
+    finally:
+        stop.set()
+        for process, _, hits_recv in started:
+            if hits_recv.poll(30):
+                seen.extend(hits_recv.recv())
+            process.join(10)
+
+
+def sources_toml(bases: list[str]) -> str:
+    return "".join(f'[[sources]]\nname = "bench{i}"\nhomepage = "{base}/"\nfeeds = ["{base}/feed.rss"]\n'
+                   f'language = "vi"\ntimezone = "Asia/Ho_Chi_Minh"\nallow_addresses = ["127.0.0.1"]\n'
+                   f"min_interval = 0\nmax_connections = 8\n\n" for i, base in enumerate(bases))
+
+
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """A scratch database on ``server``, dropped afterwards (``benchmarks.common.scratch_database``)."""
+    from benchmarks.common import scratch_database
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = server
+    try:
+        with scratch_database("newsetl_throughput") as url:
+            yield url
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+
+
+class Child:
+    """What one child process (and every process it waited for) cost: wall, CPU, peak RSS; its output."""
+
+    def __init__(self, args: list[str], env: dict[str, str]):
+        began = time.monotonic()
+        self.started_at = time.time()
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**os.environ, **env},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, errors = [], []
+        readers = [threading.Thread(target=lambda s, o: o.append(s.read()), args=(stream, sink))
+                   for stream, sink in ((process.stdout, out), (process.stderr, errors))]
+        for reader in readers:
+            reader.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        for reader in readers:
+            reader.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        self.wall = time.monotonic() - began
+        self.ended_at = time.time()
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.peak_mb = usage.ru_maxrss / 1024
+        self.code = process.returncode
+        self.stdout, self.stderr = out[0], errors[0]
+
+    def check(self, what: str) -> Child:
+        if self.code not in (0, 4):
+            sys.exit(f"{what} exited {self.code}:\n{self.stderr[-3000:]}\n{self.stdout[-2000:]}")
+        return self
+
+
+def newsetl_run(sources: Path, url: str, profile: Path | None = None, logged: bool = False) -> Child:
+    """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed);
+    ``logged``: with its INFO log, whose times show what its seconds went to (:func:`phases`)."""
+    env = {"DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "INFO" if logged else "WARNING"}
+    if profile is None:
+        quiet = [] if logged else ["-q"]
+        return Child(["-m", "flows.cli", *quiet, "run", "--sources", str(sources)], env).check("newsetl run")
+    return Child(["-m", "benchmarks.throughput", "--profiled-run", str(profile), "--", "-q", "run",
+                  "--sources", str(sources)], env).check("newsetl run (profiled)")
+
+
+def extract_only(folders: list[Path]) -> Child:
+    return Child(["-m", "benchmarks.throughput", "--extract-only", *map(str, folders)], {}).check("extract-only")
+
+
+def extract_loop(folders: list[str]) -> None:
+    """The extract-only child: ``read_article`` over every page in one process, the first page read untimed
+    (imports, word lists) as the run's warm-up is; prints its pages and its timed wall and CPU as JSON."""
+    from flows.read import read_article
+    from tasks.errors import DecodeError, ExtractError
+    from tasks.extract import body
+
+    files = sorted((p for f in folders for p in Path(f).glob("p/*.html")), key=lambda p: int(p.stem))
+    body.warm_up()
+    read_article(files[0].read_bytes(), "http://127.0.0.1/p/warm.html")
+    began, cpu = time.monotonic(), time.process_time()
+    for path in files:
+        with suppress(DecodeError, ExtractError):
+            read_article(path.read_bytes(), f"http://127.0.0.1/p/{path.name}")
+    print(json.dumps({"pages": len(files), "wall": time.monotonic() - began, "cpu": time.process_time() - cpu}))
+
+
+# Stages of the per-thread profile (``--profile``): function -> stage; CPU is counted once, in the outermost.
+STAGES = {
+    ("tasks/fetch/client.py", "fetch"): "fetch (HTTP)",
+    ("tasks/fetch/decode.py", "decode_html"): "decode",
+    ("tasks/extract/article.py", "extract_page"): "extract",
+    ("tasks/normalise.py", "normalise_article"): "normalise",
+    ("tasks/dedupe/decide.py", "__init__"): "dedupe: shingles, MinHash",
+    ("tasks/warehouse/writes.py", "load_batch"): "load (SQL, gzip, candidates)",
+    ("tasks/discover.py", "discover_source"): "discover",
+    ("tasks/warehouse/db.py", "upgrade"): "schema upgrade",
+}
+
+
+def profiled_run(out: str, argv: list[str]) -> int:
+    """``newsetl ARGS`` with a CPU-time profiler (``time.thread_time``) in every thread; the stats go to ``out``."""
+    from flows.cli import main
+
+    profiles: list[cProfile.Profile] = []
+    lock = threading.Lock()
+
+    def start(*_) -> None:
+        sys.setprofile(None)
+        profile = cProfile.Profile(time.thread_time)
+        with lock:
+            profiles.append(profile)
+        profile.enable()
+
+    threading.setprofile(start)
+    main_profile = cProfile.Profile(time.thread_time)
+    profiles.append(main_profile)
+    main_profile.enable()
+    try:
+        return main(argv)
+    finally:
+        main_profile.disable()
+        with lock:
+            stats = pstats.Stats(main_profile)
+            for profile in profiles[1:]:
+                with suppress(TypeError):  # a thread's profile with nothing in it
+                    stats.add(profile)
+        stats.dump_stats(out)
+
+
+def stage_profile(path: Path, pages: int) -> list[tuple[str, float]]:
+    """CPU ms per page by stage, from a ``profiled_run`` stats file; nested stages count in the outer one."""
+    stats = pstats.Stats(str(path)).stats  # (file, line, name) -> (cc, nc, tt, ct, callers)
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    rows = []
+    for (file, _, name), (_, _, _, cumulative, _) in stats.items():
+        for (suffix, func), stage in STAGES.items():
+            if name == func and file.endswith(suffix):
+                rows.append((stage, cumulative))
+    merged: dict[str, float] = {}
+    for stage, cpu in rows:
+        merged[stage] = merged.get(stage, 0.0) + cpu
+    out = [(stage, cpu * 1000 / pages) for stage, cpu in sorted(merged.items(), key=lambda r: -r[1])]
+    out.append(("all profiled threads", total * 1000 / pages))  # Prefect, logging, imports and the rest
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=1000, help="unique pages on the site (default %(default)s)")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
+                        help="the Postgres server to create scratch databases on (default: DATABASE_URL)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default %(default)s)")
+    parser.add_argument("--no-quarter", action="store_true", help="skip the N/4-page run (peak-RSS ratio)")
+    parser.add_argument("--profile", action="store_true", help="profile the first run: CPU per page by stage")
+    parser.add_argument("--extract-only", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--profiled-run", help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.extract_only:
+        extract_loop(args.extract_only)
+        return 0
+    if args.profiled_run:
+        return profiled_run(args.profiled_run, [a for a in rest if a != "--"])
+    if not args.database_url:
+        sys.exit("set DATABASE_URL or --database-url to a Postgres server, e.g. "
+                 "postgresql://postgres@127.0.0.1:5432/postgres")
+    pages = real_pages(args.data)
+    quarter = max(1, args.pages // 4)
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = write_site(pages, args.pages, Path(tmp) / "site")
+        small = write_site(pages, quarter, Path(tmp) / "small")
+        sources = Path(tmp) / "sources.toml"
+        profile = Path(tmp) / "run.prof" if args.profile else None
+        with ExitStack() as stack:
+            bases, hits = stack.enter_context(sites(folders))
+            sources.write_text(sources_toml(bases), encoding="utf-8")
+            url = stack.enter_context(fresh_database(args.database_url))
+            first = newsetl_run(sources, url)
+            extract = extract_only(folders)
+            rerun = newsetl_run(sources, url, logged=True)
+            if profile is not None:  # another fresh database: the same pages fetched and loaded again, profiled
+                with fresh_database(args.database_url) as profile_url:
+                    newsetl_run(sources, profile_url, profile)
+        seen = hits()
+        quarter_run = None
+        if not args.no_quarter:
+            with sites(small) as (small_bases, _), fresh_database(args.database_url) as small_url:
+                small_sources = Path(tmp) / "small.toml"
+                small_sources.write_text(sources_toml(small_bases), encoding="utf-8")
+                quarter_run = newsetl_run(small_sources, small_url)
+        report(args.pages, first, extract, rerun, quarter_run, seen, quarter)
+        if profile is not None:
+            print("\nCPU per page by stage (ms), a profiled run of its own (each thread's CPU time under cProfile, "
+                  "whose overhead inflates it; a stage called inside another counts in both)")
+            for stage, ms in stage_profile(profile, args.pages):
+                print(f"  {stage:<28} {ms:7.1f}")
+    return 0
+
+
+# Log lines that mark where a run's seconds go, in the order they come (the first of each counts).
+PHASES = (("warehouse schema checked", "schema checked"),
+          ("Starting temporary server", "Prefect's temporary server asked for"),
+          ("Beginning flow run", "flow run began (imports done, Prefect up)"),
+          ("Finished in state", "first task run finished (discovery)"),
+          ("ingest run", "run recorded"))
+
+
+def phases(run: Child) -> list[tuple[str, float]]:
+    """Seconds from the child's start to each marker of its log (``PHASES``), then to its exit."""
+    found: dict[str, float] = {}
+    for line in run.stderr.splitlines():
+        stamp = line[:23]
+        try:
+            at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        except ValueError:
+            continue
+        for marker, label in PHASES:
+            if marker in line and (label not in found or label == "run recorded"):
+                found[label] = at - run.started_at
+    ordered = [(label, found[label]) for _, label in PHASES if label in found]
+    return [*ordered, ("process exited (server stopped)", run.wall)]
+
+
+def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | None,
+           seen: list[tuple[str, float]], quarter_pages: int) -> None:
+    loop = json.loads(extract.stdout.strip().splitlines()[-1])
+    e2e_rate = n / first.wall
+    loop_rate = loop["pages"] / loop["wall"]
+    cpu_e2e = first.cpu / n * 1000
+    cpu_loop = loop["cpu"] / loop["pages"] * 1000
+    first_hit = min((at for _, at in seen if at >= first.started_at), default=None)
+    rerun_fetches = sum(1 for path, at in seen if rerun.started_at <= at <= rerun.ended_at and path.startswith("/p/"))
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+
+    def line(what: str, value: str, target: str = "") -> None:
+        print(f"{what:<44} {value:>22}  {target}")
+
+    print(f"newsetl throughput over {n} unique pages on {HOSTS} hosts (min_interval 0, max_connections 8); "
+          f"load average {load}; {os.cpu_count()} cores")
+    line("end to end (newsetl run)", f"{e2e_rate:.1f} pages/s", f"({n} pages in {first.wall:.1f} s)")
+    line("extract-only (read_article loop, 1 process)", f"{loop_rate:.1f} pages/s")
+    line("ratio end to end / extract-only", f"{e2e_rate / loop_rate:.2f}", f"target >= {TARGETS['e2e/extract']}")
+    line("CPU per page, end to end vs extract-only", f"{cpu_e2e:.0f} ms vs {cpu_loop:.0f} ms",
+         f"ratio {cpu_e2e / cpu_loop:.2f}, target <= {TARGETS['cpu ratio']}")
+    line("CPU cores used during the run", f"{first.cpu / first.wall:.2f} of {os.cpu_count()}")
+    line("time to first request", f"{first_hit - first.started_at:.1f} s" if first_hit else "none seen")
+    line("second run, nothing changed", f"{rerun.wall:.1f} s = {rerun.wall / first.wall:.0%} of the first",
+         f"target <= {TARGETS['rerun']:.0%}; {rerun_fetches} article fetches (target 0)")
+    print("  the rerun's seconds: " + "; ".join(f"{label} at {at:.1f} s" for label, at in phases(rerun)))
+    if quarter is not None:
+        line(f"peak RSS, {n} vs {quarter_pages} pages", f"{first.peak_mb:.0f} / {quarter.peak_mb:.0f} MB",
+             f"ratio {first.peak_mb / quarter.peak_mb:.2f}, target <= {TARGETS['rss ratio']}")
+    else:
+        line(f"peak RSS, {n} pages", f"{first.peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
