@@ -119,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     db_serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, metavar="N",
                           help="TCP port on 127.0.0.1 (default %(default)s)")
     db_serve.set_defaults(handler=cmd_db_serve)
+    db_migrate = db_sub.add_parser("migrate-embedded", help="move an embedded data folder of PostgreSQL 16 "
+                                   "(earlier newsetl versions) to the current embedded server",
+                                   description="Dump the PostgreSQL 16 embedded folder (NEWSETL_DATA_DIR/pgdata, "
+                                               "written by the pgserver wheel: pip install pgserver first) with "
+                                               "pg_dumpall, restore it into a PostgreSQL 18 folder, and keep the "
+                                               "old folder as pgdata-pg16.")
+    db_migrate.set_defaults(handler=cmd_db_migrate_embedded)
 
     serve = sub.add_parser("serve", help="run the ingest on a cron schedule through Prefect",
                            description="Serve the ingest flow as a Prefect deployment with a cron schedule; "
@@ -399,7 +406,7 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from tasks.warehouse.db import psql_binary
+    from tasks.warehouse.embedded import psql_binary
 
     url = database_url()
     env = dict(os.environ)
@@ -436,6 +443,15 @@ def cmd_db_serve(args: argparse.Namespace) -> int:
     finally:
         relay.server_close()
     err.print("stopped", highlight=False)
+    return 0
+
+
+def cmd_db_migrate_embedded(args: argparse.Namespace) -> int:
+    from tasks.warehouse.embedded import migrate
+
+    if settings().database_url:
+        raise ConfigError("db migrate-embedded moves the embedded server's folder; DATABASE_URL names a server")
+    console.print(migrate(settings().data_dir / "pgdata"), highlight=False, soft_wrap=True)
     return 0
 
 
