@@ -4,7 +4,8 @@ Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed (it raised, or every source failed
 entirely); 2 a configuration or usage error, found before anything is fetched; 3 the
 database cannot be reached or upgraded; 4 a run that finished but in which a source
-failed entirely (the others were loaded).
+failed entirely (the others were loaded); 128 + N stopped by signal N (130 Ctrl-C, 143
+SIGTERM) after recording the run as failed and stopping what it started.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -27,11 +29,12 @@ from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
-from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
+from tasks.errors import ConfigError, DatabaseError, Interrupted, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
 from tasks.warehouse.db import database_url, describe, engine, loopback_url, public_url, upgrade
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
+EXIT_SIGNAL_BASE = 128  # stopped by signal N: exit 128 + N, as a shell reports a process the signal killed
 # `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
 DEFAULT_SERVE_PORT = 54320
 # The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
@@ -52,14 +55,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
+    with _stopping_on_signals():
+        try:
+            return args.handler(args)
+        except ConfigError as exc:
+            err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
+            return EXIT_CONFIG
+        except DatabaseError as exc:
+            err.print(f"[red]database error:[/red] {exc}", highlight=False)
+            return EXIT_DATABASE
+        except Interrupted as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            return EXIT_SIGNAL_BASE + exc.signum
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`Interrupted` in the main thread, so the command unwinds.
+
+    Killed by the default handler, the process would leave its children behind (Prefect's
+    temporary server, ~200 MB, under init) and its run 'running'. Unwinding, the run's lifecycle
+    records it ``failed`` with the signal's name, the context managers and ``atexit`` hooks stop the
+    Prefect server and the embedded Postgres, and ``main`` returns 128 + N. A second signal while
+    that happens is ignored (SIGKILL still stops at once; the next run marks that run abandoned).
+    During a flow run Prefect's engine holds SIGTERM itself and hands it back here when it is done.
+    """
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def stop(signum: int, frame) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return args.handler(args)
-    except ConfigError as exc:
-        err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
-        return EXIT_CONFIG
-    except DatabaseError as exc:
-        err.print(f"[red]database error:[/red] {exc}", highlight=False)
-        return EXIT_DATABASE
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -416,12 +455,16 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
     psql = psql_binary()
     if psql is None:
         raise ConfigError("psql not found: install the PostgreSQL client (e.g. apt install postgresql-client)")
-    return subprocess.call([psql, public_url(url), *args.extra], env=env)
+
+    # Ctrl-C is psql's (it cancels a query), as in a shell; not ours, which would kill psql with it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.call([psql, public_url(url), *args.extra], env=env)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_db_serve(args: argparse.Namespace) -> int:
-    import signal
-
     from tasks.warehouse.tcp import TcpRelay, socket_path
 
     if settings().database_url:
@@ -433,12 +476,11 @@ def cmd_db_serve(args: argparse.Namespace) -> int:
         relay = TcpRelay(socket_path(url), args.port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port") from None
-    signal.signal(signal.SIGTERM, _stop)
     console.print(f"serving the embedded Postgres on 127.0.0.1:{relay.port}: {loopback_url(url, relay.port)}  "
                   "(Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
         relay.serve_forever()
-    except KeyboardInterrupt:
+    except Interrupted:  # Ctrl-C or SIGTERM: how db serve is meant to end, so exit 0
         pass
     finally:
         relay.server_close()
@@ -453,11 +495,6 @@ def cmd_db_migrate_embedded(args: argparse.Namespace) -> int:
         raise ConfigError("db migrate-embedded moves the embedded server's folder; DATABASE_URL names a server")
     console.print(migrate(settings().data_dir / "pgdata"), highlight=False, soft_wrap=True)
     return 0
-
-
-def _stop(signum, frame) -> None:
-    """SIGTERM stops `db serve` as Ctrl-C does."""
-    raise KeyboardInterrupt
 
 
 def check_schedule(cron: str, timezone: str) -> None:
