@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
             return EXIT_CONFIG
         except DatabaseError as exc:
-            err.print(f"[red]database error:[/red] {exc}", highlight=False)
+            err.print(f"[red]database error:[/red] {exc}", highlight=False, soft_wrap=True)
             return EXIT_DATABASE
         except Interrupted as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
