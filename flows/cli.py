@@ -1,4 +1,4 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, extract, reprocess, backfill, links, eval.
+"""The ``newsetl`` command: run, demo, serve, deploy, db upgrade, extract, reprocess, backfill, links, eval.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed (it raised, or every source failed
@@ -175,6 +175,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="newsetl-ingest", help="deployment name (default %(default)s)")
     _add_run_options(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    deploy = sub.add_parser("deploy", help="check prefect.yaml's deployments, then register them with Prefect",
+                            description="Check every deployment of prefect.yaml before anything starts (entrypoint, "
+                                        "parameters and their types, the sources file and 'only', cron and time "
+                                        "zone, work pool; exit 2 naming the fault), then run 'prefect deploy --all' "
+                                        "against PREFECT_API_URL.")
+    deploy.add_argument("--file", default="prefect.yaml", metavar="FILE", help="the deployments (default %(default)s)")
+    deploy.add_argument("--check", action="store_true", help="only check; register nothing")
+    deploy.set_defaults(handler=cmd_deploy)
 
     extract = sub.add_parser("extract", help="print the article record extracted from pages, as JSON",
                              description="Extract article records from saved HTML files or http(s) URLs (one JSON "
@@ -497,26 +506,9 @@ def cmd_db_migrate_embedded(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_schedule(cron: str, timezone: str) -> None:
-    """A cron expression and time zone as Prefect's server would take them, or ConfigError (exit 2), up front.
-
-    Checked with Prefect's own schedule model, before a Prefect server is started: a bad one
-    would otherwise surface 20 s later as a traceback from the deployment's registration.
-    """
-    from prefect.client.schemas.schedules import CronSchedule
-    from pydantic import ValidationError
-
-    try:
-        CronSchedule(cron=cron, timezone=timezone)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            option = {"cron": "--cron", "timezone": "--timezone"}.get(str(error["loc"][0]), str(error["loc"][0]))
-            problems.append(f"{option}: {error['msg'].removeprefix('Value error, ')}")
-        raise ConfigError("; ".join(problems)) from None
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deploy import check_schedule
+
     check_schedule(args.cron, args.timezone)
     _check_ready(args.sources, args.only)
     parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
@@ -545,6 +537,19 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
     ingest.serve(name=args.name, schedule=Cron(args.cron, timezone=args.timezone), parameters=parameters,
                  print_starting_message=False)
     return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from flows.deploy import check_prefect_yaml, register
+
+    path = Path(args.file).resolve()
+    checked = check_prefect_yaml(path)
+    err.print(f"{args.file}: {len(checked)} deployments checked: "
+              + ", ".join(f"{c.name} ({c.entrypoint}, {c.schedules} schedules)" for c in checked),
+              highlight=False, soft_wrap=True)
+    if args.check:
+        return 0
+    return EXIT_FAILED if register(path) else 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
