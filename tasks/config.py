@@ -386,6 +386,10 @@ class Settings:
         "DATABASE_URL", None, "SQLAlchemy/libpq URL of the warehouse (`postgresql://user:pass@host:5432/db`; "
         "the driver is psycopg2)", _database_url, shown="unset: embedded Postgres", secret=True,
         database=True)
+    database_url_file: Path | None = _setting(
+        "DATABASE_URL_FILE", None, "a file holding that URL, read when `DATABASE_URL` is unset: a Docker or "
+        "Kubernetes secret (`/run/secrets/database_url`), so the password is in no environment or compose file",
+        _path, shown="unset")
     data_dir: Path = _setting(
         "NEWSETL_DATA_DIR", _data_home, "where the embedded Postgres keeps its data (`pgdata/`) between runs",
         _path, shown="`~/.local/share/newsetl`")
@@ -442,4 +446,25 @@ def settings() -> Settings:
                                     "postgresql://user:password@host:5432/database") from None
             got = "" if setting.metadata["secret"] else f", got {raw!r}"
             raise ConfigError(f"environment: {env} {exc}{got}") from None
+    if "database_url_file" in given:
+        given["database_url"] = _database_url_from_file(given["database_url_file"], "database_url" in given)
     return Settings(**given)
+
+
+def _database_url_from_file(path: Path, also_given: bool) -> str:
+    """The URL in ``DATABASE_URL_FILE`` (a secret), checked as ``DATABASE_URL`` is; never echoed."""
+    if also_given:
+        raise ConfigError("environment: DATABASE_URL and DATABASE_URL_FILE are both set: keep one")
+    try:
+        raw = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"environment: DATABASE_URL_FILE names {path}, which cannot be read: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not raw:
+        raise DatabaseError(f"DATABASE_URL_FILE {path} is empty; it should hold "
+                            "postgresql://user:password@host:5432/database")
+    try:
+        return _database_url(raw)
+    except ValueError as exc:
+        raise DatabaseError(f"DATABASE_URL_FILE {path} holds no database URL ({exc}); expected "
+                            "postgresql://user:password@host:5432/database") from None

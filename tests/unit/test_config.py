@@ -257,6 +257,31 @@ def test_well_formed_database_urls_are_taken_as_they_are(environment, url):
     assert settings().database_url == url
 
 
+def test_the_database_url_may_come_from_a_secret_file(environment, tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text("postgresql://etl:s3cret@127.0.0.1:5432/news\n", encoding="utf-8")
+    environment.setenv("DATABASE_URL_FILE", str(secret))
+    assert settings().database_url == "postgresql://etl:s3cret@127.0.0.1:5432/news"
+    environment.setenv("DATABASE_URL", "postgresql://etl@127.0.0.1/news")
+    with pytest.raises(ConfigError, match="DATABASE_URL and DATABASE_URL_FILE are both set"):
+        settings()
+
+
+@pytest.mark.parametrize(("content", "error", "message"), [
+    (None, ConfigError, "which cannot be read: No such file or directory"),
+    ("", DatabaseError, "is empty"),
+    ("postgresql://etl:s3c@ret@127.0.0.1/news", DatabaseError, "more than one '@' before the host"),
+])
+def test_a_bad_secret_file_is_named_without_its_content(environment, tmp_path, content, error, message):
+    secret = tmp_path / "database_url"
+    if content is not None:
+        secret.write_text(content, encoding="utf-8")
+    environment.setenv("DATABASE_URL_FILE", str(secret))
+    with pytest.raises(error) as info:
+        settings()
+    assert message in str(info.value) and str(secret) in str(info.value) and "s3c" not in str(info.value)
+
+
 def test_fetch_policy_defaults_are_the_settings_defaults(environment):
     declared = {s.name for s in fields(Settings)}
     assert {f.name for f in fields(FetchPolicy)} <= declared
