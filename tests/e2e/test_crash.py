@@ -164,7 +164,10 @@ def test_a_signal_mid_run_records_it_failed_stops_the_prefect_server_and_exits_1
             servers = _prefect_servers(victim.pid)
             assert servers, "the run started no Prefect server of its own"
             victim.send_signal(signum)  # the process alone, not its group: its children are its to stop
+            signalled = time.monotonic()
             out, errors = victim.communicate(timeout=120)
+            print(f"{signal.Signals(signum).name}: exited {victim.returncode} after "
+                  f"{time.monotonic() - signalled:.1f} s")
         finally:
             if victim.poll() is None:
                 os.killpg(victim.pid, signal.SIGKILL)
