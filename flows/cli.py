@@ -80,7 +80,6 @@ def _stopping_on_signals() -> Iterator[None]:
     that happens is ignored (SIGKILL still stops at once; the next run marks that run abandoned).
     During a flow run Prefect's engine holds SIGTERM itself and hands it back here when it is done.
     """
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -464,7 +463,6 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
     psql = psql_binary()
     if psql is None:
         raise ConfigError("psql not found: install the PostgreSQL client (e.g. apt install postgresql-client)")
-
     # Ctrl-C is psql's (it cancels a query), as in a shell; not ours, which would kill psql with it.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
