@@ -1,15 +1,16 @@
 """The ``backfill`` flow: articles from web archives (WARC files) instead of today's feeds.
 
-WARC files go in (one's own crawl, Common Crawl's CC-NEWS), one ``backfill-file`` task each, so
-workers share a month of files; out come the same rows a live ingest writes. A task claims its
-file (``news.warc_files``: a file already read is skipped without opening it), reads it record by
-record from where the last reading stopped (``tasks.archive``), keeps the responses of the
-configured sources' hosts, drops URLs the warehouse already holds, and sends the rest in batches of
-``NEWSETL_BATCH_SIZE`` through the same read (``flows.read``) and the same dedupe -> load tail as a
-fetched batch (``flows.ingest.dedupe_and_load``), recording the file's progress after each batch.
-Every page keeps its WARC file and record offset (``news.pages.warc_file``, ``warc_offset``). The run
-around it is the one lifecycle of ``flows.runs``: ``discovered`` counts the sources' records read,
-``fetched`` stays 0, and a file that ends inside a record makes the run ``partial``.
+WARC files go in (one's own crawl, Common Crawl's CC-NEWS; local paths or HTTP(S) URLs, streamed),
+one ``backfill-file`` task each, so workers share a month of files; out come the same rows a live
+ingest writes. A task claims its file (``news.warc_files``: a file already read is skipped without
+opening it), reads it record by record from where the last reading stopped (``tasks.archive``),
+keeps the responses of the configured sources' hosts, drops URLs the warehouse already holds, and
+sends the rest in batches of ``NEWSETL_BATCH_SIZE`` through the same read (``flows.read``) and the
+same dedupe -> load tail as a fetched batch (``flows.ingest.dedupe_and_load``), recording the file's
+progress after each batch. Every page keeps its WARC file and record offset
+(``news.pages.warc_file``, ``warc_offset``). The run around it is the one lifecycle of
+``flows.runs``: ``discovered`` counts the sources' records read, ``fetched`` stays 0, and a file
+that ends inside a record makes the run ``partial``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urljoin
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -29,7 +31,8 @@ from flows.read_pool import ReadPool
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, run_lifecycle, run_logger
 from tasks.archive import ArchivedRecord, ArchiveReader
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.errors import ConfigError
+from tasks.errors import ArchiveError, ConfigError
+from tasks.fetch.archives import is_url, remote_size
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, ensure_current
 from tasks.warehouse.reads import known_urls
@@ -44,11 +47,16 @@ def archive_files(names: list[str], base: str | None = None) -> list[str]:
     """The WARC files ``names`` stand for, as absolute paths (how ``news.warc_files`` and ``news.pages`` name them).
 
     A listing (``warc.paths.gz``) stands for the files it lists, each relative to ``base`` (a local
-    mirror of the archive) or else to the listing's own folder. A file that does not exist is a
-    ConfigError naming it, before anything is read.
+    mirror of the archive, or its HTTP(S) address such as ``https://data.commoncrawl.org/``) or else
+    to the listing's own folder. An HTTP(S) URL is a file read from its server as it streams, and is
+    named by its URL. A local file that does not exist is a ConfigError naming it, before anything is
+    read; a URL is asked for by its task (an answer other than the file is that file's problem).
     """
-    files: list[Path] = []
+    files: list[Path | str] = []
     for name in names:
+        if is_url(name):
+            files.append(name)
+            continue
         path = Path(name)
         if not path.name.endswith(LISTING_SUFFIXES):
             files.append(path)
@@ -57,13 +65,17 @@ def archive_files(names: list[str], base: str | None = None) -> list[str]:
             raise ConfigError(f"no such WARC listing: {name}")
         opener = gzip.open if path.name.endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8") as listing:
+            lines = [line.strip() for line in listing if line.strip()]
+        if base and is_url(base):
+            files.extend(urljoin(base.rstrip("/") + "/", line.lstrip("/")) for line in lines)
+        else:
             root = Path(base) if base else path.parent
-            files.extend(root / line.strip() for line in listing if line.strip())
-    missing = [str(f) for f in files if not f.is_file()]
+            files.extend(root / line for line in lines)
+    missing = [str(f) for f in files if isinstance(f, Path) and not f.is_file()]
     if missing:
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         raise ConfigError(f"no such WARC file: {', '.join(missing[:3])}{more}")
-    return list(dict.fromkeys(str(f.resolve()) for f in files))
+    return list(dict.fromkeys(f if isinstance(f, str) else str(f.resolve()) for f in files))
 
 
 @flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_TASKS), log_prints=False)
@@ -100,14 +112,19 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
     readers = readers or ReadPool(1)
     log = run_logger()
     eng = engine()
-    start = claim_file(eng, file, os.path.getsize(file), run_id)
+    try:
+        size = remote_size(file) if is_url(file) else os.path.getsize(file)
+    except ArchiveError as exc:  # the server's final answer (a 404): another attempt would get the same
+        log.warning("%s: cannot be read: %s", file, exc)
+        return SpreadResult(problem=f"cannot be read: {exc}")
+    start = claim_file(eng, file, size, run_id)
     if start is None:
         state = file_state(eng, file)
         log.info("%s: not read again (%s by run %s, %d records)", file, state.status, state.run_id, state.records)
         return SpreadResult()
     if start:
         log.info("%s: resuming at offset %d", file, start)
-    reader = ArchiveReader(file, sources, start=start, since=since, until=until)
+    reader = ArchiveReader(file, sources, start=start, since=since, until=until, size=size)
     size = batch_size or settings().batch_size
     stats: dict[str, SourceStats] = {s.name: SourceStats(s.name) for s in sources}
     batch: list[ArchivedRecord] = []
@@ -124,6 +141,11 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
     if batch:
         _load(batch, run_id, f"{os.path.basename(file)} batch {batches + 1}", stats, readers)
     cut = reader.cut
+    if reader.lost and cut:  # every record before the cut is loaded; the file stays 'reading', to be resumed
+        record_progress(eng, file, cut.offset, reader.records - loaded_records)
+        log.warning("%s: %s; the next backfill reads on from offset %d", file, reader.lost, cut.offset)
+        return SpreadResult([s for s in stats.values() if s.discovered],
+                            f"{reader.lost}; the next backfill reads on from offset {cut.offset}")
     finish_file(eng, file, cut.offset if cut else reader.end, reader.records - loaded_records,
                 cut.detail if cut else None)
     log.info("%s: %d records read, %d passed over (other hosts, kinds or dates)%s", file, reader.records,

@@ -1,11 +1,12 @@
-"""The ``newsetl`` command: run, demo, serve, db upgrade, search, extract, reprocess, backfill, links, sources, eval.
+"""The ``newsetl`` command: run, demo, serve, deploy, db, search, extract, reprocess, backfill, links, sources, eval.
 
 Exit codes: 0 the command did its work (a run that finished, even with rejected
 pages or a partial status); 1 a run that failed (it raised, or every source failed
 entirely); 2 a configuration or usage error, found before anything is fetched; 3 the
 database cannot be reached or upgraded; 4 a run that finished but in which a source
 failed entirely (the others were loaded), or a site or source that ``sources add`` /
-``sources check`` found not working.
+``sources check`` found not working; 128 + N stopped by signal N (130 Ctrl-C, 143
+SIGTERM) after recording the run as failed and stopping what it started.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -29,7 +31,7 @@ from rich.table import Table
 
 import flows  # noqa: F401  - Prefect environment defaults
 from tasks.config import DEFAULT_SOURCES_FILE, load_sources, settings
-from tasks.errors import ConfigError, DatabaseError, PrefectServerError, SourcesFailed
+from tasks.errors import ConfigError, DatabaseError, Interrupted, PrefectServerError, SourcesFailed
 from tasks.records import SourceStats
 from tasks.warehouse.db import (
     database_url,
@@ -43,6 +45,7 @@ from tasks.warehouse.db import (
 )
 
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE, EXIT_SOURCE_FAILED = 1, 2, 3, 4
+EXIT_SIGNAL_BASE = 128  # stopped by signal N: exit 128 + N, as a shell reports a process the signal killed
 # `newsetl db serve`'s port: off 5432, where a machine's own Postgres usually listens.
 DEFAULT_SERVE_PORT = 54320
 # The password of `newsetl db reader`: read where it is used, never an argument (ps, shell history) or a setting.
@@ -63,15 +66,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
+    with _stopping_on_signals():
+        try:
+            with one_check_per_command():  # the schema is checked once per command, not again by its flow
+                return args.handler(args)
+        except ConfigError as exc:
+            err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
+            return EXIT_CONFIG
+        except DatabaseError as exc:
+            err.print(f"[red]database error:[/red] {exc}", highlight=False, soft_wrap=True)
+            return EXIT_DATABASE
+        except Interrupted as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            return EXIT_SIGNAL_BASE + exc.signum
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise :class:`Interrupted` in the main thread, so the command unwinds.
+
+    Killed by the default handler, the process would leave its children behind (Prefect's
+    temporary server, ~200 MB, under init) and its run 'running'. Unwinding, the run's lifecycle
+    records it ``failed`` with the signal's name, the context managers and ``atexit`` hooks stop the
+    Prefect server and the embedded Postgres, and ``main`` returns 128 + N. A second signal while
+    that happens is ignored (SIGKILL still stops at once; the next run marks that run abandoned).
+    During a flow run Prefect's engine holds SIGTERM itself and hands it back here when it is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def stop(signum: int, frame) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with one_check_per_command():  # the schema is checked once per command, not again by its flow
-            return args.handler(args)
-    except ConfigError as exc:
-        err.print(f"[red]config error:[/red] {exc}", highlight=False, soft_wrap=True)
-        return EXIT_CONFIG
-    except DatabaseError as exc:
-        err.print(f"[red]database error:[/red] {exc}", highlight=False)
-        return EXIT_DATABASE
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,6 +169,13 @@ def _parser() -> argparse.ArgumentParser:
     db_serve.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT, metavar="N",
                           help="TCP port on 127.0.0.1 (default %(default)s)")
     db_serve.set_defaults(handler=cmd_db_serve)
+    db_migrate = db_sub.add_parser("migrate-embedded", help="move an embedded data folder of PostgreSQL 16 "
+                                   "(earlier newsetl versions) to the current embedded server",
+                                   description="Dump the PostgreSQL 16 embedded folder (NEWSETL_DATA_DIR/pgdata, "
+                                               "written by the pgserver wheel: pip install pgserver first) with "
+                                               "pg_dumpall, restore it into a PostgreSQL 18 folder, and keep the "
+                                               "old folder as pgdata-pg16.")
+    db_migrate.set_defaults(handler=cmd_db_migrate_embedded)
 
     search = sub.add_parser("search", help="search the articles' title, lead and body, best matches first",
                             description="Full-text search of the warehouse (news.search): every word required, "
@@ -155,6 +200,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default="newsetl-ingest", help="deployment name (default %(default)s)")
     _add_run_options(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    deploy = sub.add_parser("deploy", help="check prefect.yaml's deployments, then register them with Prefect",
+                            description="Check every deployment of prefect.yaml before anything starts (entrypoint, "
+                                        "parameters and their types, the sources file and 'only', cron and time "
+                                        "zone, work pool; exit 2 naming the fault), then run 'prefect deploy --all' "
+                                        "against PREFECT_API_URL.")
+    deploy.add_argument("--file", default="prefect.yaml", metavar="FILE", help="the deployments (default %(default)s)")
+    deploy.add_argument("--check", action="store_true", help="only check; register nothing")
+    deploy.set_defaults(handler=cmd_deploy)
 
     extract = sub.add_parser("extract", help="print the article record extracted from pages, as JSON",
                              description="Extract article records from saved HTML files or http(s) URLs (one JSON "
@@ -484,7 +538,7 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
 
     import sqlalchemy as sa
 
-    from tasks.warehouse.db import psql_binary
+    from tasks.warehouse.embedded import psql_binary
 
     url = database_url()
     env = dict(os.environ)
@@ -494,12 +548,15 @@ def cmd_db_shell(args: argparse.Namespace) -> int:
     psql = psql_binary()
     if psql is None:
         raise ConfigError("psql not found: install the PostgreSQL client (e.g. apt install postgresql-client)")
-    return subprocess.call([psql, public_url(url), *args.extra], env=env)
+    # Ctrl-C is psql's (it cancels a query), as in a shell; not ours, which would kill psql with it.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return subprocess.call([psql, public_url(url), *args.extra], env=env)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_db_serve(args: argparse.Namespace) -> int:
-    import signal
-
     from tasks.warehouse.tcp import TcpRelay, socket_path
 
     if settings().database_url:
@@ -511,12 +568,11 @@ def cmd_db_serve(args: argparse.Namespace) -> int:
         relay = TcpRelay(socket_path(url), args.port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port") from None
-    signal.signal(signal.SIGTERM, _stop)
     console.print(f"serving the embedded Postgres on 127.0.0.1:{relay.port}: {loopback_url(url, relay.port)}  "
                   "(Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
         relay.serve_forever()
-    except KeyboardInterrupt:
+    except Interrupted:  # Ctrl-C or SIGTERM: how db serve is meant to end, so exit 0
         pass
     finally:
         relay.server_close()
@@ -524,9 +580,13 @@ def cmd_db_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop(signum, frame) -> None:
-    """SIGTERM stops `db serve` as Ctrl-C does."""
-    raise KeyboardInterrupt
+def cmd_db_migrate_embedded(args: argparse.Namespace) -> int:
+    from tasks.warehouse.embedded import migrate
+
+    if settings().database_url:
+        raise ConfigError("db migrate-embedded moves the embedded server's folder; DATABASE_URL names a server")
+    console.print(migrate(settings().data_dir / "pgdata"), highlight=False, soft_wrap=True)
+    return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -558,26 +618,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_schedule(cron: str, timezone: str) -> None:
-    """A cron expression and time zone as Prefect's server would take them, or ConfigError (exit 2), up front.
-
-    Checked with Prefect's own schedule model, before a Prefect server is started: a bad one
-    would otherwise surface 20 s later as a traceback from the deployment's registration.
-    """
-    from prefect.client.schemas.schedules import CronSchedule
-    from pydantic import ValidationError
-
-    try:
-        CronSchedule(cron=cron, timezone=timezone)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            option = {"cron": "--cron", "timezone": "--timezone"}.get(str(error["loc"][0]), str(error["loc"][0]))
-            problems.append(f"{option}: {error['msg'].removeprefix('Value error, ')}")
-        raise ConfigError("; ".join(problems)) from None
-
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.deploy import check_schedule
+
     check_schedule(args.cron, args.timezone)
     _check_ready(args.sources, args.only)
     parameters = {"sources_file": str(Path(args.sources).resolve()), "only": args.only, "limit": args.limit}
@@ -606,6 +650,19 @@ def _serve(args: argparse.Namespace, parameters: dict) -> int:
     ingest.serve(name=args.name, schedule=Cron(args.cron, timezone=args.timezone), parameters=parameters,
                  print_starting_message=False)
     return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from flows.deploy import check_prefect_yaml, register
+
+    path = Path(args.file).resolve()
+    checked = check_prefect_yaml(path)
+    err.print(f"{args.file}: {len(checked)} deployments checked: "
+              + ", ".join(f"{c.name} ({c.entrypoint}, {c.schedules} schedules)" for c in checked),
+              highlight=False, soft_wrap=True)
+    if args.check:
+        return 0
+    return EXIT_FAILED if register(path) else 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

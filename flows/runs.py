@@ -40,7 +40,7 @@ from sqlalchemy.engine import Engine
 from flows.read_pool import ReadPool
 from tasks.alerts import alert_message, post_alert
 from tasks.config import Source, settings
-from tasks.errors import ConfigError, SourcesFailed
+from tasks.errors import ConfigError, SourcesFailed, stop_reason
 from tasks.records import SourceDrift, SourceStats
 from tasks.warehouse.db import engine, is_transient
 from tasks.warehouse.runs import (
@@ -367,8 +367,11 @@ def _failed_line(summary: RunSummary) -> str:
 def _finish_failed(eng: Engine, run: Run, exc: BaseException) -> None:
     """Record the failure if the database still answers; if it is gone, the next run marks this one abandoned."""
     run.summary.status = "failed"
+    stopped = stop_reason(exc)
+    if stopped:
+        run_logger().warning("run %d %s: recorded as failed", run.id, stopped)
     try:
-        finish_run(eng, run.id, "failed", run.summary.totals, f"{type(exc).__name__}: {exc}")
+        finish_run(eng, run.id, "failed", run.summary.totals, stopped or f"{type(exc).__name__}: {exc}")
     except Exception as db_exc:  # the database went away: the original error is the one to raise
         run_logger().error("could not record run %d as failed: %s", run.id, db_exc)
 

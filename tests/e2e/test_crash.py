@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 import sqlalchemy as sa
 
@@ -118,3 +119,65 @@ def test_a_database_lost_mid_run_fails_the_run_and_the_next_run_recovers(warehou
     with warehouse.connect() as conn:
         statuses = conn.execute(sa.text("SELECT status FROM news.ingest_runs ORDER BY id")).scalars().all()
     assert statuses == ["abandoned", "completed"]  # the run that lost its database is not left 'running'
+
+
+def _prefect_servers(pid: int) -> list[psutil.Process]:
+    """The Prefect API servers among a process's descendants (what `newsetl run` starts when none is named)."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            line = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if "prefect" in line and ("server" in line or "uvicorn" in line):
+            found.append(child)
+    return found
+
+
+def _gone(process: psutil.Process) -> bool:
+    try:
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_mid_run_records_it_failed_stops_the_prefect_server_and_exits_128_plus_n(
+        warehouse, database_url, tmp_path: Path, signum):
+    with serve_faults(pages=PAGES, crawl_delay=None) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=(), min_interval=0.5,
+                                            max_connections=1), encoding="utf-8")
+        # No PREFECT_API_URL: the command starts Prefect's temporary server, which must not outlive it.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+        env.update({"DATABASE_URL": database_url, "NEWSETL_BATCH_SIZE": str(BATCH),
+                    "PREFECT_HOME": str(tmp_path / "prefect-home")})
+        victim = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--sources", str(sources)],
+                                  env=env, cwd=Path(__file__).parents[2], start_new_session=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 240
+            while count(warehouse, "SELECT count(*) FROM news.articles") < BATCH:
+                assert victim.poll() is None, "the run ended before the signal: " + victim.communicate()[1]
+                assert time.monotonic() < deadline, "the run never loaded a batch"
+                time.sleep(0.1)
+            servers = _prefect_servers(victim.pid)
+            assert servers, "the run started no Prefect server of its own"
+            victim.send_signal(signum)  # the process alone, not its group: its children are its to stop
+            signalled = time.monotonic()
+            out, errors = victim.communicate(timeout=120)
+            print(f"{signal.Signals(signum).name}: exited {victim.returncode} after "
+                  f"{time.monotonic() - signalled:.1f} s")
+        finally:
+            if victim.poll() is None:
+                os.killpg(victim.pid, signal.SIGKILL)
+    assert victim.returncode == 128 + signum, errors
+    name = signal.Signals(signum).name
+    assert f"stopped by {name}" in errors and "Traceback" not in errors
+    with warehouse.connect() as conn:
+        run = conn.execute(sa.text("SELECT status, error, finished_at FROM news.ingest_runs")).one()
+    assert run.status == "failed" and run.error == f"stopped by {name}" and run.finished_at is not None
+    deadline = time.monotonic() + 30
+    while not all(_gone(s) for s in servers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(_gone(s) for s in servers), f"Prefect server left running: {[s.pid for s in servers]}"

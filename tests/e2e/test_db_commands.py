@@ -69,3 +69,59 @@ def test_db_serve_keeps_the_embedded_server_up_on_loopback_until_stopped(tmp_pat
     assert code == 0
     with pytest.raises(psycopg2.OperationalError):
         psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", connect_timeout=3)
+
+
+def _embedded_env(data_dir: Path) -> dict[str, str]:
+    """The CLI's environment with no server named: the embedded Postgres in ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env["NEWSETL_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, env=env, timeout=300, cwd=Path(__file__).parents[2])
+
+
+def test_a_postgres_16_embedded_folder_is_refused_with_the_migration_command_and_left_alone(tmp_path):
+    pgdata = tmp_path / "data" / "pgdata"
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("16\n")  # what pgserver's initdb writes; nothing else is read first
+    (pgdata / "base").mkdir()
+    before = sorted(p.name for p in pgdata.iterdir())
+    result = _cli("db", "url", env=_embedded_env(tmp_path / "data"))
+    assert result.returncode == 3, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "PostgreSQL 16" in message and "PostgreSQL 18" in message
+    assert "pip install pgserver && newsetl db migrate-embedded" in message
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in pgdata.iterdir()) == before
+    assert (pgdata / "PG_VERSION").read_text() == "16\n"
+
+
+def test_migrate_embedded_moves_a_postgres_16_folder_with_its_rows_and_roles(tmp_path):
+    pgserver = pytest.importorskip("pgserver")  # a test extra: the old embedded server
+    pgdata = tmp_path / "data" / "pgdata"
+    pgdata.parent.mkdir()
+    old = pgserver.get_server(str(pgdata))
+    engine = sa.create_engine(old.get_uri().replace("postgresql://", "postgresql+psycopg2://"))
+    role = f"migrated_reader_{os.getpid()}"
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA news; CREATE TABLE news.articles (id int PRIMARY KEY, title text)"))
+        conn.execute(sa.text("INSERT INTO news.articles VALUES (1, 'Cần Thơ mùa nước nổi')"))
+        conn.execute(sa.text(f"CREATE ROLE {role} NOLOGIN; GRANT USAGE ON SCHEMA news TO {role}"))
+    engine.dispose()
+    old.cleanup()
+    env = _embedded_env(pgdata.parent)
+
+    moved = _cli("db", "migrate-embedded", env=env)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert "pgdata-pg16" in moved.stdout
+    assert (pgdata / "PG_VERSION").read_text().strip() == "18"
+    assert (pgdata.parent / "pgdata-pg16" / "PG_VERSION").read_text().strip() == "16"  # kept, nothing lost
+    shown = _cli("db", "shell", "-At", "-c", "SELECT title FROM news.articles WHERE id = 1; "
+                 f"SELECT has_schema_privilege('{role}', 'news', 'USAGE')", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split("\n")[:2] == ["Cần Thơ mùa nước nổi", "t"]
+    again = _cli("db", "migrate-embedded", env=env)
+    assert again.returncode == 3 and "nothing to migrate" in again.stderr

@@ -1,5 +1,6 @@
-"""prefect.yaml as an operator uses it: a process work pool, `prefect deploy --all` from a checkout, one
-worker on loopback, a run triggered by hand with parameters, and that run completing into the warehouse."""
+"""prefect.yaml as an operator uses it: a process work pool, `newsetl deploy` (checks, then `prefect deploy
+--all`) from a checkout, one worker on loopback, a run triggered by hand with parameters, and that run
+completing into the warehouse."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def checkout(where: Path) -> Path:
     for name in ("flows", "tasks", "sql"):
         shutil.copytree(ROOT / name, where / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "prefect.yaml", where / "prefect.yaml")
+    shutil.copy(ROOT / "sources.toml", where / "sources.toml")  # what `newsetl deploy` checks the parameters with
     return where
 
 
@@ -37,8 +39,10 @@ def test_a_deployment_of_prefect_yaml_runs_on_a_process_worker(prefect_server, w
            "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
     created = prefect("work-pool", "create", POOL, "--type", "process", "--overwrite", env=env, cwd=repo)
     assert created.returncode == 0, created.stderr[-2000:]
-    deployed = prefect("--no-prompt", "deploy", "--all", env=env, cwd=repo)
+    deployed = subprocess.run([sys.executable, "-m", "flows.cli", "deploy"], capture_output=True, text=True,
+                              env=env, cwd=repo, timeout=180)  # checks, then `prefect deploy --all`
     assert deployed.returncode == 0, deployed.stdout[-2000:] + deployed.stderr[-2000:]
+    assert "2 deployments checked" in deployed.stderr
 
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--type",
                                "process", "--limit", "1"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tasks.config import Settings, load_sources, settings
-from tasks.errors import ConfigError
+from tasks.errors import ConfigError, DatabaseError
 from tasks.fetch.client import FetchPolicy
 from tasks.urls import listing_page_url
 
@@ -210,6 +210,76 @@ def test_a_bad_value_names_its_variable(environment, variable, value, message):
     with pytest.raises(ConfigError) as info:
         settings()
     assert str(info.value) == message
+
+
+# Every declared setting whose value is a number; new ones join the test below by being declared.
+NUMERIC_SETTINGS = [s for s in fields(Settings) if type(s.default) in (int, float)]
+
+
+def test_there_are_numeric_settings_to_check():
+    assert len(NUMERIC_SETTINGS) >= 12 and "NEWSETL_STATEMENT_TIMEOUT" in {
+        s.metadata["env"] for s in NUMERIC_SETTINGS}
+
+
+@pytest.mark.parametrize("setting", NUMERIC_SETTINGS, ids=lambda s: s.metadata["env"])
+def test_every_numeric_setting_given_text_stops_the_command_in_one_line_with_exit_2(environment, capsys, setting):
+    from flows.cli import main
+
+    variable = setting.metadata["env"]
+    environment.setenv(variable, "abc")
+    code = main(["db", "url"])
+    out, errors = capsys.readouterr()
+    assert code == 2 and out == ""
+    (line,) = errors.strip().splitlines()
+    assert line.startswith(f"config error: environment: {variable} must be a ") and line.endswith("got 'abc'")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("host=127.0.0.1 dbname=news password=s3cret", "a key=value connection string"),
+    ("postgresql://etl:s3cret@127.0.0.1:54x2/news", "the port is not a number"),
+    ("postgresql://etl:s3cret@127.0.0.1:70000/news", "the port is not a number"),
+    ("postgresql://etl:s3c@ret@127.0.0.1:5432/news", "more than one '@' before the host"),
+    ("mysql://etl:s3cret@127.0.0.1/news", "the scheme is mysql://"),
+])
+def test_a_malformed_database_url_is_a_database_error_that_never_shows_the_password(environment, url, why):
+    environment.setenv("DATABASE_URL", url)
+    with pytest.raises(DatabaseError) as info:
+        settings()
+    assert str(info.value).startswith(f"DATABASE_URL is not a database URL ({why}")
+    assert "s3c" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["postgresql://etl:p%40ss@127.0.0.1:5432/news", "postgres://etl@localhost/news",
+                                 "postgresql+psycopg2://postgres:@/postgres?host=/tmp/pgdata",
+                                 "postgresql://etl@[::1]:5432/news"])
+def test_well_formed_database_urls_are_taken_as_they_are(environment, url):
+    environment.setenv("DATABASE_URL", url)
+    assert settings().database_url == url
+
+
+def test_the_database_url_may_come_from_a_secret_file(environment, tmp_path):
+    secret = tmp_path / "database_url"
+    secret.write_text("postgresql://etl:s3cret@127.0.0.1:5432/news\n", encoding="utf-8")
+    environment.setenv("DATABASE_URL_FILE", str(secret))
+    assert settings().database_url == "postgresql://etl:s3cret@127.0.0.1:5432/news"
+    environment.setenv("DATABASE_URL", "postgresql://etl@127.0.0.1/news")
+    with pytest.raises(ConfigError, match="DATABASE_URL and DATABASE_URL_FILE are both set"):
+        settings()
+
+
+@pytest.mark.parametrize(("content", "error", "message"), [
+    (None, ConfigError, "which cannot be read: No such file or directory"),
+    ("", DatabaseError, "is empty"),
+    ("postgresql://etl:s3c@ret@127.0.0.1/news", DatabaseError, "more than one '@' before the host"),
+])
+def test_a_bad_secret_file_is_named_without_its_content(environment, tmp_path, content, error, message):
+    secret = tmp_path / "database_url"
+    if content is not None:
+        secret.write_text(content, encoding="utf-8")
+    environment.setenv("DATABASE_URL_FILE", str(secret))
+    with pytest.raises(error) as info:
+        settings()
+    assert message in str(info.value) and str(secret) in str(info.value) and "s3c" not in str(info.value)
 
 
 def test_fetch_policy_defaults_are_the_settings_defaults(environment):
