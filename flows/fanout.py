@@ -63,11 +63,7 @@ class FanoutSummary:
 
     @property
     def totals(self) -> SourceStats:
-        total = SourceStats("total")
-        for stats in self.sources:
-            total.add(stats)
-        total.error = None
-        return total
+        return SourceStats.total(self.sources)
 
     @property
     def failed_children(self) -> list[ChildRun]:

@@ -102,11 +102,7 @@ class RunSummary:
 
     @property
     def totals(self) -> SourceStats:
-        total = SourceStats("total")
-        for stats in self.sources:
-            total.add(stats)
-        total.error = None
-        return total
+        return SourceStats.total(self.sources)
 
     @property
     def errors(self) -> list[str]:

@@ -6,6 +6,7 @@ later step builds a new record instead (``dataclasses.replace``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -156,6 +157,15 @@ class SourceStats:
         for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.error = self.error or other.error
+
+    @classmethod
+    def total(cls, sources: Iterable[SourceStats]) -> SourceStats:
+        """The counts of ``sources`` added up, as the run's ``total`` row (errors stay with their sources)."""
+        total = cls("total")
+        for stats in sources:
+            total.add(stats)
+        total.error = None
+        return total
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ def checkout(where: Path) -> Path:
     for name in ("flows", "tasks", "sql"):
         shutil.copytree(ROOT / name, where / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "prefect.yaml", where / "prefect.yaml")
+    shutil.copy(ROOT / "sources.toml", where / "sources.toml")  # what `newsetl deploy` checks the parameters with
     return where
 
 

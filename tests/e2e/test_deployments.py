@@ -5,32 +5,16 @@ completing into the warehouse."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import yaml
 
+from tests.workers import POOL, checkout, prefect
+
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).parents[2]
-POOL = "newsetl-pool"
-
-
-def prefect(*args: str, env: dict[str, str], cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "prefect", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=timeout)
-
-
-def checkout(where: Path) -> Path:
-    """The project's files as a checkout elsewhere has them (the package itself is installed in the venv)."""
-    for name in ("flows", "tasks", "sql"):
-        shutil.copytree(ROOT / name, where / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "prefect.yaml", where / "prefect.yaml")
-    shutil.copy(ROOT / "sources.toml", where / "sources.toml")  # what `newsetl deploy` checks the parameters with
-    return where
 
 
 def test_a_deployment_of_prefect_yaml_runs_on_a_process_worker(prefect_server, warehouse, database_url,
