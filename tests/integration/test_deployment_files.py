@@ -188,8 +188,10 @@ def test_deploy_check_passes_the_shipped_deployments(tmp_path, capsys, monkeypat
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     code, lines = _deploy(capsys, "--check", "--file", str(_project(tmp_path)))
     assert code == 0, lines
-    assert lines[-1].endswith("prefect.yaml: 2 deployments checked: newsetl-ingest (flows/ingest.py:ingest, "
-                              "1 schedules), newsetl-backfill (flows/backfill.py:backfill, 0 schedules)")
+    assert lines[-1].endswith(
+        "prefect.yaml: 4 deployments checked: newsetl-ingest (flows/ingest.py:ingest, 1 schedules), "
+        "newsetl-fanout (flows/fanout.py:ingest_fanout, 0 schedules), newsetl-ingest-shard (flows/ingest.py:ingest, "
+        "0 schedules), newsetl-backfill (flows/backfill.py:backfill, 0 schedules)")
 
 
 def _set(key: str, value):
