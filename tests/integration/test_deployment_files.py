@@ -177,11 +177,17 @@ def _project(where: Path, edit=None) -> Path:
     return where / "prefect.yaml"
 
 
+# A log record ("2026-12-01 13:50:01,123 WARNING prefect...: ..."): in the whole suite a thread an earlier test
+# left (a Prefect client, a server being stopped) may log into this test's captured stderr. Not the command's words.
+LOG_RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
+
+
 def _deploy(capsys, *args: str) -> tuple[int, list[str]]:
+    """Exit code and what ``newsetl deploy`` printed on stderr, line by line, other threads' log records left out."""
     from flows.cli import main
 
     code = main(["deploy", *args])
-    return code, capsys.readouterr().err.strip().splitlines()
+    return code, [line for line in capsys.readouterr().err.strip().splitlines() if not LOG_RECORD.match(line)]
 
 
 def test_deploy_check_passes_the_shipped_deployments(tmp_path, capsys, monkeypatch):
@@ -223,6 +229,7 @@ def test_deploy_refuses_a_bad_deployment_in_one_line_with_exit_2_before_register
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens: registering would fail
     code, lines = _deploy(capsys, "--file", str(_project(tmp_path, edit)))
     assert code == 2
+    assert len(lines) == 1, lines
     (line,) = lines
     assert line.startswith("config error: prefect.yaml: deployment 'newsetl-ingest': ") and message in line, line
 
