@@ -842,23 +842,32 @@ def print_site_report(report, out: Console) -> None:
                   soft_wrap=True)
 
 
+def _eval_pages(folder: str) -> list | None:
+    """The saved pages of an ``eval`` folder, or None after saying why there are none (exit 2 for it)."""
+    from tasks.scoring import read_folder
+
+    try:
+        pages = read_folder(folder)
+    except FileNotFoundError as exc:
+        err.print(f"[red]eval:[/red] {exc}", highlight=False)
+        return None
+    if not pages:
+        err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
+        return None
+    return pages
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from flows.read import eval_prediction, read_links
     from tasks.extract.profiles import find_profile
-    from tasks.scoring import fold_sites, merged, read_folder, score_folder, split_folds
+    from tasks.scoring import fold_sites, merged, score_folder, split_folds
 
     if args.profile:
         return eval_profile(args, find_profile(args.profile, Path("profiles")))
     code = 0
     for folder in args.folders:
-        try:
-            pages = read_folder(folder)
-        except FileNotFoundError as exc:
-            err.print(f"[red]eval:[/red] {exc}", highlight=False)
-            code = EXIT_CONFIG
-            continue
-        if not pages:
-            err.print(f"[red]eval:[/red] {folder}: no NAME.html[.gz] + NAME.json pairs", highlight=False)
+        pages = _eval_pages(folder)
+        if pages is None:
             code = EXIT_CONFIG
             continue
         folds = split_folds(pages, args.folds or 1)
@@ -886,16 +895,14 @@ def eval_profile(args: argparse.Namespace, profile) -> int:
 
     from flows.read import eval_prediction, read_links
     from tasks.normalise import warm_up
-    from tasks.scoring import read_folder, rows, score_folder
+    from tasks.scoring import rows, score_folder
     from tasks.urls import site_host
 
     warm_up()  # the language model loads once, before either column is timed
     code = 0
     for folder in args.folders:
-        try:
-            pages = read_folder(folder)
-        except FileNotFoundError as exc:
-            err.print(f"[red]eval:[/red] {exc}", highlight=False)
+        pages = _eval_pages(folder)
+        if pages is None:
             code = EXIT_CONFIG
             continue
         pages = [p for p in pages if profile.for_host(site_host(p[2].get("url") or ""))]
