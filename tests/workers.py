@@ -85,10 +85,10 @@ def workers_running(count: int, env: dict[str, str], cwd: Path, logs: Path, limi
         yield paths
     finally:
         for process in started:
-            _stop(process)
+            stop_worker(process)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_worker(process: subprocess.Popen) -> None:
     """SIGTERM to the worker's session (the worker and its flow runs), then SIGKILL to whatever is left of it."""
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)

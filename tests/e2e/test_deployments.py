@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from tests.workers import POOL, checkout, prefect
+from tests.workers import POOL, checkout, prefect, stop_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +32,13 @@ def test_a_deployment_of_prefect_yaml_runs_on_a_process_worker(prefect_server, w
 
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL, "--type",
                                "process", "--limit", "1"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.DEVNULL, start_new_session=True)  # no unread pipe to fill
     try:
         started = prefect("deployment", "run", "ingest/newsetl-ingest", "--param",
                           f"sources_file={sample_sources_file}", "--param", 'only=["tintuc"]', "--param", "limit=3",
                           "--watch", "--watch-timeout", "240", env=env, cwd=repo, timeout=300)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)  # with its flow runs, so none outlives the test and serves the next module's pool
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
     assert "Completed" in started.stdout, started.stdout[-3000:]
 
