@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from tasks.config import Source
-from tasks.dates import has_time, is_midnight, parse_date, plausible, utc
+from tasks.dates import has_time, is_midnight, parse_date, plausible, restated_offset, utc
 from tasks.errors import ExtractError
 from tasks.extract.body import Body, plain_paragraph
 from tasks.extract.conventions import split_author_values, starts_with_dateline
@@ -122,6 +122,13 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
         if printed:
             published_raw = printed
             provenance["published_at"] += "+page-time"
+    elif published_raw and provenance.get("published_at") != "page":
+        # the printed line's offset over a structured one that gives the same local time under another
+        restated = next(filter(None, (restated_offset(str(published_raw), v, order)
+                                         for v in page.printed_dates(furniture=True))), None)
+        if restated:
+            published_raw = restated
+            provenance["published_at"] += "+page-offset"
     modified = (("json-ld", ld_text(ld.get("dateModified"))),
                 ("meta", first_meta(meta, "article:modified_time", "og:updated_time", "lastmod",
                                     "dateModified", "datemodified")),

@@ -32,6 +32,8 @@ class TitleSignals(Protocol):
 # title signal, so that stripping its site suffixes (a loop over its parts) stays bounded: a <title>
 # of 64,000 `` | x`` parts took minutes.
 MAX_TITLE_CHARS = 1000
+# What opens a tail a metadata title adds after the printed headline: a separator, spaced or not.
+_TAIL_START = re.compile(r"\s*[|–—\-:·»•：｜]")
 _SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+|[：｜]")
 
 
@@ -63,6 +65,8 @@ def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple
         for signal, value in stripped:
             if same_title(h1, value):
                 return [(signal, value)]
+        if any(extends_headline(value, h1) for _, value in stripped):
+            return [("page", h1)]
         for signal, value in stripped:
             if contains_title(value, h1) or contains_title(h1, value):
                 return [(signal, value)]
@@ -93,6 +97,20 @@ def norm_title(text: str) -> str:
 
 def same_title(a: str, b: str) -> bool:
     return norm_title(a) == norm_title(b)
+
+
+def extends_headline(title: str, h1: str) -> bool:
+    """``title`` is the printed ``h1`` and then a separator and a tail: ``Headline - Section - Site``,
+    ``Headline: Tin, Video clip`` or ``Headline-headline as an unaccented slug``.
+
+    The tail is what the metadata adds for search and sharing (section, site, keywords), not part of
+    the headline the page prints; a headline of at least three words is needed, so that a short h1
+    (a section name) is not taken for the title.
+    """
+    title, h1 = clean(title), clean(h1)
+    if len(h1.split()) < 3 or len(title) <= len(h1) or not title.casefold().startswith(h1.casefold()):
+        return False
+    return bool(_TAIL_START.match(title[len(h1):]))
 
 
 def contains_title(longer: str, shorter: str) -> bool:

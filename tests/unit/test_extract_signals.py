@@ -141,6 +141,29 @@ def test_headline_printed_in_an_hgroup_when_the_h1_belongs_to_the_breadcrumb():
     assert got.provenance["title"] == "json-ld"
 
 
+@pytest.mark.parametrize(("head", "title"), [
+    # metadata adds a section and the site's name after the headline the page prints
+    ("<meta property='og:title' content='Giá lúa tăng nhẹ ở miền Tây - Kinh tế - Nông nghiệp - Báo Đồng Ruộng'>"
+     "<title>Giá lúa tăng nhẹ ở miền Tây - Kinh tế - Nông nghiệp - Báo Đồng Ruộng</title>",
+     "Giá lúa tăng nhẹ ở miền Tây"),
+    ("<meta property='og:title' content='Giá lúa tăng nhẹ ở miền Tây: Tin, Ảnh, Video Nông Thôn'>",
+     "Giá lúa tăng nhẹ ở miền Tây"),
+    # an unaccented copy of the slug glued on with a bare dash
+    ("<meta property='og:title' content='Giá lúa tăng nhẹ ở miền Tây-gia lua tang nhe o mien tay'>"
+     "<title>Giá lúa tăng nhẹ ở miền Tây-gia lua tang nhe o mien tay</title>", "Giá lúa tăng nhẹ ở miền Tây"),
+])
+def test_printed_headline_wins_over_a_metadata_title_that_extends_it(head, title):
+    got = extract_page(page(head, "<h1>Giá lúa tăng nhẹ ở miền Tây</h1>" + article_body(TEXT)), URL)
+    assert got.title == title
+
+
+def test_headline_whose_own_words_follow_a_colon_is_not_cut_to_a_short_h1():
+    # a two-word h1 (a section label) is no headline the metadata title extends
+    head = "<meta property='og:title' content='Hạn mặn: nông dân miền Tây trữ nước ngọt'>"
+    got = extract_page(page(head, "<h1>Hạn mặn</h1>" + article_body(TEXT)), URL)
+    assert got.title == "Hạn mặn: nông dân miền Tây trữ nước ngọt"
+
+
 # --- dates -------------------------------------------------------------------------------------------
 
 def test_date_only_json_ld_takes_the_printed_time():
@@ -185,6 +208,37 @@ def test_gmt_plus_seven_in_english_form_is_east_of_utc():
     body = "<h1>Tiêu đề</h1><time datetime='Tue, 23 Jan 2018 22:19 GMT+7'>x</time>" + article_body(TEXT)
     got = extract_article(page("", body), URL)
     assert got.published_at == datetime(2018, 1, 23, 22, 19, tzinfo=UTC7)
+
+def test_printed_offset_wins_over_a_structured_one_that_gives_the_same_local_time():
+    # JSON-LD stamps the server's zone (+08:00) on the newsroom's 17:08; the page prints 17:08 GMT+7
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề", "datePublished": "2026-03-07T17:08:25+08:00"}')
+    body = ("<h1>Tiêu đề</h1><aside class='sidebar'><span class='time'>Thứ Bảy, 7/3/2026, 17:08 (GMT+7)</span>"
+            "</aside>" + article_body(TEXT))
+    got = extract_article(page(head, body), URL)
+    assert got.published_at == datetime(2026, 3, 7, 17, 8, 25, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "json-ld+page-offset"
+
+
+@pytest.mark.parametrize("printed", [
+    "Thứ Bảy, 7/3/2026, 17:08 (GMT+7)",  # the same instant converted: the clocks differ, nothing to restate
+    "<time datetime='2026-03-07T10:08:25+07:00'>7/3/2026</time>",  # a machine timestamp, no printed line
+])
+def test_structured_offset_stays_when_the_printed_time_is_a_conversion_or_a_machine_stamp(printed):
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề", "datePublished": "2026-03-07T10:08:25Z"}')
+    body = f"<h1>Tiêu đề</h1><div class='date'>{printed}</div>" + article_body(TEXT)
+    got = extract_article(page(head, body), URL)
+    assert got.published_at == datetime(2026, 3, 7, 10, 8, 25, tzinfo=UTC)
+    assert got.provenance["published_at"] == "json-ld"
+
+
+def test_date_line_written_by_an_inline_script_gives_the_time():
+    # the page prints only the day in markup; the byline's time is filled in by a script
+    body = ("<h1>Tiêu đề</h1><a class='date'>| 7/3/2026</a><span id='pDateTime'></span>" + article_body(TEXT)
+            + "<script>document.getElementById(\"pDateTime\").innerHTML="
+              "\"Th&#7913; b&#7843;y, 7/3/2026, 16:10 GMT+7\";</script>")
+    got = extract_article(page("", body), URL)
+    assert got.published_at == datetime(2026, 3, 7, 16, 10, tzinfo=UTC7)
+    assert got.provenance["published_at"] == "page+page-time"
 
 
 # --- people, credits, captions ----------------------------------------------------------------------
