@@ -33,8 +33,9 @@ from lxml import etree
 from tasks.config import Source
 from tasks.dates import has_time, is_midnight, parse_date, plausible, restated_offset, utc
 from tasks.errors import ExtractError
-from tasks.extract.body import Body, plain_paragraph
-from tasks.extract.conventions import split_author_values, starts_with_dateline
+from tasks.extract.body import Body, _set_apart, _short_name_line, plain_paragraph
+from tasks.extract.conventions import credits_someone, looks_like_byline, split_author_values, starts_with_dateline
+from tasks.extract.furniture import in_junk
 from tasks.extract.jsonld import (
     ld_authors,
     ld_image,
@@ -49,6 +50,7 @@ from tasks.extract.page import (
     parse_html,
     remove_keeping_tail,
     same_day,
+    text_of,
 )
 from tasks.extract.profiles import Profile
 from tasks.extract.titles import norm_title, title_candidates
@@ -183,6 +185,8 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
     paragraphs = _drop_lead_echo(paragraphs, lead, title)
     paragraphs, top_byline = _drop_head_furniture(paragraphs, title)
     byline = body.byline or top_byline
+    if not byline and not _printed_anywhere(page, meta_authors):
+        byline = closing_signature(page, title)
     if byline and not body.byline:
         provenance["byline"] = "page"
     if body.byline:
@@ -284,3 +288,73 @@ def _names_more(printed: list[str], declared: tuple[str, ...]) -> bool:
     credits only the first or the last of two authors)."""
     shown, named = split_author_values(printed), split_author_values(declared)
     return len(shown) > len(named) > 0 and {norm_title(n) for n in named} <= {norm_title(n) for n in shown}
+
+
+# Elements between the article's last paragraph and its signature (empty paragraphs, a sharing widget's
+# markup, the <br>s of a text printed as one paragraph), and the paragraphs beside the signature, after
+# it, among which none may be text (a related story's teaser nested in its own box is not beside it).
+SIGNATURE_REACH = 60
+SIGNATURE_AFTER = 3
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template"})
+SIGNATURE_TEXT = 100  # characters of a paragraph of text (a signature or a crosshead is far shorter)
+
+
+def closing_signature(page: Page, title: str | None) -> str | None:
+    """The byline signing the article under its last paragraph, found on the page rather than in the text
+    read (which a generic reader may cut before the signature, or run on past it).
+
+    A short name line (``Trung``, ``XUÂN LONG``) or a credit (``Theo Minh Nguyễn/Vcamp.vn``), set apart as
+    papers print signatures (right-aligned, or all in bold or italics), after the headline, outside page
+    furniture, that a paragraph of text precedes and none follows: a bold line with text after it is a
+    crosshead, not a signature.
+    """
+    order = page.order()
+    elements = page.elements()
+    h1 = page.main_h1(title)
+    start = order.get(h1, 0) if h1 is not None else 0
+    for el in page.root.iter("p", "div", "strong", "b", "em", "i"):
+        at = order.get(el, -1)
+        if at <= start or len(el.text_content()) > 120:
+            continue
+        line = text_of(el)
+        if not line or not (_short_name_line(line) or looks_like_byline(line) and credits_someone(line)):
+            continue
+        block = el.getparent() if el.tag in ("strong", "b", "em", "i") else el
+        if block is None or text_of(block) != line or not (_set_apart(block) or block is not el
+                                                           or _emphasised(el)) or in_junk(el):
+            continue
+        ancestors = set(el.iterancestors())
+        before = next((e for e in reversed(elements[max(start, at - SIGNATURE_REACH): at])
+                       if e.tag == "p" and e not in ancestors and text_of(e)), None)
+        after = [e for e in block.itersiblings() if e.tag == "p"][:SIGNATURE_AFTER]
+        if before is not None and _is_text(before) and not any(_is_text(e) for e in after):
+            return line
+    return None
+
+
+def _printed_anywhere(page: Page, names: tuple[str, ...]) -> bool:
+    """Whether the page shows a reader one of the metadata's author names. One it never prints is often
+    the CMS account that filed the piece (an editor), where a signature under the text is the writer."""
+    if not names:
+        return False
+    body = next(page.root.iter("body"), page.root)
+    # the text nodes outside scripts (the JSON-LD itself names the author), walked without recursion
+    parts: list[str] = []
+    for el in body.iter():
+        if isinstance(el.tag, str) and el.tag not in _NOT_SHOWN:
+            parts.append(el.text or "")
+        parts.append(el.tail or "")
+    shown = f" {' '.join(norm_title(p) for p in parts if p.strip())} "
+    return any(f" {norm_title(name)} " in shown for name in names if norm_title(name))
+
+
+def _emphasised(el: etree._Element) -> bool:
+    """All of a block's text in one bold or italic element."""
+    inner = [c for c in el if c.tag in ("strong", "b", "em", "i")]
+    return len(inner) == 1 and len(text_of(inner[0])) >= 0.9 * len(text_of(el))
+
+
+def _is_text(el: etree._Element) -> bool:
+    """A paragraph of article text: long, and ending as a sentence ends."""
+    text = text_of(el)
+    return len(text) >= SIGNATURE_TEXT and text.rstrip("”\"' )").endswith((".", "!", "?", "…", ":"))

@@ -31,6 +31,7 @@ DATE_SELECTORS = (
 )
 # A class or id token that names a printed date (``spanTime``, ``lblCreateDate``, ``post-date``).
 DATE_NAME = re.compile(r"date|time", re.IGNORECASE)
+AUTHOR_NAME = re.compile(r"author", re.IGNORECASE)
 # An inline script filling an element by id with a string literal (a short one: a date line, not markup).
 _SCRIPT_WRITE = re.compile(r"""getElementById\(\s*["'](?P<id>[^"']{1,80})["']\s*\)\s*\.\s*inner(?:HTML|Text)\s*=\s*"""
                            r"""(?P<q>["'])(?P<text>[^"'<>\n]{1,120})(?P=q)""")
@@ -381,7 +382,25 @@ class Page:
                 text = text_of(node)
                 if 3 <= len(text) <= 100:
                     return [text, *self._next_author_nodes(selector, node, text)]
-        return self.author_links(start) or self.labelled_author()
+        return self.author_links(start) or self.labelled_author() or self.author_named_element(start)
+
+    def author_named_element(self, start: int) -> list[str]:
+        """A name alone in an element whose class or id says it holds the author (``Lbl_Author``,
+        ``ArticleAuthor``): the usual selectors name whole class tokens, a CMS glues the word onto others."""
+        if not hasattr(self, "_by_class"):
+            self._index()
+        order = self.order()
+        named = {el for key, els in self._by_id.items() if AUTHOR_NAME.search(key) for el in els}
+        named.update(self.with_class_matching(AUTHOR_NAME))
+        for node in sorted(named, key=lambda el: order.get(el, -1)):
+            if order.get(node, -1) < start - 100 or len(node.text_content()) > 100 or in_junk(node):
+                continue
+            text = text_of(node)
+            words = text.split()
+            if 3 <= len(text) <= 60 and 1 <= len(words) <= 6 and not re.search(r"\d|@|:", text) \
+                    and all(w[:1].isupper() for w in words):
+                return [text]
+        return []
 
     def _next_author_nodes(self, selector: str, first: etree._Element, text: str) -> list[str]:
         """The other names of a byline that prints one element per author (``<a rel=author>`` twice)."""

@@ -307,6 +307,45 @@ def test_closing_byline_becomes_authors_and_source_credit(closing, authors, cred
     assert got.byline == closing and closing not in got.body
 
 
+# A sharing widget between the text's container and the signature: the text reader stops at its container.
+SHARE = "<div class='share-tools'><iframe src='about:blank'></iframe></div>"
+
+
+@pytest.mark.parametrize(("signature", "authors", "credit"), [
+    ("<div class='foot'><strong>HOÀNG NAM</strong></div>", ("Hoàng Nam",), None),  # bold, in capitals
+    ("<p align='right'>Thu Trang</p>", ("Thu Trang",), None),  # right-aligned
+    ("<div style='text-align: right'><i>Theo Lan Anh/Báo Mẫu</i></div>", ("Lan Anh",), "Báo Mẫu"),
+])
+def test_signature_under_the_text_outside_its_container_names_the_author(signature, authors, credit):
+    body = f"<h1>Tiêu đề bài viết mẫu</h1>{article_body(TEXT, TEXT2)}{SHARE}{signature}"
+    got = extract_article(page("", body), URL)
+    assert got.authors == authors and got.source_credit == credit
+
+
+def test_bold_line_followed_by_more_text_is_a_crosshead_not_a_signature():
+    body = (f"<h1>Tiêu đề bài viết mẫu</h1><div class='article-body'><p>{TEXT}</p>"
+            f"<p><strong>Nước Sạch Về Làng</strong></p><p>{TEXT2}</p></div>")
+    assert extract_article(page("", body), URL).authors == ()
+
+
+@pytest.mark.parametrize(("printed_at_top", "authors"), [
+    ("", ("Hoàng Nam",)),  # JSON-LD names someone the page never shows (the CMS account): the signature wins
+    ("<p class='meta'>Minh Tuấn</p>", ("Minh Tuấn",)),  # the page prints the JSON-LD author: it stands
+])
+def test_signature_against_a_json_ld_author_the_page_does_not_print(printed_at_top, authors):
+    head = ld('{"@type": "NewsArticle", "headline": "Tiêu đề bài viết mẫu", "author": {"name": "Minh Tuấn"}}')
+    body = (f"<h1>Tiêu đề bài viết mẫu</h1>{printed_at_top}{article_body(TEXT, TEXT2)}{SHARE}"
+            "<p><strong>HOÀNG NAM</strong></p>")
+    assert extract_article(page(head, body), URL).authors == authors
+
+
+def test_name_in_an_element_whose_id_says_author():
+    body = ("<h1>Tiêu đề bài viết mẫu</h1><span id='ctl00_Lbl_Author' class='refsrc'>Lê Thu Hà</span>"
+            + article_body(TEXT, TEXT2))
+    got = extract_article(page("", body), URL)
+    assert got.authors == ("Lê Thu Hà",)
+
+
 def test_outlet_or_url_in_author_metadata_is_not_an_author():
     head = ("<meta property='og:site_name' content='Báo Mẫu'><meta name='author' content='Báo Mẫu'>"
             "<meta property='article:author' content='https://facebook.com/baomau'>")
