@@ -218,6 +218,9 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--source", metavar="NAME", help="read with this source's settings (time zone, host)")
     extract.add_argument("--sources", default=str(DEFAULT_SOURCES_FILE), metavar="FILE",
                          help="sources file for --source (default %(default)s)")
+    extract.add_argument("--profile", metavar="NAME_OR_FILE",
+                         help="read with this site profile (a shipped one's name, or a .toml file) instead of "
+                              "the source's; provenance says which fields it gave")
     extract.set_defaults(handler=cmd_extract)
 
     reprocess = sub.add_parser("reprocess", help="re-extract the stored raw pages with the current extractor",
@@ -663,14 +666,16 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from flows.read import read_article
     from tasks.errors import DecodeError, ExtractError
+    from tasks.extract.profiles import find_profile
 
     source = None
     if args.source:
         source = load_sources(args.sources, [args.source])[0]
+    profile = find_profile(args.profile, Path("profiles")) if args.profile else None
     failed: list[str] = []
     for name, data, url in _read_pages(args.files, args.url, failed):
         try:
-            article = read_article(data, url, source)
+            article = read_article(data, url, source, profile=profile)
         except (DecodeError, ExtractError) as exc:
             print(json.dumps({"file": name, "error": str(exc)}, ensure_ascii=False))
             failed.append(name)

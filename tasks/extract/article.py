@@ -109,11 +109,15 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
                    ("meta", meta.get("articlesection") or meta.get("section")),
                    ("page", page.breadcrumb_section(title)))
     profile_date = page.select_date(profile.get("published_at"))
+    unread = []
     if layout is not None and layout.date_format and profile_date:
-        profile_date = layout.read_date(profile_date)  # the site's own format; a date it does not match gives nothing
+        read = layout.read_date(profile_date)  # the site's own format; a date it does not match gives nothing
+        if read is None:  # said, not silently dropped: the layout changed or the format is wrong
+            unread = ["profile-format"]
+        profile_date = read
     dates = (("profile", profile_date), *generic_dates)
     # a placeholder (0001-01-01), a date ahead of today or a string that names no date falls to the next signal
-    refused = [signal for signal, raw in dates if raw and not plausible(parse_date(str(raw), utc, order))]
+    refused = unread + [signal for signal, raw in dates if raw and not plausible(parse_date(str(raw), utc, order))]
     if refused:
         provenance["published_refused"] = ",".join(refused)
     published_raw = pick("published_at", *((s, raw) for s, raw in dates if s not in refused))

@@ -196,3 +196,22 @@ def test_eval_profile_scores_the_profiles_pages_without_and_with_it(tmp_path, ca
     assert out["pages"] == ["bao"]  # only the pages of the profile's hosts
     for field in ("title", "published_at"):
         assert out["generic"][field]["score"] == 0.0 and out["with_profile"][field]["score"] == 1.0, field
+
+
+def test_a_date_the_profile_format_does_not_read_falls_through_and_is_said(tmp_path):
+    # the layout's date element now prints another format: the next signal gives the date, and provenance
+    # says the profile's was refused rather than dropping it silently
+    source = source_with(tmp_path, TWO_LAYOUTS.replace('"%d-%m-%Y %Hh%M"', '"%Y/%m/%d %H:%M"'))
+    got = read_article(PAGE, URL, source, served_at=datetime(2019, 5, 4, 2, 0, tzinfo=UTC))
+    assert got.published_at == datetime(2019, 5, 4, 6, 0, tzinfo=UTC7)  # JSON-LD's
+    assert got.provenance["published_at"] == "json-ld" and got.provenance["published_refused"] == "profile-format"
+
+
+def test_extract_reads_a_page_with_a_named_profile_file(tmp_path, capsys):
+    saved = tmp_path / "bao.html"
+    saved.write_bytes(PAGE)
+    profile = write(tmp_path, "bao.toml", TWO_LAYOUTS)
+    assert main(["extract", str(saved), "--url", URL, "--profile", str(profile)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] == "Tiêu đề mẫu cũ" and record["provenance"]["title"] == "profile"
+    assert record["published_at"] == "2019-05-04T08:30:00+07:00"
