@@ -76,6 +76,21 @@ def country_zone(host: str | None) -> ZoneInfo | None:
     return ZoneInfo(name) if name else None
 
 
+# Languages written mostly in one country of one civil time zone: a page in one that prints a local time,
+# with no offset, no source and no country domain, most likely means that zone (flagged as a guess).
+# Languages of several zones or countries (en, es, pt, ar, ru, fr, de, zh, ms) are left out.
+LANGUAGE_ZONES = {"vi": "Asia/Ho_Chi_Minh", "th": "Asia/Bangkok", "ja": "Asia/Tokyo", "ko": "Asia/Seoul",
+                  "km": "Asia/Phnom_Penh", "lo": "Asia/Vientiane", "he": "Asia/Jerusalem", "pl": "Europe/Warsaw",
+                  "cs": "Europe/Prague", "hu": "Europe/Budapest", "it": "Europe/Rome", "nl": "Europe/Amsterdam",
+                  "da": "Europe/Copenhagen", "sv": "Europe/Stockholm", "fi": "Europe/Helsinki", "tr": "Europe/Istanbul"}
+
+
+def language_zone(language: str | None) -> ZoneInfo | None:
+    """The zone of the one country a page's language points to (``vi`` -> Ho Chi Minh City), else None."""
+    name = LANGUAGE_ZONES.get((language or "").split("-")[0].lower())
+    return ZoneInfo(name) if name else None
+
+
 def parse_date(raw: str | None, tz: tzinfo, order: str = "dmy") -> datetime | None:
     """The instant a date string names, or None; a string without an offset is read in ``tz``.
 

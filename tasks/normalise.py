@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tasks.config import Source
-from tasks.dates import country_zone, has_offset, parse_date, plausible
+from tasks.dates import country_zone, has_offset, language_zone, parse_date, plausible
 from tasks.extract.conventions import (
     BYLINE_PREFIX,
     BYLINE_ROLE,
@@ -99,21 +99,6 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
         provenance["source_credit"] = provenance.get("meta_authors", "meta") if not page.meta_credit else "json-ld"
     provenance.pop("meta_authors", None)
 
-    host = urlsplit(page.url).hostname
-    published, zone = read_date(page.published_raw, page.modified_raw, source, host)
-    if published is not None:
-        provenance["published_tz"] = zone
-    if published is None and published_hint is not None:
-        if plausible(published_hint):
-            published = published_hint
-            provenance["published_at"] = "feed"
-        else:  # a feed's placeholder or a date ahead of tomorrow is refused as the page's own would be
-            provenance["published_refused"] = ",".join(filter(None, (provenance.get("published_refused"), "feed")))
-    modified, _ = read_date(page.modified_raw, page.published_raw, source, host)
-    for name, value in (("published_at", published), ("modified_at", modified)):
-        if value is None:
-            provenance.pop(name, None)  # a date string that did not parse gave nothing
-
     title = clean(page.title) or clean(title_hint)
     body = "\n\n".join(clean(p) for p in page.paragraphs if clean(p))
     declared = language_code(page.language) or (source.language if source else None)
@@ -128,6 +113,23 @@ def normalise_article(page: ExtractedPage, source: Source | None = None, *,
                      and may_overrule):
         language = detected
         provenance["language"] = "detector"
+
+    # the dates after the language: a page read without a source or a country domain is in its language's zone
+    host = urlsplit(page.url).hostname
+    published, zone = read_date(page.published_raw, page.modified_raw, source, host, language)
+    if published is not None:
+        provenance["published_tz"] = zone
+    if published is None and published_hint is not None:
+        if plausible(published_hint):
+            published = published_hint
+            provenance["published_at"] = "feed"
+        else:  # a feed's placeholder or a date ahead of tomorrow is refused as the page's own would be
+            provenance["published_refused"] = ",".join(filter(None, (provenance.get("published_refused"), "feed")))
+    modified, _ = read_date(page.modified_raw, page.published_raw, source, host, language)
+    for name, value in (("published_at", published), ("modified_at", modified)):
+        if value is None:
+            provenance.pop(name, None)  # a date string that did not parse gave nothing
+
     carried = {name: getattr(page, name) for name in CARRIED_FIELDS}
     return Article(**carried | dict(
         source=source.name if source else "",
@@ -217,13 +219,14 @@ def _strip_name(name: str) -> str:
 
 
 def read_date(raw: str | None, sibling: str | None, source: Source | None,
-              host: str | None = None) -> tuple[datetime | None, str]:
+              host: str | None = None, language: str | None = None) -> tuple[datetime | None, str]:
     """The instant a page's date string names, and where its offset came from.
 
     The string's own offset first; else the source's time zone; else the offset of the page's
     other date (published and modified are printed in one zone); else the zone of the country
-    the page's domain names, flagged ``assumed-country``; else UTC, flagged ``assumed-utc``, so
-    that analysts can tell a guess from a statement.
+    the page's domain names, flagged ``assumed-country``; else the zone of the one country whose
+    language the page is in (a Vietnamese page on a ``.net`` host), flagged ``assumed-language``;
+    else UTC, flagged ``assumed-utc``, so that analysts can tell a guess from a statement.
     """
     if not raw:
         return None, ""
@@ -240,6 +243,9 @@ def read_date(raw: str | None, sibling: str | None, source: Source | None,
     zone = country_zone(host)
     if zone is not None:
         return parse_date(raw, zone), "assumed-country"
+    zone = language_zone(language)
+    if zone is not None:
+        return parse_date(raw, zone), "assumed-language"
     return parse_date(raw, UTC_ZONE), "assumed-utc"
 
 

@@ -197,11 +197,22 @@ def test_local_time_takes_the_source_zone_else_the_other_dates_offset_else_utc_f
     berlin = extract_article(page(summer, body), "https://www.zeitung.example.de/politik/artikel.html")
     assert berlin.published_at == datetime(2026, 7, 7, 6, 1, tzinfo=UTC)  # CEST, UTC+2
 
-    # a generic domain names no country: UTC, flagged
-    guessed = extract_article(page(head, body), "https://news.example.com/world/story.html")
+    # a generic domain names no country, and English no zone: UTC, flagged
+    english = "<h1>Tiêu đề</h1>" + article_body(ENGLISH)
+    guessed = extract_article(page(head, english, lang="en"), "https://news.example.com/world/story.html")
     assert guessed.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC)
     assert guessed.provenance["published_tz"] == "assumed-utc"
     assert guessed.published_raw == "2026-03-07T08:01:00"
+
+
+def test_local_time_on_a_generic_domain_takes_the_zone_of_the_pages_language_flagged():
+    # no source, no offset, a .net host: a Vietnamese page's local time is Vietnam's, said to be a guess
+    body = "<h1>Tiêu đề</h1><div class='date'>Thứ Bảy, 7/3/2026 08:01</div>" + article_body(TEXT)
+    got = extract_article(page("", body, lang="vi"), "https://tin.example.net/xa-hoi/cap-nuoc.html")
+    assert got.published_at == datetime(2026, 3, 7, 8, 1, tzinfo=UTC7)
+    assert got.provenance["published_tz"] == "assumed-language"
+    english = extract_article(page("", body.replace(TEXT, ENGLISH), lang="en"), "https://news.example.net/a.html")
+    assert english.provenance["published_tz"] == "assumed-utc"  # a language of many zones names none
 
 
 def test_gmt_plus_seven_in_english_form_is_east_of_utc():
