@@ -1,0 +1,44 @@
+"""Where the article text starts and ends: a page in, its body paragraphs and lead out.
+
+The first paragraph of the text is often what the description metadata repeats (a CMS fills the
+description from it); printed like the paragraphs after it, it is text, not a standfirst.
+"""
+
+from __future__ import annotations
+
+from tasks.extract.article import extract_page
+
+FIRST = ("The city council approved the new water supply plan on Tuesday after a long debate about "
+         "the cost of the pipes.")
+SECOND = ("Work in the eastern districts starts next month, and the first households should be connected "
+          "before the dry season, the council said in a statement after the vote. ") * 3
+THIRD = "Residents who asked for a connection last year will be served first, in the order of their requests. " * 3
+URL = "https://news.example.com/city/water-plan.html"
+
+
+def page(description: str, body: str) -> str:
+    return (f"<html lang='en'><head><meta name='description' content='{description}'></head>"
+            f"<body><h1>Council approves water plan</h1>{body}</body></html>")
+
+
+def test_first_paragraph_the_description_repeats_stays_in_the_body():
+    html = page(FIRST, f"<div class='article-body'><p>{FIRST}</p><p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (FIRST, SECOND.strip(), THIRD.strip())
+    assert got.lead is None
+
+
+def test_first_paragraph_before_an_ad_slot_is_text_like_the_next():
+    """An ad slot between the first and second paragraph does not make the first one a standfirst."""
+    body = (f"<div class='story'><p>{FIRST}</p><div class='ad-slot'><span>Advertisement</span></div>"
+            f"<p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(page(FIRST, body), URL)
+    assert got.paragraphs[0] == FIRST
+    assert got.lead is None
+
+
+def test_a_standfirst_printed_apart_is_still_the_lead():
+    body = (f"<p class='summary-text'>{FIRST}</p><div class='story'><p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(page(FIRST, body), URL)
+    assert got.lead == FIRST
+    assert got.paragraphs[0] == SECOND.strip()
