@@ -42,3 +42,25 @@ def test_a_standfirst_printed_apart_is_still_the_lead():
     got = extract_page(page(FIRST, body), URL)
     assert got.lead == FIRST
     assert got.paragraphs[0] == SECOND.strip()
+
+
+LETTER = ("Tôi năm nay 29 tuổi, đã lấy vợ được 5 năm, có một đứa con trai rất ngoan.",
+          "Vợ chồng tôi rất thương yêu nhau và dành hết tình cảm cho cháu, từ khi còn học cấp hai. "
+          "Chúng tôi quen nhau từ nhỏ, thời mà tình yêu chỉ đơn giản và trong sáng.",
+          "Bây giờ tôi phải làm sao cho đúng, mong mọi người cho tôi một lời khuyên. Tôi xin chân thành cảm ơn!")
+OTHER_STORY = ("Anh cặp bồ rất công khai, không một chút e dè hay giấu giếm, chửi tôi không tiếc lời trước mặt "
+               "người đó. ") * 2
+
+
+def test_text_under_the_headline_wins_over_a_larger_box_of_other_stories():
+    """No known container: the generic reader's text, mostly a "most commented" box elsewhere on the
+    page, loses to the block of paragraphs that holds the headline."""
+    stories = "".join(f"<div class='item'><p><a href='/a{i}.html'>Chuyện số {i}</a> {OTHER_STORY}(Lâm)</p></div>"
+                      for i in range(12))
+    html = ("<html lang='vi'><head><title>Vợ ngoại tình</title></head><body><div id='content'>"
+            "<div class='cxtLeft'><h1 class='Title'>Vợ ngoại tình</h1>"
+            + "".join(f"<p class='Normal'>{p}</p>" for p in LETTER)
+            + f"</div><div class='box-comment-top'><h3>Bình luận được xem nhiều nhất</h3>{stories}</div>"
+            "</div></body></html>")
+    got = extract_page(html, "https://tin.example.vn/tam-su/vo-ngoai-tinh.html")
+    assert got.paragraphs == LETTER
