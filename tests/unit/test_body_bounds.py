@@ -64,3 +64,14 @@ def test_text_under_the_headline_wins_over_a_larger_box_of_other_stories():
             "</div></body></html>")
     got = extract_page(html, "https://tin.example.vn/tam-su/vo-ngoai-tinh.html")
     assert got.paragraphs == LETTER
+
+
+def test_a_closed_box_the_reader_opens_is_not_article_text():
+    """A person's profile box inside the text, closed on the page behind a button, and its screen-reader label."""
+    box = ("<div class='expandable-box'><div class='expandable-box__header' role='button'>"
+           "<p>Political scientist</p><span class='sr-only'>Open the box</span></div>"
+           "<div class='expandable-box__body'><p>She teaches international politics at the university "
+           "and has written two books about the region.</p></div></div>")
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{box}<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), THIRD.strip())
