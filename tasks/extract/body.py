@@ -317,7 +317,7 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, str]]:
                 text = text_of(child)
                 if text and not _mostly_links(child, text):
                     yield "paragraph", text
-            elif tag in BLOCK_TAGS:
+            elif tag in BLOCK_TAGS or "-" in tag and _has_blocks(child):  # a custom element wrapping blocks
                 yield from flush()
                 if tag == "br" and child.tail is None:
                     pass

@@ -27,6 +27,7 @@ FURNITURE_TAGS = NOT_TEXT_TAGS | LANDMARK_TAGS | FORM_TAGS | EMBED_TAGS
 # Ancestors that put an element outside the article. Not <header>: an article's own header holds its
 # headline, standfirst, date and byline.
 OUTSIDE_ARTICLE_TAGS = LANDMARK_TAGS - {"header"}
+SUBHEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"})
 
 # --- class and id words, by concept ---------------------------------------------------------------------
@@ -108,8 +109,11 @@ RANKING_HEADINGS = re.compile(
 
 def junk_words(el: etree._Element, words: re.Pattern[str] = ARTICLE_JUNK_WORDS) -> bool:
     """A class or id token naming furniture (``box-share``, ``related-news``); a token that also names
-    the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one."""
-    return _names_furniture(f"{el.get('class') or ''} {el.get('id') or ''}", words)
+    the layout or the content (``sidebar-grid__content``, ``article-comments-wrapper``) is not one.
+    A sub-heading's id is the anchor a table of contents links to (``nav_phishing_masche__0``): it names
+    the heading's place, not what the heading is."""
+    ids = "" if el.tag in SUBHEADING_TAGS else el.get("id") or ""
+    return _names_furniture(f"{el.get('class') or ''} {ids}", words)
 
 
 # Every node's ancestors are asked again for each node below them (``in_junk``): the answer for an

@@ -75,3 +75,22 @@ def test_a_closed_box_the_reader_opens_is_not_article_text():
     html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{box}<p>{THIRD}</p></div>")
     got = extract_page(html, URL)
     assert got.paragraphs == (SECOND.strip(), THIRD.strip())
+
+
+def test_a_figure_inside_a_custom_element_is_a_caption_not_a_paragraph():
+    """A web component (``<x-lightbox>``) wrapping a figure is a block: its caption stays out of the text."""
+    figure = ("<x-lightbox><figure><img src='/a.png'><figcaption>The new pipes are laid along the river."
+              "</figcaption></figure></x-lightbox>")
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{figure}<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), THIRD.strip())
+    assert got.captions == ("The new pipes are laid along the river.",)
+
+
+def test_a_sub_heading_anchored_for_the_table_of_contents_is_kept():
+    """A sub-heading's id (``nav_…``) is an anchor a table of contents links to, not a menu."""
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>"
+                                 "<h3 id='nav_what_changes__0'>What changes for residents</h3>"
+                                 f"<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), "What changes for residents", THIRD.strip())
