@@ -6,6 +6,8 @@ description from it); printed like the paragraphs after it, it is text, not a st
 
 from __future__ import annotations
 
+import pytest
+
 from tasks.extract.article import extract_page
 
 FIRST = ("The city council approved the new water supply plan on Tuesday after a long debate about "
@@ -94,3 +96,22 @@ def test_a_sub_heading_anchored_for_the_table_of_contents_is_kept():
                                  f"<p>{THIRD}</p></div>")
     got = extract_page(html, URL)
     assert got.paragraphs == (SECOND.strip(), "What changes for residents", THIRD.strip())
+
+
+CAPTIONS = ("Leila Lopes bước lên sân khấu trao lại vương miện cho tân hoa hậu, tối 19/12.",
+            "Hình ảnh mới của cô rất khác so với những đêm trước đó, với mái tóc vừa cắt ngắn.",
+            "Năm ngoái, cô từng gây bất ngờ khi đăng quang, vượt qua nhiều nhan sắc nổi trội khác.",
+            "Có lẽ, cô hợp hơn với mái tóc xoăn dài. Kiểu tóc này khiến cô trông rất sang trọng.")
+
+
+@pytest.mark.parametrize("container", ["detail", "article-body"])  # read by the generic reader, a known container
+def test_a_story_told_in_its_captions_keeps_them_as_its_text_in_order(container):
+    """A photo story: the captions under the pictures hold the words, so they are the body, first to last."""
+    pictures = "".join(f"<table class='showborder'><tr><td><p><img src='/l{i}.jpg'></p></td></tr>"
+                       f"<tr><td class='Image'>{caption}</td></tr></table>" for i, caption in enumerate(CAPTIONS))
+    html = ("<html lang='vi'><head><title>Hoa hậu</title></head><body>"
+            "<h1>Hoa hậu hoàn vũ gây thất vọng</h1><h2 class='Lead'>Cô xuất hiện trong đêm chung kết.</h2>"
+            f"<div class='{container}'>{pictures}<p class='Normal' align='right'><strong>H.V.</strong></p></div>"
+            "</body></html>")
+    got = extract_page(html, "https://sao.example.vn/hoa-hau.html")
+    assert got.paragraphs == CAPTIONS
