@@ -1,0 +1,117 @@
+"""Where the article text starts and ends: a page in, its body paragraphs and lead out.
+
+The first paragraph of the text is often what the description metadata repeats (a CMS fills the
+description from it); printed like the paragraphs after it, it is text, not a standfirst.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.extract.article import extract_page
+
+FIRST = ("The city council approved the new water supply plan on Tuesday after a long debate about "
+         "the cost of the pipes.")
+SECOND = ("Work in the eastern districts starts next month, and the first households should be connected "
+          "before the dry season, the council said in a statement after the vote. ") * 3
+THIRD = "Residents who asked for a connection last year will be served first, in the order of their requests. " * 3
+URL = "https://news.example.com/city/water-plan.html"
+
+
+def page(description: str, body: str) -> str:
+    return (f"<html lang='en'><head><meta name='description' content='{description}'></head>"
+            f"<body><h1>Council approves water plan</h1>{body}</body></html>")
+
+
+def test_first_paragraph_the_description_repeats_stays_in_the_body():
+    html = page(FIRST, f"<div class='article-body'><p>{FIRST}</p><p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (FIRST, SECOND.strip(), THIRD.strip())
+    assert got.lead is None
+
+
+def test_first_paragraph_before_an_ad_slot_is_text_like_the_next():
+    """An ad slot between the first and second paragraph does not make the first one a standfirst."""
+    body = (f"<div class='story'><p>{FIRST}</p><div class='ad-slot'><span>Advertisement</span></div>"
+            f"<p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(page(FIRST, body), URL)
+    assert got.paragraphs[0] == FIRST
+    assert got.lead is None
+
+
+def test_a_standfirst_printed_apart_is_still_the_lead():
+    body = (f"<p class='summary-text'>{FIRST}</p><div class='story'><p>{SECOND}</p><p>{THIRD}</p></div>")
+    got = extract_page(page(FIRST, body), URL)
+    assert got.lead == FIRST
+    assert got.paragraphs[0] == SECOND.strip()
+
+
+LETTER = ("Tôi năm nay 29 tuổi, đã lấy vợ được 5 năm, có một đứa con trai rất ngoan.",
+          "Vợ chồng tôi rất thương yêu nhau và dành hết tình cảm cho cháu, từ khi còn học cấp hai. "
+          "Chúng tôi quen nhau từ nhỏ, thời mà tình yêu chỉ đơn giản và trong sáng.",
+          "Bây giờ tôi phải làm sao cho đúng, mong mọi người cho tôi một lời khuyên. Tôi xin chân thành cảm ơn!")
+OTHER_STORY = ("Anh cặp bồ rất công khai, không một chút e dè hay giấu giếm, chửi tôi không tiếc lời trước mặt "
+               "người đó. ") * 2
+
+
+def test_text_under_the_headline_wins_over_a_larger_box_of_other_stories():
+    """No known container: the generic reader's text, mostly a "most commented" box elsewhere on the
+    page, loses to the block of paragraphs that holds the headline."""
+    stories = "".join(f"<div class='item'><p><a href='/a{i}.html'>Chuyện số {i}</a> {OTHER_STORY}(Lâm)</p></div>"
+                      for i in range(12))
+    html = ("<html lang='vi'><head><title>Vợ ngoại tình</title></head><body><div id='content'>"
+            "<div class='cxtLeft'><h1 class='Title'>Vợ ngoại tình</h1>"
+            + "".join(f"<p class='Normal'>{p}</p>" for p in LETTER)
+            + f"</div><div class='box-comment-top'><h3>Bình luận được xem nhiều nhất</h3>{stories}</div>"
+            "</div></body></html>")
+    got = extract_page(html, "https://tin.example.vn/tam-su/vo-ngoai-tinh.html")
+    assert got.paragraphs == LETTER
+
+
+def test_a_closed_box_the_reader_opens_is_not_article_text():
+    """A person's profile box inside the text, closed on the page behind a button, and its screen-reader label."""
+    box = ("<div class='expandable-box'><div class='expandable-box__header' role='button'>"
+           "<p>Political scientist</p><span class='sr-only'>Open the box</span></div>"
+           "<div class='expandable-box__body'><p>She teaches international politics at the university "
+           "and has written two books about the region.</p></div></div>")
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{box}<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), THIRD.strip())
+
+
+def test_a_figure_inside_a_custom_element_is_a_caption_not_a_paragraph():
+    """A web component (``<x-lightbox>``) wrapping a figure is a block: its caption stays out of the text."""
+    figure = ("<x-lightbox><figure><img src='/a.png'><figcaption>The new pipes are laid along the river."
+              "</figcaption></figure></x-lightbox>")
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{figure}<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), THIRD.strip())
+    assert got.captions == ("The new pipes are laid along the river.",)
+
+
+def test_a_sub_heading_anchored_for_the_table_of_contents_is_kept():
+    """A sub-heading's id (``nav_…``) is an anchor a table of contents links to, not a menu."""
+    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>"
+                                 "<h3 id='nav_what_changes__0'>What changes for residents</h3>"
+                                 f"<p>{THIRD}</p></div>")
+    got = extract_page(html, URL)
+    assert got.paragraphs == (SECOND.strip(), "What changes for residents", THIRD.strip())
+
+
+CAPTIONS = ("Leila Lopes bước lên sân khấu trao lại vương miện cho tân hoa hậu, tối 19/12.",
+            "Hình ảnh mới của cô rất khác so với những đêm trước đó, với mái tóc vừa cắt ngắn.",
+            "Năm ngoái, cô từng gây bất ngờ khi đăng quang, vượt qua nhiều nhan sắc nổi trội khác.",
+            "Có lẽ, cô hợp hơn với mái tóc xoăn dài. Kiểu tóc này khiến cô trông rất sang trọng.")
+
+
+@pytest.mark.parametrize("container", ["detail", "article-body"])  # read by the generic reader, a known container
+def test_a_story_told_in_its_captions_keeps_them_as_its_text_in_order(container):
+    """A photo story: the captions under the pictures hold the words, so they are the body, first to last."""
+    pictures = "".join(f"<table class='showborder'><tr><td><p><img src='/l{i}.jpg'></p></td></tr>"
+                       f"<tr><td class='Image'>{caption}</td></tr></table>" for i, caption in enumerate(CAPTIONS))
+    html = ("<html lang='vi'><head><title>Hoa hậu</title></head><body>"
+            "<h1>Hoa hậu hoàn vũ gây thất vọng</h1><h2 class='Lead'>Cô xuất hiện trong đêm chung kết.</h2>"
+            f"<div class='{container}'>{pictures}<p class='Normal' align='right'><strong>H.V.</strong></p></div>"
+            "</body></html>")
+    got = extract_page(html, "https://sao.example.vn/hoa-hau.html")
+    assert got.paragraphs == CAPTIONS
