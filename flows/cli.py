@@ -831,6 +831,9 @@ def print_site_report(report, out: Console) -> None:
         listings.add_row(check.kind, check.url, check.verdict, style=None if check.works else "red")
     if report.checks:
         out.print(listings)
+    if report.moved_from:
+        out.print(f"[yellow]homepage:[/yellow] {report.moved_from} redirects to {report.source.homepage}, on another "
+                  "host: the site is read at its new address", highlight=False, soft_wrap=True)
     if report.homepage_error:
         out.print(f"[yellow]homepage:[/yellow] {report.homepage_error}", highlight=False, soft_wrap=True)
     if not report.sampled:

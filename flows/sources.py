@@ -6,10 +6,12 @@ robots.txt obeyed); feeds, sitemaps and listing pages are read by discovery's ow
 (``tasks.discover.check_listing``), and the sampled articles by the one read chain
 (``flows.read.read_fetched``), so what these commands report is what a run would get.
 
-``add`` looks for a site's listings in this order, cheapest and freshest first:
+``add`` follows a homepage that redirects to another host once (the site moved) and then looks for the
+site's listings in this order, cheapest and freshest first:
 
 1. feeds the homepage and a few of its section pages announce (``<link rel="alternate">``),
-   then the usual feed paths (``/rss``, ``/feed``, ``/rss.xml``, ``/feed.xml``);
+   then the usual feed paths (``/rss``, ``/feed``, ``/rss.xml``, ``/feed.xml``), and when one of them
+   answers with an HTML page, the feeds that page links to (a feed directory);
 2. sitemaps: robots.txt's ``Sitemap:`` lines, then ``/sitemap.xml`` and ``/sitemap_index.xml``;
 3. only when it found neither: the homepage's section pages, kept when they list articles.
 
@@ -33,8 +35,8 @@ from flows.read import HTML_TYPES, read_fetched
 from tasks.config import NAME_PATTERN, Source
 from tasks.dates import country_zone, has_offset, parse_date
 from tasks.discover import ListingCheck, ListingKind, check_listing, robots_sitemaps
-from tasks.errors import ConfigError, DecodeError, ExtractError, FetchError
-from tasks.extract.links import feed_links, section_links
+from tasks.errors import ConfigError, DecodeError, ExtractError, FetchError, RedirectedOffSite
+from tasks.extract.links import directory_feeds, feed_links, section_links
 from tasks.extract.page import parse_html
 from tasks.fetch.client import Fetcher
 from tasks.fetch.decode import decode_html
@@ -46,6 +48,7 @@ from tasks.urls import site_host
 FEED_PATHS = ("/rss", "/feed", "/rss.xml", "/feed.xml")  # where feeds usually are when no page announces one
 SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml")
 SECTION_PAGES_FOR_FEEDS = 3  # section pages read for their <link rel="alternate">: a site may announce feeds there
+MAX_DIRECTORY_FEEDS = 20  # feeds of an HTML feed directory checked; a site lists one per section, rarely more
 MAX_LISTINGS = 5  # section pages tried as listings, for a site with no feed and no sitemap
 DEFAULT_ARTICLES = 5  # articles sampled per site: enough to see which signals fill a field, few requests
 # The fields reported, in the order a reader looks at them; provenance keys are the same names.
@@ -85,6 +88,8 @@ class SiteReport:
     rejects: list[Reject] = field(default_factory=list)  # sampled pages that could not be read
     homepage_error: str | None = None
     homepage_lang: str | None = None
+    moved_from: str | None = None  # the homepage asked for, when it redirected to another host (``source`` has the new)
+    moved_to: str | None = None  # where the homepage redirected, off the source's hosts
     guesses: dict[str, Guess] = field(default_factory=dict)
 
     @property
@@ -105,15 +110,24 @@ class SiteReport:
 
 def probe_site(homepage: str, *, name: str | None = None, allow_addresses: tuple[str, ...] = (),
                min_interval: float = Source.min_interval, max_connections: int = Source.max_connections,
-               articles: int = DEFAULT_ARTICLES, fetcher: Fetcher | None = None) -> SiteReport:
-    """Find a site's feeds, sitemaps or section pages from its homepage, and sample its articles."""
+               articles: int = DEFAULT_ARTICLES, fetcher: Fetcher | None = None,
+               moved_from: str | None = None) -> SiteReport:
+    """Find a site's feeds, sitemaps or section pages from its homepage, and sample its articles.
+
+    A homepage that redirects to another host (a site that moved to a new domain) is probed once more at
+    its new address, which the report then names as the homepage; one move only, so two sites redirecting
+    to each other cannot loop."""
     homepage = _checked_homepage(homepage)
     source = Source(name=name or name_for(homepage), title="", homepage=homepage, allow_addresses=allow_addresses,
                     min_interval=min_interval, max_connections=max_connections)
     own = fetcher or Fetcher(source=source)
     try:
-        report = SiteReport(source)
+        report = SiteReport(source, moved_from=moved_from)
         text, final = _page_text(own, homepage, report)
+        if text is None and report.moved_to and moved_from is None and fetcher is None:
+            own.close()
+            return probe_site(report.moved_to, name=name, allow_addresses=allow_addresses, min_interval=min_interval,
+                              max_connections=max_connections, articles=articles, moved_from=homepage)
         sections: list[str] = []
         feeds: list[str] = []
         if text is not None:
@@ -130,6 +144,7 @@ def probe_site(homepage: str, *, name: str | None = None, allow_addresses: tuple
         sitemaps = robots_sitemaps(source, own)[0] + [urljoin(homepage, path) for path in SITEMAP_PATHS]
         report.source = source
         report.checks += _check_all(source, "feed", feeds, own)
+        report.checks += _check_all(source, "feed", _directory_feeds(report, homepage, own), own)
         report.checks += _check_all(source, "sitemap", sitemaps, own, skip_listed=True)
         found = {kind: tuple(c.url for c in report.working if c.kind == kind) for kind in ("feed", "sitemap")}
         if not found["feed"] and not found["sitemap"]:
@@ -193,6 +208,8 @@ def _page_text(fetcher: Fetcher, url: str, report: SiteReport | None) -> tuple[s
     except (FetchError, DecodeError) as exc:
         if report is not None:
             report.homepage_error = f"{url}: {exc.detail}"
+            if isinstance(exc, RedirectedOffSite):
+                report.moved_to = exc.target
         return None, url
     return text, page.final_url or url
 
@@ -236,6 +253,21 @@ def _check_all(source: Source, kind: ListingKind, urls: list[str], fetcher: Fetc
         seen.add(key)
         checks.append(check_listing(source, kind, url, fetcher))
     return checks
+
+
+def _directory_feeds(report: SiteReport, homepage: str, fetcher: Fetcher) -> list[str]:
+    """The feeds listed by a usual feed path that answered with an HTML page instead (a directory of the
+    site's section feeds, as ``/rss`` is on many news sites), not yet checked; at most ``MAX_DIRECTORY_FEEDS``."""
+    found: list[str] = []
+    checked = {c.url.rstrip("/") for c in report.checks}
+    for check in report.checks:
+        if check.kind != "feed" or check.works or not _is_guess(check, homepage) \
+                or not any(r.code == "not_feed" for r in check.rejects):
+            continue
+        text, final = _page_text(fetcher, check.url, None)
+        if text is not None:
+            found += [u for u in _announced(text, final, directory_feeds) if u.rstrip("/") not in checked]
+    return list(dict.fromkeys(found))[:MAX_DIRECTORY_FEEDS]
 
 
 def _is_guess(check: ListingCheck, homepage: str) -> bool:

@@ -156,6 +156,15 @@ class PermanentFetchError(FetchError):
     """A final answer or a refusal of ours (scope, robots.txt, size, redirects): never retried."""
 
 
+class RedirectedOffSite(PermanentFetchError):
+    """A redirect to a URL the source may not reach; ``target`` says where, so that ``sources add`` can follow a
+    homepage that moved to another host (``thanhnien.com.vn`` -> ``thanhnien.vn``) instead of giving up."""
+
+    def __init__(self, detail: str, target: str, code: RejectCode = "out_of_scope"):
+        super().__init__(code, detail)
+        self.target = target
+
+
 class AddressRefused(PermanentFetchError):
     """At connect time, the host name resolves to an address the source may not reach (DNS rebinding)."""
 

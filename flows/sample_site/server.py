@@ -45,6 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.endswith("/"):
             path += "index.html"
         file = (self.server.root / path.lstrip("/")).resolve()
+        if file.is_dir():  # ``/rss`` for the folder ``rss/``: its index page, as a web server answers it
+            file = file / "index.html"
         if self.server.root not in file.parents or not file.is_file():
             self._send(404, b"<html><body><h1>404 - Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y trang</h1></body></html>",
                        "text/html; charset=utf-8")

@@ -281,6 +281,32 @@ def feed_links(text: str, url: str) -> list[str]:
     return found
 
 
+# A link to a feed by its address alone: ``.rss``/``.atom`` files, ``/feed``, or an ``.xml`` file under an ``rss`` or
+# ``feed`` folder or name (``/rss/thoi-su.rss``, ``/rss/home.xml``, ``/feeds/news.xml``, ``/section/feed``).
+_FEED_ADDRESS = re.compile(r"\.(?:rss|atom)$|/feeds?/?$|(?:rss|feed)[^/]*/(?:[^/]+/)*[^/]+\.xml$|rss[^/]*\.xml$",
+                           re.IGNORECASE)
+
+
+def directory_feeds(text: str, url: str) -> list[str]:
+    """The feeds an HTML page links to with ``<a href>`` on its own site, absolute, in document order, once each.
+
+    Many news sites answer ``/rss`` with such a page, a directory of their section feeds, instead of a feed;
+    a link is taken by its address (see ``_FEED_ADDRESS``), as a directory rarely says the type of its links."""
+    root = _parse(text)
+    if root is None:
+        return []
+    base = _base_url(root, url)
+    home = site_host(url)
+    found: list[str] = []
+    for anchor in root.iter("a"):
+        absolute = urljoin(base, (anchor.get("href") or "").strip())
+        parts = urlsplit(absolute)
+        if (parts.scheme in ("http", "https") and site_host(absolute) == home and _FEED_ADDRESS.search(parts.path)
+                and absolute not in found):
+            found.append(absolute)
+    return found
+
+
 def section_links(text: str, url: str) -> list[str]:
     """Links of a homepage that look like its section pages, in document order (the menu first on most sites).
 

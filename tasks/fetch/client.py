@@ -28,13 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 
 from tasks.config import Settings, Source, settings
-from tasks.errors import FetchError, PermanentFetchError, TransientFetchError
+from tasks.errors import FetchError, PermanentFetchError, RedirectedOffSite, TransientFetchError
 from tasks.fetch.deadline import exchange_deadline
 from tasks.fetch.deadline import remaining as deadline_left
 from tasks.fetch.hosts import HostLimiter, HostSchedule, host_limiter
@@ -153,7 +153,7 @@ class Fetcher:
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 return RobotsRules(None)  # an unusable 4xx answer is still "no robots.txt"
-            return rules_from_response(None, exc.detail)
+            return rules_from_response(None, exc.detail, exc.target if isinstance(exc, RedirectedOffSite) else None)
         return rules_from_response(page)
 
     def _fetch_paced(self, url: str, validators: Validators | None, crawl_delay: float | None,
@@ -246,6 +246,9 @@ class Fetcher:
             return
         rules = self.robots_rules(target)
         refusal = rules.refusal(target, agent_token(self.policy.user_agent)) if rules is not None else None
+        if refusal and rules.moved_to:  # the host's robots.txt lives on another host now: the page has moved too
+            moved = urlsplit(rules.moved_to)._replace(path=urlsplit(target).path, query=urlsplit(target).query)
+            raise RedirectedOffSite(refusal, moved.geturl(), "robots_unavailable")
         if refusal:
             raise PermanentFetchError("robots_unavailable" if rules.disallow_all else "robots",
                                       refusal if target == origin else f"redirected to {target}: {refusal}")
@@ -254,9 +257,10 @@ class Fetcher:
         if self.scope is None:
             return
         refusal = self.scope.refusal(current)
+        if refusal and current != url:
+            raise RedirectedOffSite(f"out of scope (redirected to {current}): {refusal}", current)
         if refusal:
-            where = "" if current == url else f" (redirected to {current})"
-            raise PermanentFetchError("out_of_scope", f"out of scope{where}: {refusal}")
+            raise PermanentFetchError("out_of_scope", f"out of scope: {refusal}")
 
     def _request(self, url: str, headers: dict[str, str], start_clock: Callable[[], float]) -> requests.Response:
         """One request, its connect and each read within ``timeout`` and the whole within the deadline: the

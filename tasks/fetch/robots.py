@@ -35,6 +35,7 @@ class RobotsRules:
     parser: Protego | None  # None: no usable file, see ``disallow_all``
     disallow_all: str | None = None  # the reason everything is off limits (robots.txt unreachable)
     fetched_at: float = 0.0
+    moved_to: str | None = None  # robots.txt redirected off the source's hosts, here: the whole site moved
 
     def refusal(self, url: str, agent: str) -> str | None:
         if self.disallow_all:
@@ -63,11 +64,12 @@ def agent_token(user_agent: str) -> str:
     return user_agent.split("/")[0].split()[0] if user_agent.strip() else "*"
 
 
-def rules_from_response(page: FetchedPage | None, error: str | None = None) -> RobotsRules:
+def rules_from_response(page: FetchedPage | None, error: str | None = None, moved_to: str | None = None) -> RobotsRules:
     """RFC 9309's reading of a robots.txt answer (``page`` None: the request failed with ``error``)."""
     now = time.monotonic()
     if page is None:
-        return RobotsRules(None, f"{error} (reading robots.txt; nothing is fetched from the host without it)", now)
+        return RobotsRules(None, f"{error} (reading robots.txt; nothing is fetched from the host without it)", now,
+                           moved_to)
     if 200 <= page.status < 300:
         text = page.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         return RobotsRules(Protego.parse(text), None, now)

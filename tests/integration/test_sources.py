@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from flows.sample_site.build import SITE_DIR
@@ -96,6 +100,70 @@ def test_a_site_with_neither_feed_nor_sitemap_gets_its_section_pages_as_listings
     records = {site.base + r["path"] for r in expected_records()
                if r["source"] == "tintuc" and r["section"] in ("Thời sự", "Kinh tế", "Xã hội", "Văn hóa", "Thể thao")}
     assert found.rejects == [] and found.urls and {u.url for u in found.urls} <= records
+
+
+@contextmanager
+def moved_site(target: str) -> Iterator[str]:
+    """A homepage on another loopback host (127.0.0.2) that answers every request with a 301 to ``target``:
+    a site that moved to a new domain."""
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+            self.send_response(301)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Moved)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.2:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_add_follows_a_homepage_that_moved_to_another_host_and_reads_the_site_there(sample_sites):
+    site = sample_sites["baocantho"]
+    with moved_site(site.base) as old:
+        report = probe_site(old + "/", allow_addresses=("127.0.0.1", "127.0.0.2"), min_interval=0.0)
+    assert report.moved_from == old + "/"
+    assert report.source.homepage == site.base + "/"
+    assert report.source.feeds == (site.base + "/rss/tin-moi.rss",) and len(report.articles) == 5
+    assert report.homepage_error is None
+    assert f"homepage = \"{site.base}/\"" in source_toml(report)
+
+
+def site_with_a_feed_directory(tmp_path: Path) -> Path:
+    """The sample ``tintuc`` whose feed no page announces, with ``/rss`` an HTML page linking to its feeds
+    (one of them gone), as many news sites serve it."""
+    root = site_without_feeds_or_sitemaps(tmp_path)
+    (root / "rss").mkdir()
+    shutil.copy(SITE_DIR / "tintuc" / "feed.atom", root / "rss" / "tin-moi.atom")
+    (root / "rss" / "index.html").write_text(
+        '<html><head><title>RSS</title></head><body><h1>RSS</h1><ul>'
+        '<li><a href="/rss/tin-moi.atom">Tin mới</a></li><li><a href="/rss/the-thao.rss">Thể thao</a></li>'
+        '<li><a href="/thoi-su/">Thời sự</a></li></ul></body></html>', encoding="utf-8")
+    for page in root.rglob("*.html"):  # the pages announce no feed
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('rel="alternate"', 'rel="x-none"'), encoding="utf-8")
+    return root
+
+
+def test_add_reads_the_feeds_of_an_html_feed_directory_at_a_usual_feed_path(tmp_path):
+    with serve_directory(site_with_a_feed_directory(tmp_path)) as site:
+        report = probe(site.base, articles=2)
+    assert report.source.feeds == (site.base + "/rss/tin-moi.atom",)
+    assert report.source.listings == ()  # a feed was found: the section pages are not needed
+    # The directory's dead feed is said, beside the one that works; the section link is not taken for a feed.
+    verdicts = {c.url.removeprefix(site.base): c.verdict for c in report.checks if c.kind == "feed"}
+    assert verdicts.keys() == {"/rss/tin-moi.atom", "/rss/the-thao.rss"}
+    assert verdicts["/rss/tin-moi.atom"].endswith(" article URLs") and not verdicts["/rss/tin-moi.atom"].startswith("0")
+    assert verdicts["/rss/the-thao.rss"] == "http_status: HTTP 404"
+    assert len(report.articles) == 2 and report.rejects == []
 
 
 def test_check_says_which_configured_feed_is_dead_and_which_works(tmp_path):
