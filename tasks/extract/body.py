@@ -505,24 +505,24 @@ def _generic_body(root: etree._Element, url: str) -> list[str]:
     return [p for p in (_plain_line(x) for x in text.split("\n")) if p]
 
 
-# Every attribute trafilatura 2 (and the JusText and readability code it carries) reads, by name, in an XPath
-# or in code. The others (data-*, on*, aria-*, microdata beyond itemprop) cannot change its text, but it
-# copies its tree four or five times: on a page of 4.8 MB whose elements carry forty attributes each,
-# those copies were 130 MB of the worker's 200; without them, 3 MB (benchmarks/memory.py).
-TRAFILATURA_ATTRIBUTES = frozenset({
-    "alt", "aria-hidden", "class", "content", "data-component", "data-lp-replacement-content", "data-testid",
-    "hidden", "href", "hreflang", "id", "itemprop", "lang", "name", "property", "rel", "rend", "role", "src",
-    "style", "target", "title", "type",
-})
+# Attributes that cannot change trafilatura's text: script data (``data-*``), event handlers (``on*``) and
+# accessibility labels (``aria-*``), except the few of them trafilatura 2 reads by name. Everything else
+# (class, id, style, colspan, ...) stays. It copies its tree four or five times: on a page of 4.8 MB whose
+# elements carry forty ``data-`` attributes each, those copies were 130 MB of the worker's 200; without
+# them, 3 MB (benchmarks/memory.py). Its text is the same on every dev page (255 of aeb-dev, fundus-dev,
+# vn-articles-dev and vn-listings).
+UNREAD_ATTRIBUTE = re.compile(r"data-(?!src)|aria-|on[a-z]")  # data-src* are image sources it reads
+TRAFILATURA_READS = frozenset({"aria-hidden", "data-component", "data-lp-replacement-content", "data-preloaded",
+                               "data-testid"})
 
 
 def _copy_for_trafilatura(root: etree._Element) -> etree._Element:
-    """A copy of the page for trafilatura, which changes what it is given, without the attributes it never reads."""
+    """A copy of the page for trafilatura, which changes what it is given, without attributes it does not read."""
     work = deepcopy(root)
     for el in work.iter(etree.Element):  # elements only: comments and processing instructions have none
         attrib = el.attrib
-        if len(attrib) and any(key not in TRAFILATURA_ATTRIBUTES for key in attrib):
-            for key in [k for k in attrib if k not in TRAFILATURA_ATTRIBUTES]:
+        if len(attrib):
+            for key in [k for k in attrib if UNREAD_ATTRIBUTE.match(k) and k not in TRAFILATURA_READS]:
                 del attrib[key]
     return work
 
