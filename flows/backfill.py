@@ -36,7 +36,7 @@ from flows.read_pool import ReadPool
 from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, retry_if_transient, run_lifecycle, run_logger
 from tasks.archive import ArchivedRecord, ArchiveReader
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.errors import ArchiveError, ConfigError
+from tasks.errors import ArchiveError, BatchTimeout, ConfigError
 from tasks.fetch.archives import is_url, remote_size
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, ensure_current
@@ -105,10 +105,6 @@ def backfill(archives: list[str], sources_file: str = str(DEFAULT_SOURCES_FILE),
             run.submit_spread(backfill_file, os.path.basename(file), file, sources, since, until, batch_size,
                               run.reader)
     return run.summary
-
-
-class BatchTimeout(TimeoutError):
-    """A batch of a WARC file took longer than ``NEWSETL_TASK_TIMEOUT``."""
 
 
 @task(name="backfill-file", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
