@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
+import flows.ingest
 from flows.ingest import ingest
 from flows.runs import RunSummary
 from tasks.errors import SourcesFailed
@@ -220,3 +221,25 @@ def test_a_run_over_pages_of_super_linear_shapes_finishes_with_every_page_read(d
     (stats,) = summary.sources
     assert (stats.fetched, stats.rejected, stats.new + stats.duplicates) == (9, 0, 9), stats
     assert took < 120, f"the run took {took:.0f} s"
+
+
+def test_a_discovery_error_that_would_come_back_is_not_retried_and_its_listing_is_fetched_once(
+        database_url, prefect_backend, tmp_path, monkeypatch):
+    """Retries only for errors that can succeed: a discovery failing on a value (not the database gone)
+    once read its listings three times over; now once, and the run is recorded with the reason."""
+    def refused(*args, **kwargs):
+        raise ValueError("a value no retry changes")
+
+    monkeypatch.setattr(flows.ingest, "select_urls_to_fetch", refused)
+    with serve_faults(crawl_delay=None) as site, flow_environment(database_url, HOSTILE_ENV) as eng:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=()), encoding="utf-8")
+        with pytest.raises(SourcesFailed) as failed:
+            ingest(sources_file=str(sources))
+        feed_requests = [h for h in site.hits if h.path == "/pages.rss"]
+        with eng.connect() as conn:
+            (run,) = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).all()
+    assert len(feed_requests) == 1
+    (stats,) = failed.value.summary.sources
+    assert stats.error == "discovery failed: a value no retry changes"
+    assert run.status == "failed" and "a value no retry changes" in run.error
