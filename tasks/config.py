@@ -454,7 +454,7 @@ class Settings:
         "(bounds memory with large pages)", _whole(1))
     task_timeout: float = _setting(
         "NEWSETL_TASK_TIMEOUT", 1800.0, "seconds a Prefect task may run before it fails: a discovery, a reprocess "
-        "batch; a source's ingest task gets this per batch", _number(0, above=True))
+        "batch; a source's ingest task and a WARC file's backfill task get this per batch", _number(0, above=True))
 
     alert_webhook: str | None = _setting(
         "NEWSETL_ALERT_WEBHOOK", None, "a URL a run POSTs a JSON message to when it failed, a source failed "
