@@ -8,13 +8,14 @@ of every source hand it their pages (:meth:`ReadPool.read` blocks until a worker
 that many pages are in extraction at once, whatever the number of sources and connections, and
 memory stays flat; a fetched page waits in its fetch thread, not in a queue of its own.
 
-Memory is bounded by bytes as well as by pages: reading a page costs 30 to 60 times its size (the parsed
-tree and the fallback extractor's copies of it), so the pages in extraction at once may hold at most
-``NEWSETL_EXTRACT_BYTES`` of raw bytes between them. A page that would pass it waits for the pages being
-read (one larger than the budget is read alone), and pages that come after it wait behind it, so a large
-page is never starved by a stream of small ones. Pages of ordinary size (a few hundred kB) all fit: every
-core stays busy; two pages of megabytes are not read side by side. After each page a worker hands the
-freed memory back to the system (:func:`_release_memory`), so it does not keep its largest page's peak.
+Memory is bounded by bytes as well as by pages: reading a page costs 30 to 60 times its size (the
+parsed tree and the fallback extractor's copies of it), so the pages in extraction at once may hold
+at most ``NEWSETL_EXTRACT_BYTES`` times the number of workers of raw bytes between them. A page that
+would pass it waits for the pages being read (one larger than the budget is read alone), and the
+pages that come after it wait behind it, so a large page is never starved by a stream of small ones.
+Pages of ordinary size (a few hundred kB) all fit, so every core stays busy; two pages of megabytes
+are not read side by side. After each page a worker hands the freed memory back to the system
+(:func:`_release_memory`), so it does not keep its largest page's peak.
 
 Each worker reads one page at a time. A page whose reading takes longer than
 ``NEWSETL_EXTRACT_TIMEOUT`` becomes a reject ``timeout``: its worker is killed (a thread cannot
@@ -175,7 +176,8 @@ class ReadPool:
         _limit_malloc_arenas()  # the run's process, before its fetch and load threads start
         self.processes = processes or config.extract_processes
         self.timeout = timeout or config.extract_timeout
-        self.budget = budget or config.extract_bytes  # raw bytes in extraction at once (see the module's doc)
+        # raw bytes in extraction at once (see the module's doc): per worker, so more cores read more at once
+        self.budget = budget or config.extract_bytes * self.processes
         self._reading = 0  # raw bytes of the pages in extraction now
         self._room = threading.Condition()
         self._turnstile = threading.Lock()  # held by the page waiting for room: the pages after it queue behind

@@ -446,9 +446,9 @@ class Settings:
         "NEWSETL_EXTRACT_TIMEOUT", 30.0, "seconds one page's reading may take; a page over it is a reject "
         "`timeout` and its worker process is replaced", _number(0, above=True))
     extract_bytes: int = _setting(
-        "NEWSETL_EXTRACT_BYTES", 2_000_000, "raw page bytes in extraction at once over all read workers: a page "
-        "waits while the pages being read and it would pass this, so larger pages are read one at a time "
-        "(reading costs 30 to 60 times the page's size in memory)", _whole(1))
+        "NEWSETL_EXTRACT_BYTES", 1_000_000, "raw page bytes in extraction at once, per read worker: a page waits "
+        "while the pages being read and it would pass this times `NEWSETL_EXTRACT_PROCESSES`, so pages of "
+        "megabytes are read one at a time (reading costs 30 to 60 times a page's size in memory)", _whole(1))
     batch_bytes: int = _setting(
         "NEWSETL_BATCH_BYTES", 50_000_000, "raw page bytes a batch holds before it loads what it has and goes on "
         "(bounds memory with large pages)", _whole(1))
