@@ -7,7 +7,11 @@ opening it), reads it record by record from where the last reading stopped (``ta
 keeps the responses of the configured sources' hosts, drops URLs the warehouse already holds, and
 sends the rest in batches of ``NEWSETL_BATCH_SIZE`` through the same read (``flows.read``) and the
 same dedupe -> load tail as a fetched batch (``flows.ingest.dedupe_and_load``), recording the file's
-progress after each batch. Every page keeps its WARC file and record offset
+progress after each batch. The bounds are a live run's: each page is read by the run's worker processes
+within ``NEWSETL_EXTRACT_TIMEOUT`` (a page over it is a reject ``timeout``), and each batch may take
+``NEWSETL_TASK_TIMEOUT``, as each batch of a source's ingest task may (a file's number of batches is not
+known before it is read, so the limit is kept per batch, by Prefect's own timeout, not on the task); a
+batch over it fails the file's task, named, and the run is ``partial``. Every page keeps its WARC file and record offset
 (``news.pages.warc_file``, ``warc_offset``). The run around it is the one lifecycle of
 ``flows.runs``: ``discovered`` counts the sources' records read, ``fetched`` stays 0, and a file
 that ends inside a record makes the run ``partial``.
@@ -25,13 +29,14 @@ from urllib.parse import urljoin
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.timeout import timeout
 
 from flows.ingest import FINAL_STATUSES, dedupe_and_load
 from flows.read_pool import ReadPool
-from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, run_lifecycle, run_logger
+from flows.runs import MAX_PARALLEL_TASKS, RunSummary, SpreadResult, retry_if_transient, run_lifecycle, run_logger
 from tasks.archive import ArchivedRecord, ArchiveReader
 from tasks.config import DEFAULT_SOURCES_FILE, Source, load_sources, settings
-from tasks.errors import ArchiveError, ConfigError
+from tasks.errors import ArchiveError, BatchTimeout, ConfigError
 from tasks.fetch.archives import is_url, remote_size
 from tasks.records import Article, FetchedPage, Reject, SourceStats
 from tasks.warehouse.db import engine, ensure_current
@@ -102,8 +107,8 @@ def backfill(archives: list[str], sources_file: str = str(DEFAULT_SOURCES_FILE),
     return run.summary
 
 
-@task(name="backfill-file", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE,
-      task_run_name="backfill-file-{file}")
+@task(name="backfill-file", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_if_transient,
+      cache_policy=NO_CACHE, task_run_name="backfill-file-{file}")
 def backfill_file(file: str, sources: list[Source], since: datetime | None, until: datetime | None,
                   batch_size: int | None = None, readers: ReadPool | None = None, *, run_id: int) -> SpreadResult:
     """Read one WARC file from where its last reading stopped; load its sources' records in batches.
@@ -156,7 +161,18 @@ def backfill_file(file: str, sources: list[Source], since: datetime | None, unti
 
 def _load(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str, SourceStats],
           readers: ReadPool) -> None:
-    """One batch of a file's records: per source, held URLs dropped, the rest read, deduped and loaded."""
+    """One batch of a file's records: per source, held URLs dropped, the rest read, deduped and loaded, within
+    ``NEWSETL_TASK_TIMEOUT`` (else :class:`BatchTimeout`, which fails the file's task)."""
+    limit = settings().task_timeout
+    try:
+        with timeout(limit, timeout_exc_type=BatchTimeout):
+            _load_batch(batch, run_id, label, stats, readers)
+    except BatchTimeout:
+        raise BatchTimeout(f"{label} took over {limit:g} s (NEWSETL_TASK_TIMEOUT)") from None
+
+
+def _load_batch(batch: list[ArchivedRecord], run_id: int, label: str, stats: dict[str, SourceStats],
+                readers: ReadPool) -> None:
     by_source: dict[str, list[ArchivedRecord]] = defaultdict(list)
     for item in batch:
         by_source[item.source.name].append(item)

@@ -445,12 +445,16 @@ class Settings:
     extract_timeout: float = _setting(
         "NEWSETL_EXTRACT_TIMEOUT", 30.0, "seconds one page's reading may take; a page over it is a reject "
         "`timeout` and its worker process is replaced", _number(0, above=True))
+    extract_bytes: int = _setting(
+        "NEWSETL_EXTRACT_BYTES", 1_000_000, "raw page bytes in extraction at once, per read worker: a page waits "
+        "while the pages being read and it would pass this times `NEWSETL_EXTRACT_PROCESSES`, so pages of "
+        "megabytes are read one at a time (reading costs 30 to 60 times a page's size in memory)", _whole(1))
     batch_bytes: int = _setting(
         "NEWSETL_BATCH_BYTES", 50_000_000, "raw page bytes a batch holds before it loads what it has and goes on "
         "(bounds memory with large pages)", _whole(1))
     task_timeout: float = _setting(
         "NEWSETL_TASK_TIMEOUT", 1800.0, "seconds a Prefect task may run before it fails: a discovery, a reprocess "
-        "batch; a source's ingest task gets this per batch", _number(0, above=True))
+        "batch; a source's ingest task and a WARC file's backfill task get this per batch", _number(0, above=True))
 
     alert_webhook: str | None = _setting(
         "NEWSETL_ALERT_WEBHOOK", None, "a URL a run POSTs a JSON message to when it failed, a source failed "

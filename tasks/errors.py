@@ -96,6 +96,10 @@ class PrefectServerError(NewsetlError):
     """The local Prefect server did not come up."""
 
 
+class BatchTimeout(NewsetlError, TimeoutError):
+    """A batch of work took longer than NEWSETL_TASK_TIMEOUT (a WARC file's batch): its task fails, named."""
+
+
 class SourcesFailed(NewsetlError):
     """A run finished and was recorded, but a source failed entirely (or every one did): its flow run fails."""
 

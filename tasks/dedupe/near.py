@@ -52,13 +52,18 @@ MAX_CANDIDATES = 20  # candidates confirmed per article, most shared buckets fir
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
-    """An article's shingles and LSH buckets; empty buckets when the text is too short to compare."""
+    """An article's shingle keys and LSH buckets; empty buckets when the text is too short to compare.
 
-    shingles: frozenset[str]
+    ``keys`` are the shingles as sorted 64-bit hashes (the first 8 bytes of each shingle's SHA-1, which
+    the signature hashes anyway), not the strings: 8 bytes a shingle instead of about 150, so a batch of
+    long texts (a data table reads as 40,000 shingles) holds a few MB instead of a hundred or more.
+    Two distinct shingles share a key with odds of about n² / 2^65: none in practice.
+    """
+
+    keys: np.ndarray
     buckets: tuple[int, ...]
-
 
 def threshold() -> float:
     """The containment at which two articles are one story: ``NEWSETL_NEARDUP_THRESHOLD`` or ``DEFAULT_THRESHOLD``."""
@@ -85,6 +90,28 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def key_containment(a: np.ndarray, b: np.ndarray) -> float:
+    """:func:`containment` of two texts' shingle keys (sorted, unique: :attr:`Fingerprint.keys`)."""
+    if not a.size or not b.size:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
+
+
+def _digests(sh: frozenset[str]) -> np.ndarray:
+    """The SHA-1 digest of each shingle, one row of 20 bytes each (datasketch's ``sha1_hash32`` is the first 4)."""
+    joined = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for s in sh)
+    return np.frombuffer(joined, dtype=np.uint8).reshape(-1, 20)
+
+
+def _keys(digests: np.ndarray) -> np.ndarray:
+    return np.unique(np.ascontiguousarray(digests[:, :8]).view("<u8").ravel())
+
+
+def shingle_keys(text: str) -> np.ndarray:
+    """The shingle keys of a text (``story_text``), as :attr:`Fingerprint.keys` holds them."""
+    return _keys(_digests(shingles(text)))
+
+
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
@@ -105,31 +132,31 @@ def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
     The same values as ``MinHash(...).update_batch`` per text (datasketch's ``sha1_hash32``, its
     murmur finalizer and affine permutations: ``tests/unit/test_neardup_signatures.py`` holds them
     equal), but each shingle hashed without a Python call per hash and the whole batch permuted and
-    reduced in a few numpy operations instead of one round of them per article.
+    reduced in a few numpy operations instead of one round of them per article. Each text's shingle
+    strings live only while its digests are taken: the batch holds 20 bytes a shingle, not the strings.
     """
-    sets = [shingles(story_text(lead, body)) for lead, body in texts]
-    out = [Fingerprint(sh, ()) for sh in sets]
-    compared = [i for i, sh in enumerate(sets) if len(sh) >= MIN_SHINGLES]
+    digests = [_digests(shingles(story_text(lead, body))) for lead, body in texts]
+    out = [Fingerprint(_keys(d), ()) for d in digests]
+    compared = [i for i, d in enumerate(digests) if len(d) >= MIN_SHINGLES]
     chunk: list[int] = []
     size = 0
     for i in compared:
         chunk.append(i)
-        size += len(sets[i])
+        size += len(digests[i])
         if size >= CHUNK_SHINGLES or i == compared[-1]:
-            for j, signature in zip(chunk, _signatures([sets[j] for j in chunk]), strict=True):
-                out[j] = Fingerprint(sets[j], band_buckets(signature))
+            for j, signature in zip(chunk, _signatures([digests[j] for j in chunk]), strict=True):
+                out[j] = Fingerprint(out[j].keys, band_buckets(signature))
             chunk, size = [], 0
     return out
 
 
-def _signatures(sets: list[frozenset[str]]) -> np.ndarray:
-    """One MinHash signature (NUM_PERM uint32 values) per shingle set, as datasketch's affine32 scheme gives it."""
-    # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian; a digest is 5 such words.
-    digests = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for sh in sets for s in sh)
-    hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
+def _signatures(digests: list[np.ndarray]) -> np.ndarray:
+    """One MinHash signature (NUM_PERM uint32 values) per text's shingle digests, as datasketch's affine32 gives it."""
+    # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian.
+    hashed = np.concatenate([np.ascontiguousarray(d[:, :4]).view("<u4").ravel() for d in digests]).astype(np.uint32)
     a, b = _permutations()
     permuted = _fmix(hashed, 32).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
-    starts = np.cumsum([0, *(len(sh) for sh in sets[:-1])])
+    starts = np.cumsum([0, *(len(d) for d in digests[:-1])])
     return np.minimum.reduceat(permuted, starts, axis=0)
 
 
@@ -164,7 +191,7 @@ def best_cluster(conn: Connection, fp: Fingerprint, limit: float, article_id: in
     rows = conn.execute(query("dedupe/candidates.sql"),
                         {"buckets": list(fp.buckets), "article_id": article_id, "limit": MAX_CANDIDATES})
     for row in rows:
-        score = containment(fp.shingles, shingles(story_text(row.lead, row.body)))
+        score = key_containment(fp.keys, shingle_keys(story_text(row.lead, row.body)))
         if score >= limit and (best is None or score > best_score or (score == best_score and row.cluster_id < best)):
             best_score, best = score, row.cluster_id
     return best

@@ -529,13 +529,35 @@ def _generic_body(root: etree._Element, url: str) -> list[str]:
     from trafilatura import bare_extraction
 
     try:
-        document = bare_extraction(deepcopy(root), url=url, favor_precision=True, include_comments=False,
+        document = bare_extraction(_copy_for_trafilatura(root), url=url, favor_precision=True, include_comments=False,
                                    include_tables=True, with_metadata=False, deduplicate=False)
     except Exception:  # noqa: BLE001 - the fallback must never lose the page
         return []
     # Its text output, one block per line (its element tree can hold fewer blocks than it prints).
     text = getattr(document, "text", None) or ""
     return [p for p in (_plain_line(x) for x in text.split("\n")) if p]
+
+
+# Attributes that cannot change trafilatura's text: script data (``data-*``), event handlers (``on*``) and
+# accessibility labels (``aria-*``), except the few of them trafilatura 2 reads by name. Everything else
+# (class, id, style, colspan, ...) stays. It copies its tree four or five times: on a page of 4.8 MB whose
+# elements carry forty ``data-`` attributes each, those copies were 130 MB of the worker's 200; without
+# them, 3 MB (benchmarks/memory.py). Its text is the same on every dev page (255 of aeb-dev, fundus-dev,
+# vn-articles-dev and vn-listings).
+UNREAD_ATTRIBUTE = re.compile(r"data-(?!src)|aria-|on[a-z]")  # data-src* are image sources it reads
+TRAFILATURA_READS = frozenset({"aria-hidden", "data-component", "data-lp-replacement-content", "data-preloaded",
+                               "data-testid"})
+
+
+def _copy_for_trafilatura(root: etree._Element) -> etree._Element:
+    """A copy of the page for trafilatura, which changes what it is given, without attributes it does not read."""
+    work = deepcopy(root)
+    for el in work.iter(etree.Element):  # elements only: comments and processing instructions have none
+        attrib = el.attrib
+        if len(attrib):
+            for key in [k for k in attrib if UNREAD_ATTRIBUTE.match(k) and k not in TRAFILATURA_READS]:
+                del attrib[key]
+    return work
 
 
 def _plain_line(line: str) -> str:

@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from flows.backfill import backfill
 from flows.sample_site.server import expected_records
 from tests.data.warcs import BASES, Capture, sample_captures, sample_page, sources_toml, write_warc
+from tests.sites.faults import slow_read_html
 
 pytestmark = pytest.mark.e2e
 ARTICLES = len(expected_records())  # 17 per sample site
@@ -129,6 +130,45 @@ def test_faulty_records_become_rejects_and_foreign_ones_are_passed_over(warehous
     stats = {s.source: s for s in summary.sources}
     assert (stats["tintuc"].new, stats["tintuc"].rejected) == (0, 4)
     assert (stats["baocantho"].new, stats["baocantho"].rejected) == (1, 1)
+
+
+def test_a_record_over_the_read_time_limit_is_a_reject_timeout_and_the_file_goes_on(warehouse, prefect_backend,
+                                                                                    sources_file, tmp_path,
+                                                                                    monkeypatch):
+    """The per-page bound of a live run: the record's worker is replaced, the other records are loaded."""
+    monkeypatch.setenv("NEWSETL_EXTRACT_PROCESSES", "2")
+    monkeypatch.setenv("NEWSETL_EXTRACT_TIMEOUT", "2")
+    slow = Capture(f"{BASES['tintuc']}/so-lieu/bang-so-lieu.html", slow_read_html(25_000))  # 5-10 s to read
+    captures = sample_captures()[:4]
+    warc = write_warc(tmp_path / "slow.warc.gz", [captures[0], slow, *captures[1:]])
+    summary = backfill(archives=[str(warc)], sources_file=str(sources_file))
+
+    assert summary.status == "completed", summary.errors
+    assert [(r.url, r.stage, r.reason_code) for r in rows(warehouse, "SELECT * FROM news.rejects")] == [
+        (slow.url, "extract", "timeout")]
+    assert sorted(u for (u,) in rows(warehouse, "SELECT url FROM news.articles")) == sorted(c.url for c in captures)
+
+
+def test_a_batch_over_the_task_time_limit_fails_its_file_named_and_the_batches_before_it_stay(
+        warehouse, prefect_backend, sources_file, tmp_path, monkeypatch):
+    """``NEWSETL_TASK_TIMEOUT`` per batch, as a source's ingest task has it: here pages are read in-process
+    (no per-page limit), so only the batch's limit stops the slow page."""
+    monkeypatch.setenv("NEWSETL_EXTRACT_PROCESSES", "1")
+    monkeypatch.setenv("NEWSETL_TASK_TIMEOUT", "2")
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "2")
+    slow = Capture(f"{BASES['tintuc']}/so-lieu/bang-so-lieu.html", slow_read_html(25_000))
+    captures = sample_captures()[:3]
+    warc = write_warc(tmp_path / "slow.warc.gz", [*captures[:2], slow, captures[2]])
+    began = datetime.now(UTC)
+    summary = backfill(archives=[str(warc)], sources_file=str(sources_file))
+
+    assert (datetime.now(UTC) - began).total_seconds() < 60
+    assert summary.status == "partial"
+    assert summary.errors == ["slow.warc.gz: failed: BatchTimeout: slow.warc.gz batch 2 took over 2 s "
+                              "(NEWSETL_TASK_TIMEOUT)"], summary.errors
+    assert sorted(u for (u,) in rows(warehouse, "SELECT url FROM news.articles")) == sorted(c.url for c in captures[:2])
+    (file,) = rows(warehouse, "SELECT status FROM news.warc_files")
+    assert file.status == "reading"  # the next backfill reads on from batch 2
 
 
 def test_a_file_cut_short_is_recorded_then_read_on_from_the_cut_record_once_complete(warehouse, prefect_backend,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
+import flows.ingest
 from flows.ingest import ingest
 from flows.runs import RunSummary
 from tasks.errors import SourcesFailed
@@ -22,7 +23,24 @@ from tasks.fetch.robots import ROBOTS
 from tasks.urls import MAX_URL_LENGTH
 from tasks.warehouse import db
 from tests.conftest import empty_warehouse, flow_environment
-from tests.sites.faults import NUL_ETAG_ARTICLE, NUL_ETAG_PAGE, Hit, article_title, serve_faults
+from tests.sites.faults import (
+    NUL_ETAG_ARTICLE,
+    NUL_ETAG_PAGE,
+    Hit,
+    _Handler,
+    article_title,
+    attribute_heavy_html,
+    serve_faults,
+)
+from tests.unit.test_hostile_extraction import (
+    TEXT,
+    TITLE,
+    date_of_letters,
+    distinct_class_tokens,
+    loose_figcaptions,
+    organization_author,
+    title_suffixes,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -150,3 +168,78 @@ def test_a_lock_held_on_the_articles_fails_the_batch_with_its_reason_and_the_run
     with db.engine(database_url).connect() as conn:
         run = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).one()
     assert run.status == "failed" and "waited over 1s for a lock" in run.error
+
+
+# The issue's run that never finished: three pages of super-linear shapes (at the sizes that took 27 s to
+# minutes each) and more hostile pages, among plain ones. Each shape's time at two sizes, as a ratio, is
+# tests/unit/test_hostile_extraction.py; here a run over them finishes, every page read.
+SHAPE_PAGES = {
+    "organization-author": organization_author(800),  # 185 s once
+    "date-of-letters": date_of_letters(32_000),  # 34 s once
+    "title-suffixes": title_suffixes(64_000),  # 256 KB of " | x": 15 s once
+    "loose-figcaptions": loose_figcaptions(25_000),  # over 12 s once
+    "distinct-class-tokens": distinct_class_tokens(5_000),  # over 12 s once
+    "attribute-heavy": attribute_heavy_html(),  # 4.8 MB, 440 MB of memory once
+}
+
+
+class _ShapeSite(_Handler):
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+        name = self.path.removeprefix("/shape/").removesuffix(".html")
+        if self.path == "/shapes.rss":
+            paths = [f"/shape/{n}.html" for n in SHAPE_PAGES] + [f"/a/{n}.html" for n in range(3)]
+            return self._send(200, self.server.feed_of(paths).encode(), "application/rss+xml; charset=utf-8")
+        if name in SHAPE_PAGES:
+            return self._send(200, SHAPE_PAGES[name], "text/html; charset=utf-8")
+        return super().do_GET()
+
+
+def test_a_run_over_pages_of_super_linear_shapes_finishes_with_every_page_read(database_url, prefect_backend,
+                                                                              tmp_path):
+    with serve_faults(crawl_delay=None, pages=3) as site, flow_environment(database_url, HOSTILE_ENV) as eng:
+        site.RequestHandlerClass = _ShapeSite
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/shapes.rss",), sitemaps=()), encoding="utf-8")
+        started = time.monotonic()
+        summary = ingest(sources_file=str(sources))
+        took = time.monotonic() - started
+        with eng.connect() as conn:
+            pages = conn.execute(sa.text("SELECT url, status FROM news.pages")).all()
+            articles = conn.execute(sa.text("SELECT url, title, body FROM news.articles")).all()
+            rejects = conn.execute(sa.text("SELECT url, reason_code FROM news.rejects")).all()
+            (run,) = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).all()
+    assert (run.status, run.error) == ("completed", None)
+    assert rejects == []  # no page over the read time limit, none refused
+    shapes = {f"{site.base}/shape/{n}.html" for n in SHAPE_PAGES}
+    plain = {f"{site.base}/a/{n}.html" for n in range(3)}
+    assert {p.url for p in pages} == shapes | plain and {p.status for p in pages} == {200}
+    # The shape pages print one text: one article of them, the others counted as its duplicates.
+    by_url = {a.url: a for a in articles}
+    assert plain <= set(by_url)
+    read = [a for url, a in by_url.items() if url in shapes]
+    assert read and all(a.title == TITLE and TEXT.strip() in a.body for a in read if "attribute" not in a.url)
+    (stats,) = summary.sources
+    assert (stats.fetched, stats.rejected, stats.new + stats.duplicates) == (9, 0, 9), stats
+    assert took < 120, f"the run took {took:.0f} s"
+
+
+def test_a_discovery_error_that_would_come_back_is_not_retried_and_its_listing_is_fetched_once(
+        database_url, prefect_backend, tmp_path, monkeypatch):
+    """Retries only for errors that can succeed: a discovery failing on a value (not the database gone)
+    once read its listings three times over; now once, and the run is recorded with the reason."""
+    def refused(*args, **kwargs):
+        raise ValueError("a value no retry changes")
+
+    monkeypatch.setattr(flows.ingest, "select_urls_to_fetch", refused)
+    with serve_faults(crawl_delay=None) as site, flow_environment(database_url, HOSTILE_ENV) as eng:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=()), encoding="utf-8")
+        with pytest.raises(SourcesFailed) as failed:
+            ingest(sources_file=str(sources))
+        feed_requests = [h for h in site.hits if h.path == "/pages.rss"]
+        with eng.connect() as conn:
+            (run,) = conn.execute(sa.text("SELECT status, error FROM news.ingest_runs")).all()
+    assert len(feed_requests) == 1
+    (stats,) = failed.value.summary.sources
+    assert stats.error == "discovery failed: a value no retry changes"
+    assert run.status == "failed" and "a value no retry changes" in run.error

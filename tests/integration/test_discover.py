@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,6 +79,42 @@ def test_bad_listings_become_rejects_and_good_ones_still_count(tmp_path):
     assert reasons["broken.xml"][1] == "parse_error" and reasons["broken.xml"][2].startswith("malformed sitemap XML")
     assert reasons["loop.xml"][1:3] == ("sitemap_loop", "sitemap index includes itself (loop)")
     assert found.listings_ok == 2  # good.rss and the loop index's first read
+
+
+# Nine levels of ten: "&lol9;" would expand to a billion "lol"s (3 GB).
+BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+                  + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+
+
+def test_billion_laughs_and_external_entities_in_feeds_and_sitemaps_are_never_expanded(tmp_path):
+    """The issue's cases that must keep holding: an entity bomb costs nothing, an external entity (XXE)
+    is never read; a feed keeps its links, a sitemap that declares either is a reject."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the-secret-file-content", encoding="utf-8")
+    xxe = f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+
+    def feed(doctype: str, entity: str) -> str:
+        return (f'<?xml version="1.0"?>{doctype}<rss version="2.0"><channel><title>t</title>'
+                f"<item><title>Một {entity}</title><link>{{{{BASE}}}}/a.html</link></item>"
+                "<item><title>Hai</title><link>{{BASE}}/b.html</link></item></channel></rss>")
+
+    def urlset(doctype: str, entity: str) -> str:
+        return (f'<?xml version="1.0"?>{doctype}<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{{{{BASE}}}}/c.html{entity}</loc></url><url><loc>{{{{BASE}}}}/d.html</loc></url></urlset>")
+
+    root = write_site(tmp_path / "site", {"laughs.rss": feed(BILLION_LAUGHS, "&lol9;"), "xxe.rss": feed(xxe, "&xxe;"),
+                                          "laughs.xml": urlset(BILLION_LAUGHS, "&lol9;"),
+                                          "xxe.xml": urlset(xxe, "&xxe;")})
+    with serve_directory(root) as site:
+        started = time.monotonic()
+        feeds = discover_source(source(site.base, ["/laughs.rss", "/xxe.rss"]))
+        sitemaps = discover_source(source(site.base, sitemaps=["/laughs.xml", "/xxe.xml"]))
+        took = time.monotonic() - started
+    assert took < 10
+    assert sorted({u.url for u in feeds.urls}) == [site.base + "/a.html", site.base + "/b.html"]
+    assert sitemaps.urls == [] and [r.code for r in sitemaps.rejects] == ["parse_error", "parse_error"]
+    seen = repr([*feeds.urls, *feeds.rejects, *sitemaps.urls, *sitemaps.rejects])
+    assert "the-secret-file-content" not in seen and "lollollol" not in seen
 
 
 def test_unreachable_listing_is_a_reject_not_a_crash():

@@ -183,3 +183,26 @@ def test_a_refused_row_in_a_batch_written_at_once_costs_that_row_alone(warehouse
     assert after["pages"] == expected["pages"]
     assert after["rejects"] == sorted([(refused_page.url, "load", "db_refused"),
                                        (refused_article.url, "load", "db_refused")])
+
+
+def test_a_batch_past_its_byte_cap_is_handed_to_the_load_in_parts(warehouse, monkeypatch, tmp_path):
+    """``NEWSETL_BATCH_BYTES``: once the raw pages a batch holds pass it, what was fetched so far goes to the
+    load as a part of its own (here every page passes a 1-byte cap: a part per page), nothing lost or doubled."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.ingest import fetch_batch
+    from tasks.config import load_sources
+    from tasks.fetch.client import Fetcher
+    from tasks.records import DiscoveredUrl
+    from tests.sites.faults import serve_faults
+
+    monkeypatch.setenv("NEWSETL_BATCH_BYTES", "1")
+    with serve_faults(crawl_delay=None, pages=4) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=(), max_connections=1), encoding="utf-8")
+        (source,) = load_sources(sources)
+        urls = [DiscoveredUrl(f"{site.base}/a/{n}.html", source.name, site.base + "/pages.rss") for n in range(4)]
+        with Fetcher(source=source) as fetcher, ThreadPoolExecutor(max_workers=1) as pool:
+            parts = list(fetch_batch(source, urls, fetcher, pool))
+    assert [(p.fetched, len(p.pages), len(p.articles)) for p in parts] == [(1, 1, 1)] * 4
+    assert [a.url for p in parts for a in p.articles] == [u.url for u in urls]

@@ -65,6 +65,21 @@ def test_two_worker_processes_give_the_records_reading_in_process_gives():
     assert spawned_children() == []
 
 
+def test_pages_larger_than_the_byte_budget_are_each_read_alone_and_all_are_read():
+    """A budget under every page's size (``NEWSETL_EXTRACT_BYTES``): one page in extraction at a time, the
+    four threads queueing behind it, none starved, and the records those of reading in-process."""
+    source = Source(name="x", title="x", homepage="http://127.0.0.1/", language="vi")
+    jobs = [(source, page_of(article_html(n, "http://127.0.0.1").encode(), f"http://127.0.0.1/a/{n}.html"))
+            for n in range(8)]
+    with ReadPool(1) as in_process:
+        alone = read_all(in_process, jobs)
+    with ReadPool(2, budget=1) as pool:
+        started = time.monotonic()
+        pooled = read_all(pool, jobs)
+        assert time.monotonic() - started < 120
+    assert pooled == alone and all(article is not None for article, _ in pooled)
+
+
 def test_a_page_over_the_time_limit_is_a_timeout_reject_and_its_worker_is_replaced():
     source = Source(name="x", title="x", homepage="http://127.0.0.1/", feeds=("http://127.0.0.1/feed",),
                     language="vi")

@@ -16,7 +16,8 @@ ETag holds a NUL, linking a 100 KB URL, a link with a lone surrogate (``&#xD800;
 whose ETag holds a NUL; a sitemap with the same bad entries.
 ``/slow.rss`` links a page that is slow to read (``SLOW_READ_PAGE``: a data table of tens of
 thousands of rows, seconds of extraction) among the good ones; ``/large.rss`` links only pages
-like it (``/large/<n>.html``), for the memory benchmark.
+like it (``/large/<n>.html``), and ``/attrs.rss`` pages of 4.8 MB whose every element carries forty
+attributes (``/attrs/<n>.html``, ``attribute_heavy_html``), for the memory benchmark.
 The server logs every request with its arrival time, so a test can measure the spacing
 the crawler kept.
 """
@@ -120,6 +121,23 @@ def slow_read_html(rows: int) -> bytes:
 
 
 @cache
+def attribute_heavy_html(size: int = 4_800_000) -> bytes:
+    """A page of about ``size`` bytes (the default is within the 5 MB body limit) of short texts in elements of
+    forty ``data-`` attributes each, with no article container: what a page of JavaScript widgets looks like
+    to the extractor, whose fallback reads the whole page (once 440 MB of memory per page)."""
+    words = "Người dân phường An Hòa đã được hỗ trợ nước sạch"
+    attributes = " ".join(f'data-k{j}="v{j}-{words[:20]}"' for j in range(40))
+    parts, held, n = [], 0, 0
+    while held < size:
+        part = f"<div {attributes} class='c{n % 50} item'><span {attributes}>{words} {n}</span></div>"
+        parts.append(part)
+        held += len(part.encode())
+        n += 1
+    return (f"<html lang='vi'><head><title>Trang</title></head><body><h1>Trang</h1>{''.join(parts)}"
+            "</body></html>").encode()
+
+
+@cache
 def gzip_bomb(size: int) -> bytes:
     """``size`` zero bytes, gzip-compressed (1 GB -> about 1 MB)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
@@ -172,6 +190,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/large.rss":  # large_pages pages like SLOW_READ_PAGE, of slow_read_rows rows each
             return self._send(200, srv.feed_of([f"/large/{n}.html" for n in range(srv.large_pages)]).encode(),
                               "application/rss+xml; charset=utf-8")
+        if path == "/attrs.rss":  # large_pages attribute-heavy pages
+            return self._send(200, srv.feed_of([f"/attrs/{n}.html" for n in range(srv.large_pages)]).encode(),
+                              "application/rss+xml; charset=utf-8")
+        if path.startswith("/attrs/") and path.endswith(".html"):
+            return self._send(200, attribute_heavy_html(), "text/html; charset=utf-8")
         if path == SLOW_READ_PAGE or (path.startswith("/large/") and path.endswith(".html")):
             return self._send(200, slow_read_html(srv.slow_read_rows), "text/html; charset=utf-8")
         if path == "/hostile-sitemap.xml":
