@@ -28,14 +28,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
 from sqlalchemy.engine import Connection
 
 from tasks.config import Settings, settings
 from tasks.warehouse.db import query
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NUM_PERM = 128  # MinHash permutations
 BANDS, ROWS = 32, 4  # LSH: 32 bands of 4 values; a pair with Jaccard 0.6 shares a band with p = 0.988
@@ -87,6 +88,10 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch (with scipy and redis behind its package) and numpy are imported when the first batch
+    # is fingerprinted, not with the flow: a run with nothing new never pays their half second.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -124,6 +129,9 @@ def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
 
 def _signatures(sets: list[frozenset[str]]) -> np.ndarray:
     """One MinHash signature (NUM_PERM uint32 values) per shingle set, as datasketch's affine32 scheme gives it."""
+    import numpy as np
+    from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
+
     # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian; a digest is 5 such words.
     digests = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for sh in sets for s in sh)
     hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint32)
@@ -135,6 +143,8 @@ def _signatures(sets: list[frozenset[str]]) -> np.ndarray:
 
 def band_buckets(hashvalues: np.ndarray) -> tuple[int, ...]:
     """One signed 64-bit bucket per band: blake2b of the band number and its MinHash values."""
+    import numpy as np
+
     values = np.asarray(hashvalues, dtype=np.uint64)
     out = []
     for band in range(BANDS):
