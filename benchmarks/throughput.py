@@ -3,6 +3,7 @@
 Usage (from the repository root):
 
     python -m benchmarks.throughput [--pages 1000] [--database-url URL] [--data DIR] [--no-quarter] [--profile]
+                                    [--prefect-server]
 
 Builds a local site of ``--pages`` unique article pages (default 1,000) from the real pages of
 ``../shared/data`` (every copy of a page under its own URL, with words of its own in every
@@ -23,7 +24,10 @@ and prints pages/s of 1 and 2 and their ratio, CPU per page of each (the childre
 time from ``wait4``, every process a run starts and waits for included, such as Prefect's server),
 the CPU cores the run kept busy, the time from start to the first request the site saw, the rerun's
 wall time beside the first run's and its article fetches, and peak RSS over N and N/4 pages. The
-issue's targets (issue 13) are printed beside each ratio. ``--profile`` then runs the same pages into
+issue's targets (issue 13) are printed beside each ratio. With ``--prefect-server`` the runs report to a
+long-lived ``newsetl prefect-server`` started first (what the README advises for production: no run
+starts Prefect's temporary server, whose start, stop and CPU then count in no run), and the rerun is
+also timed once with the temporary server, printed beside. ``--profile`` then runs the same pages into
 one more fresh database under a per-thread CPU profiler and prints CPU per page by stage. The machine's load changes the
 figures: compare the figures of one run, and give ``uptime`` with them.
 """
@@ -219,15 +223,38 @@ class Child:
         return self
 
 
-def newsetl_run(sources: Path, url: str, profile: Path | None = None, logged: bool = False) -> Child:
+def newsetl_run(sources: Path, url: str, profile: Path | None = None, logged: bool = False,
+                env: dict[str, str] | None = None) -> Child:
     """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed);
-    ``logged``: with its INFO log, whose times show what its seconds went to (:func:`phases`)."""
-    env = {"DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "INFO" if logged else "WARNING"}
+    ``logged``: with its INFO log, whose times show what its seconds went to (:func:`phases`); ``env`` adds to
+    its environment."""
+    env = {**(env or {}), "DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "INFO" if logged else "WARNING"}
     if profile is None:
         quiet = [] if logged else ["-q"]
         return Child(["-m", "flows.cli", *quiet, "run", "--sources", str(sources)], env).check("newsetl run")
     return Child(["-m", "benchmarks.throughput", "--profiled-run", str(profile), "--", "-q", "run",
                   "--sources", str(sources)], env).check("newsetl run (profiled)")
+
+
+@contextmanager
+def prefect_server(folder: Path) -> Iterator[dict[str, str]]:
+    """``newsetl prefect-server`` up in a child process (its own ``PREFECT_HOME`` and ``NEWSETL_DATA_DIR`` under
+    ``folder``); yields the environment under which a ``newsetl run`` reports to it. Stopped afterwards."""
+    env = {"NEWSETL_DATA_DIR": str(folder / "data"), "PREFECT_HOME": str(folder / "prefect")}
+    announcement = folder / "data" / "prefect-server.json"
+    (folder / "prefect").mkdir(parents=True)
+    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "prefect-server", "--port", "4240"], cwd=ROOT,
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        while not announcement.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"newsetl prefect-server did not come up: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        yield {"NEWSETL_DATA_DIR": env["NEWSETL_DATA_DIR"]}
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def extract_only(folders: list[Path]) -> Child:
@@ -254,18 +281,30 @@ def extract_loop(folders: list[str]) -> None:
 # Stages of the per-thread profile (``--profile``): function -> stage; CPU is counted once, in the outermost.
 STAGES = {
     ("tasks/fetch/client.py", "fetch"): "fetch (HTTP)",
+    ("flows/read_pool.py", "read"): "hand to read workers and back",
     ("tasks/fetch/decode.py", "decode_html"): "decode",
     ("tasks/extract/article.py", "extract_page"): "extract",
     ("tasks/normalise.py", "normalise_article"): "normalise",
     ("tasks/dedupe/decide.py", "__init__"): "dedupe: shingles, MinHash",
     ("tasks/warehouse/writes.py", "load_batch"): "load (SQL, gzip, candidates)",
+    ("tasks/warehouse/writes.py", "_page_row"): "  of which gzip + sha256 of pages",
+    ("tasks/dedupe/decide.py", "decide"): "  of which dedupe lookups",
     ("tasks/discover.py", "discover_source"): "discover",
     ("tasks/warehouse/db.py", "upgrade"): "schema upgrade",
 }
+# Where a function's own time goes (additive: every profiled second once): the package of its file.
+PACKAGES = ("prefect", "sqlalchemy", "psycopg2", "requests", "urllib3", "http", "multiprocessing", "pickle",
+            "logging", "rich", "pydantic", "httpx", "anyio", "asyncio", "numpy", "datasketch", "gzip", "json",
+            "tasks", "flows", "threading", "concurrent", "socket", "ssl", "email")
 
 
 def profiled_run(out: str, argv: list[str]) -> int:
-    """``newsetl ARGS`` with a CPU-time profiler (``time.thread_time``) in every thread; the stats go to ``out``."""
+    """``newsetl ARGS`` with a CPU-time profiler (``time.thread_time``) in every thread; the stats go to ``out``.
+
+    ``THROUGHPUT_PROFILE_CLOCK=wall`` times wall seconds instead: where each thread waits (on a worker,
+    the database, the host's pace), not what it burns.
+    """
+    clock = time.perf_counter if os.environ.get("THROUGHPUT_PROFILE_CLOCK") == "wall" else time.thread_time
     from flows.cli import main
 
     profiles: list[cProfile.Profile] = []
@@ -273,13 +312,13 @@ def profiled_run(out: str, argv: list[str]) -> int:
 
     def start(*_) -> None:
         sys.setprofile(None)
-        profile = cProfile.Profile(time.thread_time)
+        profile = cProfile.Profile(clock)
         with lock:
             profiles.append(profile)
         profile.enable()
 
     threading.setprofile(start)
-    main_profile = cProfile.Profile(time.thread_time)
+    main_profile = cProfile.Profile(clock)
     profiles.append(main_profile)
     main_profile.enable()
     try:
@@ -311,6 +350,19 @@ def stage_profile(path: Path, pages: int) -> list[tuple[str, float]]:
     return out
 
 
+def package_profile(path: Path, pages: int) -> list[tuple[str, float]]:
+    """CPU ms per page by the package whose code spent it (each function's own time, so the rows add up)."""
+    by: dict[str, float] = {}
+    for (file, _, name), (_, _, own, _, _) in pstats.Stats(str(path)).stats.items():
+        parts = Path(file).parts
+        found = next((p for p in PACKAGES if p in parts or f"{p}.py" in parts or f"{p}/__init__.py" in file), None)
+        if found is None and file == "~":  # a built-in: name it by what it is
+            found = "built-in: " + name.strip("<>").split(" of ")[0].replace("method ", "").replace("built-in ", "")
+        by[found or "other Python"] = by.get(found or "other Python", 0.0) + own
+    top = sorted(by.items(), key=lambda r: -r[1])
+    return [(name, cpu * 1000 / pages) for name, cpu in top if cpu * 1000 / pages >= 0.3]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=1000, help="unique pages on the site (default %(default)s)")
@@ -319,6 +371,10 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default %(default)s)")
     parser.add_argument("--no-quarter", action="store_true", help="skip the N/4-page run (peak-RSS ratio)")
     parser.add_argument("--profile", action="store_true", help="profile the first run: CPU per page by stage")
+    parser.add_argument("--profile-only", type=Path, metavar="FILE",
+                        help="only the profiled run and its tables (no timed runs); its pstats kept in FILE")
+    parser.add_argument("--prefect-server", action="store_true",
+                        help="also rerun the unchanged site beside a long-lived 'newsetl prefect-server'")
     parser.add_argument("--extract-only", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--profiled-run", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
@@ -332,35 +388,51 @@ def main() -> int:
                  "postgresql://postgres@127.0.0.1:5432/postgres")
     pages = real_pages(args.data)
     quarter = max(1, args.pages // 4)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as long_lived:
         folders = write_site(pages, args.pages, Path(tmp) / "site")
         small = write_site(pages, quarter, Path(tmp) / "small")
         sources = Path(tmp) / "sources.toml"
         profile = Path(tmp) / "run.prof" if args.profile else None
+        # With --prefect-server every run reports to one long-lived server, up before the first starts.
+        served = long_lived.enter_context(prefect_server(Path(tmp) / "prefect-server")) if args.prefect_server else {}
         with ExitStack() as stack:
             bases, hits = stack.enter_context(sites(folders))
             sources.write_text(sources_toml(bases), encoding="utf-8")
+            if args.profile_only:
+                with fresh_database(args.database_url) as profile_url:
+                    newsetl_run(sources, profile_url, args.profile_only, env=served)
+                print_profile(args.profile_only, args.pages)
+                return 0
             url = stack.enter_context(fresh_database(args.database_url))
-            first = newsetl_run(sources, url)
+            first = newsetl_run(sources, url, env=served)
             extract = extract_only(folders)
-            rerun = newsetl_run(sources, url, logged=True)
+            rerun = newsetl_run(sources, url, logged=True, env=served)
+            other_rerun = newsetl_run(sources, url, logged=True) if args.prefect_server else None  # temporary server
             if profile is not None:  # another fresh database: the same pages fetched and loaded again, profiled
                 with fresh_database(args.database_url) as profile_url:
-                    newsetl_run(sources, profile_url, profile)
+                    newsetl_run(sources, profile_url, profile, env=served)
         seen = hits()
         quarter_run = None
         if not args.no_quarter:
             with sites(small) as (small_bases, _), fresh_database(args.database_url) as small_url:
                 small_sources = Path(tmp) / "small.toml"
                 small_sources.write_text(sources_toml(small_bases), encoding="utf-8")
-                quarter_run = newsetl_run(small_sources, small_url)
-        report(args.pages, first, extract, rerun, quarter_run, seen, quarter)
+                quarter_run = newsetl_run(small_sources, small_url, env=served)
+        report(args.pages, first, extract, rerun, quarter_run, seen, quarter, other_rerun)
         if profile is not None:
-            print("\nCPU per page by stage (ms), a profiled run of its own (each thread's CPU time under cProfile, "
-                  "whose overhead inflates it; a stage called inside another counts in both)")
-            for stage, ms in stage_profile(profile, args.pages):
-                print(f"  {stage:<28} {ms:7.1f}")
+            print_profile(profile, args.pages)
     return 0
+
+
+def print_profile(profile: Path, pages: int) -> None:
+    print("\nCPU per page by stage (ms), a profiled run of its own: the run's process, each thread's CPU time under "
+          "cProfile, whose overhead inflates it (the read workers are not profiled); a stage called inside "
+          "another counts in both")
+    for stage, ms in stage_profile(profile, pages):
+        print(f"  {stage:<34} {ms:7.1f}")
+    print("CPU per page by the package that spent it (ms, each function's own time; rows of 0.3 ms or more)")
+    for name, ms in package_profile(profile, pages):
+        print(f"  {name[:60]:<60} {ms:7.1f}")
 
 
 # Log lines that mark where a run's seconds go, in the order they come (the first of each counts).
@@ -388,22 +460,26 @@ def phases(run: Child) -> list[tuple[str, float]]:
 
 
 def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | None,
-           seen: list[tuple[str, float]], quarter_pages: int) -> None:
+           seen: list[tuple[str, float]], quarter_pages: int, other_rerun: Child | None = None) -> None:
+    """The table; ``other_rerun`` is the rerun with Prefect's temporary server when the runs had a long-lived one."""
     loop = json.loads(extract.stdout.strip().splitlines()[-1])
     e2e_rate = n / first.wall
     loop_rate = loop["pages"] / loop["wall"]
     cpu_e2e = first.cpu / n * 1000
     cpu_loop = loop["cpu"] / loop["pages"] * 1000
     first_hit = min((at for _, at in seen if at >= first.started_at), default=None)
-    rerun_fetches = sum(1 for path, at in seen if rerun.started_at <= at <= rerun.ended_at and path.startswith("/p/"))
+
+    def fetches(run: Child) -> int:
+        return sum(1 for path, at in seen if run.started_at <= at <= run.ended_at and path.startswith("/p/"))
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
 
     def line(what: str, value: str, target: str = "") -> None:
         print(f"{what:<44} {value:>22}  {target}")
 
+    prefect = "a long-lived 'newsetl prefect-server'" if other_rerun is not None else "Prefect's temporary server"
     print(f"newsetl throughput over {n} unique pages on {HOSTS} hosts (min_interval 0, max_connections 8); "
-          f"load average {load}; {os.cpu_count()} cores")
+          f"load average {load}; {os.cpu_count()} cores; the runs report to {prefect}")
     line("end to end (newsetl run)", f"{e2e_rate:.1f} pages/s", f"({n} pages in {first.wall:.1f} s)")
     line("extract-only (read_article loop, 1 process)", f"{loop_rate:.1f} pages/s")
     line("ratio end to end / extract-only", f"{e2e_rate / loop_rate:.2f}", f"target >= {TARGETS['e2e/extract']}")
@@ -411,9 +487,13 @@ def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | 
          f"ratio {cpu_e2e / cpu_loop:.2f}, target <= {TARGETS['cpu ratio']}")
     line("CPU cores used during the run", f"{first.cpu / first.wall:.2f} of {os.cpu_count()}")
     line("time to first request", f"{first_hit - first.started_at:.1f} s" if first_hit else "none seen")
-    line("second run, nothing changed", f"{rerun.wall:.1f} s = {rerun.wall / first.wall:.0%} of the first",
-         f"target <= {TARGETS['rerun']:.0%}; {rerun_fetches} article fetches (target 0)")
-    print("  the rerun's seconds: " + "; ".join(f"{label} at {at:.1f} s" for label, at in phases(rerun)))
+    reruns = [("second run, nothing changed", rerun)]
+    if other_rerun is not None:
+        reruns.append(("  the same with Prefect's temporary server", other_rerun))
+    for what, again in reruns:
+        line(what, f"{again.wall:.1f} s = {again.wall / first.wall:.0%} of the first",
+             f"target <= {TARGETS['rerun']:.0%}; {fetches(again)} article fetches (target 0)")
+        print("  its seconds: " + "; ".join(f"{label} at {at:.1f} s" for label, at in phases(again)))
     if quarter is not None:
         line(f"peak RSS, {n} vs {quarter_pages} pages", f"{first.peak_mb:.0f} / {quarter.peak_mb:.0f} MB",
              f"ratio {first.peak_mb / quarter.peak_mb:.2f}, target <= {TARGETS['rss ratio']}")

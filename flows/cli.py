@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Prefect's API calls, one line each
     with _stopping_on_signals():
         try:
+            if getattr(args, "runs_flows", False):
+                _report_to_announced_server()
             with one_check_per_command():  # the schema is checked once per command, not again by its flow
                 return args.handler(args)
         except ConfigError as exc:
@@ -79,6 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Interrupted as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             return EXIT_SIGNAL_BASE + exc.signum
+
+
+def _report_to_announced_server() -> None:
+    """Without ``PREFECT_API_URL``, a flow command reports to the Prefect server ``newsetl prefect-server`` (or
+    ``newsetl serve``) keeps up, if one answers, instead of having Prefect start a temporary one (5-10 s)."""
+    from flows.prefect_server import use_announced_server
+
+    api = use_announced_server()
+    if api is not None:
+        err.print(f"Prefect: the server newsetl keeps up at {api.removesuffix('/api')}", highlight=False)
 
 
 @contextmanager
@@ -127,13 +139,13 @@ def _parser() -> argparse.ArgumentParser:
                          description="Discover, fetch, extract and load articles of every source in the "
                                      "sources file, then print a summary per source and the run id.")
     _add_run_options(run)
-    run.set_defaults(handler=cmd_run)
+    run.set_defaults(handler=cmd_run, runs_flows=True)
 
     demo = sub.add_parser("demo", help="run the ingest against the bundled sample news sites (no internet needed)",
                           description="Start the bundled sample news sites on 127.0.0.1, ingest them into the "
                                       "warehouse, and print the summary and the newest rows.")
     demo.add_argument("--limit", type=int, metavar="N", help="at most N new article pages per source")
-    demo.set_defaults(handler=cmd_demo)
+    demo.set_defaults(handler=cmd_demo, runs_flows=True)
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
@@ -201,6 +213,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
+    prefect_server = sub.add_parser(
+        "prefect-server", help="keep a local Prefect server up for the runs, until stopped",
+        description="Start 'prefect server start' on 127.0.0.1:PORT (UI included) and keep it up until Ctrl-C "
+                    "(or SIGTERM). Meanwhile 'newsetl run', 'demo', 'reprocess' and 'backfill' started without "
+                    "PREFECT_API_URL report to it instead of starting Prefect's temporary server (5-10 s a run). "
+                    "With PREFECT_API_URL set, use that server instead.")
+    prefect_server.add_argument("--port", type=int, default=4200, metavar="N",
+                                help="TCP port on 127.0.0.1 (default %(default)s; another free one if taken)")
+    prefect_server.set_defaults(handler=cmd_prefect_server)
+
     deploy = sub.add_parser("deploy", help="check prefect.yaml's deployments, then register them with Prefect",
                             description="Check every deployment of prefect.yaml before anything starts (entrypoint, "
                                         "parameters and their types, the sources file and 'only', cron and time "
@@ -231,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="sources file whose settings (URL rules) apply, when it exists (default %(default)s)")
     reprocess.add_argument("--only", nargs="+", metavar="NAME", help="reprocess only these sources' pages")
     reprocess.add_argument("--batch-size", type=int, metavar="N", help="pages per batch (default NEWSETL_BATCH_SIZE)")
-    reprocess.set_defaults(handler=cmd_reprocess)
+    reprocess.set_defaults(handler=cmd_reprocess, runs_flows=True)
 
     backfill = sub.add_parser("backfill", help="load the articles of web archives (WARC files) of the sources",
                               description="Read WARC files (plain or gzip per record, as Common Crawl's CC-NEWS "
@@ -250,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--until", type=_moment, metavar="DATE",
                           help="keep captures before this date or time, e.g. 2024-02-01 (UTC)")
     backfill.add_argument("--batch-size", type=int, metavar="N", help="pages per batch (default NEWSETL_BATCH_SIZE)")
-    backfill.set_defaults(handler=cmd_backfill)
+    backfill.set_defaults(handler=cmd_backfill, runs_flows=True)
 
     links = sub.add_parser("links", help="print the article links read from listing (section) pages, as JSON",
                            description="Read listing pages (saved files or http(s) URLs) the way 'listings' "
@@ -628,7 +650,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.prefect_server import local_prefect_server
 
     try:
-        with local_prefect_server() as api:
+        with local_prefect_server(announce=True) as api:
             os.environ["PREFECT_API_URL"] = api
             err.print(f"started a local Prefect server: UI at {api.removesuffix('/api')}", highlight=False)
             return _serve(args, parameters)
@@ -636,6 +658,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         err.print(f"[red]prefect error:[/red] {exc}; set PREFECT_API_URL to use a running server",
                   highlight=False)
         return EXIT_FAILED
+
+
+def cmd_prefect_server(args: argparse.Namespace) -> int:
+    from flows.prefect_server import announced_server, local_prefect_server
+
+    if os.environ.get("PREFECT_API_URL"):
+        raise ConfigError(f"prefect-server starts a server; PREFECT_API_URL names one already "
+                          f"({os.environ['PREFECT_API_URL']}): unset it, or report to that one")
+    running = announced_server()
+    if running is not None:
+        raise ConfigError(f"a Prefect server newsetl started is up already at {running}")
+    try:
+        with local_prefect_server(args.port, announce=True) as api:
+            err.print(f"Prefect server up: UI at {api.removesuffix('/api')}; newsetl runs without PREFECT_API_URL "
+                      "report to it. Ctrl-C stops it.", highlight=False)
+            with suppress(Interrupted):  # Ctrl-C or SIGTERM: how it is meant to end, so exit 0
+                threading.Event().wait()
+    except PrefectServerError as exc:
+        err.print(f"[red]prefect error:[/red] {exc}", highlight=False)
+        return EXIT_FAILED
+    return 0
 
 
 def _serve(args: argparse.Namespace, parameters: dict) -> int:

@@ -28,14 +28,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from datasketch import MinHash
-from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
 from sqlalchemy.engine import Connection
 
 from tasks.config import Settings, settings
 from tasks.warehouse.db import query
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NUM_PERM = 128  # MinHash permutations
 BANDS, ROWS = 32, 4  # LSH: 32 bands of 4 values; a pair with Jaccard 0.6 shares a band with p = 0.988
@@ -92,6 +93,8 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 def key_containment(a: np.ndarray, b: np.ndarray) -> float:
     """:func:`containment` of two texts' shingle keys (sorted, unique: :attr:`Fingerprint.keys`)."""
+    import numpy as np
+
     if not a.size or not b.size:
         return 0.0
     return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
@@ -99,11 +102,15 @@ def key_containment(a: np.ndarray, b: np.ndarray) -> float:
 
 def _digests(sh: frozenset[str]) -> np.ndarray:
     """The SHA-1 digest of each shingle, one row of 20 bytes each (datasketch's ``sha1_hash32`` is the first 4)."""
+    import numpy as np
+
     joined = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for s in sh)
     return np.frombuffer(joined, dtype=np.uint8).reshape(-1, 20)
 
 
 def _keys(digests: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.unique(np.ascontiguousarray(digests[:, :8]).view("<u8").ravel())
 
 
@@ -114,6 +121,10 @@ def shingle_keys(text: str) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch (with scipy and redis behind its package) and numpy are imported when the first batch
+    # is fingerprinted, not with the flow: a run with nothing new never pays their half second.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -152,6 +163,9 @@ def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
 
 def _signatures(digests: list[np.ndarray]) -> np.ndarray:
     """One MinHash signature (NUM_PERM uint32 values) per text's shingle digests, as datasketch's affine32 gives it."""
+    import numpy as np
+    from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
+
     # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian.
     hashed = np.concatenate([np.ascontiguousarray(d[:, :4]).view("<u4").ravel() for d in digests]).astype(np.uint32)
     a, b = _permutations()
@@ -162,6 +176,8 @@ def _signatures(digests: list[np.ndarray]) -> np.ndarray:
 
 def band_buckets(hashvalues: np.ndarray) -> tuple[int, ...]:
     """One signed 64-bit bucket per band: blake2b of the band number and its MinHash values."""
+    import numpy as np
+
     values = np.asarray(hashvalues, dtype=np.uint64)
     out = []
     for band in range(BANDS):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 pytestmark = pytest.mark.e2e
 
@@ -167,8 +168,6 @@ def test_db_reader_creates_a_read_only_login_and_never_prints_its_password(wareh
     import secrets
     import uuid
 
-    import sqlalchemy as sa
-
     name, password = f"newsetl_test_cli_{uuid.uuid4().hex[:10]}", secrets.token_urlsafe(12)
     no_password = newsetl("db", "reader", name, env={"DATABASE_URL": database_url, "NEWSETL_READER_PASSWORD": ""})
     assert no_password.returncode == 2 and "set NEWSETL_READER_PASSWORD" in no_password.stderr
@@ -210,3 +209,45 @@ def test_a_run_with_a_dead_source_exits_4_and_with_every_source_dead_exits_1(war
     assert result.returncode == 1, result.stderr[-2000:]
     assert "every source failed entirely" in result.stderr and "offline" in summary_rows(result.stdout)
     assert "Traceback" not in result.stderr
+
+
+def test_runs_report_to_the_prefect_server_newsetl_prefect_server_keeps_up(warehouse, database_url,
+                                                                          sample_sources_file, tmp_path):
+    """A cron run need not start Prefect's temporary server: with ``newsetl prefect-server`` up, a run without
+    PREFECT_API_URL reports its flow run to that server, and the run is recorded as any other."""
+    import json
+    import signal
+    import time
+    import urllib.request
+
+    env = {**os.environ, "DATABASE_URL": database_url, "NEWSETL_DATA_DIR": str(tmp_path / "data"),
+           "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    (tmp_path / "prefect").mkdir()
+    announcement = tmp_path / "data" / "prefect-server.json"
+    server = subprocess.Popen([sys.executable, "-m", "flows.cli", "prefect-server", "--port", "4251"], env=env,
+                              cwd=Path(__file__).parents[2], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not announcement.exists():
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.poll() else ""
+            time.sleep(0.5)
+        api = json.loads(announcement.read_text())["api"]
+        second = newsetl("prefect-server", env=env)
+        assert second.returncode == 2 and f"is up already at {api}" in second.stderr  # one is enough
+
+        run = newsetl("run", "--sources", str(sample_sources_file), env={**env, "PREFECT_API_URL": ""})
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert f"Prefect: the server newsetl keeps up at {api.removesuffix('/api')}" in run.stderr
+        assert "Starting temporary server" not in run.stderr
+        with warehouse.connect() as conn:
+            flow_run_id, status = conn.execute(sa.text("SELECT flow_run_id, status FROM news.ingest_runs")).one()
+        assert status == "completed"
+        with urllib.request.urlopen(f"{api}/flow_runs/{flow_run_id}", timeout=10) as response:
+            assert json.load(response)["state_type"] == "COMPLETED"  # the flow run is that server's
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(60)
+    assert code == 0
+    assert not announcement.exists()  # a server gone is no longer announced
