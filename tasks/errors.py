@@ -161,8 +161,7 @@ class PermanentFetchError(FetchError):
 
 
 class RedirectedOffSite(PermanentFetchError):
-    """A redirect to a URL the source may not reach; ``target`` says where, so that ``sources add`` can follow a
-    homepage that moved to another host (``thanhnien.com.vn`` -> ``thanhnien.vn``) instead of giving up."""
+    """A redirect off the source's reach; ``target`` says where, for ``sources add`` to follow a site that moved."""
 
     def __init__(self, detail: str, target: str, code: RejectCode = "out_of_scope"):
         super().__init__(code, detail)
