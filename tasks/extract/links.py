@@ -25,9 +25,9 @@ alone takes longer than this whole function (measured with ``newsetl eval`` on s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -292,19 +292,27 @@ def directory_feeds(text: str, url: str) -> list[str]:
 
     Many news sites answer ``/rss`` with such a page, a directory of their section feeds, instead of a feed;
     a link is taken by its address (see ``_FEED_ADDRESS``), as a directory rarely says the type of its links."""
+    found: list[str] = []
+    for parts in _site_links(text, url):
+        if _FEED_ADDRESS.search(parts.path) and parts.geturl() not in found:
+            found.append(parts.geturl())
+    return found
+
+
+def _site_links(text: str, url: str) -> Iterator[SplitResult]:
+    """The page's ``<a href>`` links that stay on its site, absolute and split, in document order."""
     root = _parse(text)
     if root is None:
-        return []
+        return
     base = _base_url(root, url)
     home = site_host(url)
-    found: list[str] = []
     for anchor in root.iter("a"):
-        absolute = urljoin(base, (anchor.get("href") or "").strip())
-        parts = urlsplit(absolute)
-        if (parts.scheme in ("http", "https") and site_host(absolute) == home and _FEED_ADDRESS.search(parts.path)
-                and absolute not in found):
-            found.append(absolute)
-    return found
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme in ("http", "https") and site_host(parts.geturl()) == home:
+            yield parts
 
 
 def section_links(text: str, url: str) -> list[str]:
@@ -313,18 +321,9 @@ def section_links(text: str, url: str) -> list[str]:
     A section link stays on the page's site, is not a story (see :func:`is_article_url`), a tag, search
     or contact page, a file or the homepage itself, has no query, and is at most two folders deep.
     """
-    root = _parse(text)
-    if root is None:
-        return []
-    base = _base_url(root, url)
-    home = site_host(url)
     found: list[str] = []
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        parts = urlsplit(urljoin(base, href))
-        if parts.scheme not in ("http", "https") or parts.query or site_host(parts.geturl()) != home:
+    for parts in _site_links(text, url):
+        if parts.query:
             continue
         path = parts.path or "/"
         segments = [s for s in path.split("/") if s]
