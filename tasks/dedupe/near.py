@@ -151,14 +151,33 @@ def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
     compared = [i for i, d in enumerate(digests) if len(d) >= MIN_SHINGLES]
     chunk: list[int] = []
     size = 0
+
+    def flush() -> None:
+        for j, signature in zip(chunk, _signatures([digests[j] for j in chunk]), strict=True):
+            out[j] = Fingerprint(out[j].keys, band_buckets(signature))
+
     for i in compared:
+        if len(digests[i]) > CHUNK_SHINGLES:  # a long text alone, in slices (see _sliced_signature)
+            out[i] = Fingerprint(out[i].keys, band_buckets(_sliced_signature(digests[i])))
+            continue
         chunk.append(i)
         size += len(digests[i])
-        if size >= CHUNK_SHINGLES or i == compared[-1]:
-            for j, signature in zip(chunk, _signatures([digests[j] for j in chunk]), strict=True):
-                out[j] = Fingerprint(out[j].keys, band_buckets(signature))
+        if size >= CHUNK_SHINGLES:
+            flush()
             chunk, size = [], 0
+    if chunk:
+        flush()
     return out
+
+
+def _sliced_signature(digests: np.ndarray) -> np.ndarray:
+    """One text's signature from slices of ``CHUNK_SHINGLES`` shingles: the minimum of the slices' minima is
+    the whole's. A data table of 1 MB is 40,000 shingles, whose one matrix (and its sum) took 80 MB at once
+    in the run's process (tracemalloc, benchmarks/memory.py's table pages); slices keep it at a few MB."""
+    import numpy as np
+
+    slices = [_signatures([digests[k:k + CHUNK_SHINGLES]])[0] for k in range(0, len(digests), CHUNK_SHINGLES)]
+    return np.minimum.reduce(slices)
 
 
 def _signatures(digests: list[np.ndarray]) -> np.ndarray:

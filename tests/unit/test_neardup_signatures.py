@@ -47,3 +47,12 @@ def test_a_batch_bigger_than_one_matrix_chunk_gives_the_same_signatures(monkeypa
     monkeypatch.setattr(near, "CHUNK_SHINGLES", 50)  # a chunk per article or two
     assert [fp.buckets for fp in fingerprints(texts)] == whole
     assert np.unique([b for fp in whole for b in fp]).size > 32  # different texts, different buckets
+
+
+def test_a_text_longer_than_one_matrix_chunk_is_signed_in_slices_as_datasketch_signs_it_whole():
+    import tasks.dedupe.near as near
+
+    rows = " ".join(f"Hàng {n} của bảng số liệu ghi {n * 7} tấn lúa và {n * 3} ha" for n in range(2_000))
+    assert len(shingles(story_text(None, rows))) > 2 * near.CHUNK_SHINGLES  # sliced, not one matrix
+    (got,) = fingerprints([(None, rows)])
+    assert got.buckets == datasketch_buckets(None, rows)
