@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,6 +74,32 @@ def _serve(hosts: list[str], options: dict, ready, stop, hits) -> None:
 
 
 @contextmanager
+def in_processes(target: Callable, arguments: list[tuple]) -> Iterator[tuple[list, list]]:
+    """``target(*args, ready, stop, hits)`` run in a spawned process per ``args`` (a server each, so that its CPU
+    and memory are not the measured run's, nor its GIL): yields what each sent on ``ready``, in order, and a
+    list that holds what each sent on ``hits`` once the block has ended and ``stop`` was set."""
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    started = []
+    for args in arguments:
+        ready_recv, ready_send = ctx.Pipe(duplex=False)
+        hits_recv, hits_send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=target, args=(*args, ready_send, stop, hits_send), daemon=True)
+        process.start()
+        started.append((process, ready_recv, hits_recv))
+    readies = [ready.recv() for _, ready, _ in started]
+    collected: list = []
+    try:
+        yield readies, collected
+    finally:
+        stop.set()
+        for process, _, hits_recv in started:
+            if hits_recv.poll(30):
+                collected.append(hits_recv.recv())
+            process.join(10)
+
+
+@contextmanager
 def fault_sites(hosts: list[str], **options) -> Iterator[tuple[list[tuple[str, int, str]], callable]]:
     """Fault servers on ``hosts``, each in a process of its own (so they neither count towards the run's memory
     nor share a GIL, which would blur the arrival times they log).
@@ -81,29 +107,8 @@ def fault_sites(hosts: list[str], **options) -> Iterator[tuple[list[tuple[str, i
     Yields (host, port, base) per server and a function returning each host's (path, monotonic time) hits,
     filled in when the block ends.
     """
-    ctx = multiprocessing.get_context("spawn")
-    stop = ctx.Event()
-    started = []
-    for host in hosts:
-        ready_recv, ready_send = ctx.Pipe(duplex=False)
-        hits_recv, hits_send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_serve, args=([host], options, ready_send, stop, hits_send), daemon=True)
-        process.start()
-        started.append((process, ready_recv, hits_recv))
-    servers = [server for _, ready, _ in started for server in ready.recv()]
-    collected: dict = {}
-
-    def hits() -> dict[str, list[tuple[str, float]]]:
-        return collected
-
-    try:
-        yield servers, hits
-    finally:
-        stop.set()
-        for process, _, hits_recv in started:
-            if hits_recv.poll(30):
-                collected.update(hits_recv.recv())
-            process.join(10)
+    with in_processes(_serve, [([host], options) for host in hosts]) as (readies, collected):
+        yield [server for ready in readies for server in ready], lambda: {h: v for c in collected for h, v in c.items()}
 
 
 def source_entry(name: str, host: str, base: str, *, feeds: list[str], min_interval: float,

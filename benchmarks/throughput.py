@@ -38,7 +38,6 @@ import argparse
 import cProfile
 import gzip
 import json
-import multiprocessing
 import os
 import pstats
 import subprocess
@@ -52,6 +51,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from benchmarks.common import in_processes
+from flows.sample_site.server import send
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -108,15 +110,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         return self._send(404, b"not here", "text/plain")
 
     def _send(self, status: int, body: bytes, content_type: str | None, etag: str | None = None) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
+        send(self, status, body, content_type, etag)
 
     def log_message(self, *args) -> None:
         pass
@@ -149,25 +143,8 @@ def _serve(folder: str, ready, stop, hits_out) -> None:
 def sites(folders: list[Path]) -> Iterator[tuple[list[str], callable]]:
     """Each host folder served from a process of its own (so the site's CPU is not the run's); yields the
     base URLs and a function that returns every (path, time) the sites saw, once the block has ended."""
-    ctx = multiprocessing.get_context("spawn")
-    stop = ctx.Event()
-    started = []
-    for folder in folders:
-        ready_recv, ready_send = ctx.Pipe(duplex=False)
-        hits_recv, hits_send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_serve, args=(str(folder), ready_send, stop, hits_send), daemon=True)
-        process.start()
-        started.append((process, ready_recv, hits_recv))
-    bases = [ready.recv() for _, ready, _ in started]
-    seen: list[tuple[str, float]] = []
-    try:
-        yield bases, lambda: seen
-    finally:
-        stop.set()
-        for process, _, hits_recv in started:
-            if hits_recv.poll(30):
-                seen.extend(hits_recv.recv())
-            process.join(10)
+    with in_processes(_serve, [(str(folder),) for folder in folders]) as (bases, collected):
+        yield bases, lambda: [hit for hits in collected for hit in hits]
 
 
 def sources_toml(bases: list[str]) -> str:

@@ -59,14 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, body, CONTENT_TYPES.get(file.suffix, "application/octet-stream"), etag)
 
     def _send(self, status: int, body: bytes, content_type: str | None, etag: str | None = None) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, body, content_type, etag)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the http.server signature
         if self.server.verbose:
@@ -141,17 +134,37 @@ def serve_sample_sites(host: str = "127.0.0.1",
             site.server.server_close()
 
 
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str | None,
+         etag: str | None = None) -> None:
+    """One whole response with its length (and ``etag``), as a static web server sends it; no body after a 304."""
+    handler.send_response(status)
+    if content_type:
+        handler.send_header("Content-Type", content_type)
+    if etag:
+        handler.send_header("ETag", etag)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if status != 304:
+        handler.wfile.write(body)
+
+
 @contextmanager
-def serve_directory(root: Path, host: str = "127.0.0.1") -> Iterator[RunningSite]:
-    """Serve any folder the same way (``{{BASE}}`` replaced), e.g. a test's own faulty site."""
-    server = _SiteServer(root, host, 0)
-    thread = threading.Thread(target=server.serve_forever, name=f"site-{root.name}", daemon=True)
-    thread.start()
+def serving(server: ThreadingHTTPServer, name: str) -> Iterator[ThreadingHTTPServer]:
+    """``server`` answering from a thread of its own until the block ends, then shut and closed: how every
+    local site of the demo, the tests and the benchmarks runs."""
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
     try:
-        yield RunningSite(root.name, root.name, server.base, server)
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_directory(root: Path, host: str = "127.0.0.1") -> Iterator[RunningSite]:
+    """Serve any folder the same way (``{{BASE}}`` replaced), e.g. a test's own faulty site."""
+    with serving(_SiteServer(root, host, 0), f"site-{root.name}") as server:
+        yield RunningSite(root.name, root.name, server.base, server)
 
 
 def _start(root: Path, host: str, port: int) -> _SiteServer:

@@ -4,7 +4,6 @@ records; faulty records as rejects; a second backfill reading nothing; a file cu
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from warcio.archiveiterator import ArchiveIterator
 
 from flows.backfill import backfill
-from flows.sample_site.server import expected_records
+from flows.sample_site.server import expected_records, serving
 from tests.data.warcs import BASES, Capture, sample_captures, sample_page, sources_toml, write_warc
 from tests.sites.faults import slow_read_html
 
@@ -302,14 +301,8 @@ class _ArchiveHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def archive_server(files: dict[str, bytes], **options) -> Iterator[_Archives]:
-    server = _Archives(files, **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Archives(files, **options), "warc-archives") as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_warc_on_http_is_streamed_traced_to_its_url_and_not_read_again(warehouse, prefect_backend, sources_file,

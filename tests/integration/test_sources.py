@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from flows.sample_site.build import SITE_DIR
-from flows.sample_site.server import expected_records, serve_directory
+from flows.sample_site.server import expected_records, serve_directory, serving
 from flows.sources import FEED_PATHS, SITEMAP_PATHS, check_source, name_for, probe_site, source_toml
 from tasks.config import load_sources
 from tasks.discover import discover_source
@@ -117,13 +116,8 @@ def moved_site(target: str) -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.2", 0), Moved)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.2", 0), Moved), "moved-site") as server:
         yield f"http://127.0.0.2:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_add_follows_a_homepage_that_moved_to_another_host_and_reads_the_site_there(sample_sites):

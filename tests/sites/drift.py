@@ -15,7 +15,6 @@ A test switches ``layout`` and ``listed`` between two runs; nothing else changes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +22,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from flows.sample_site.build import article_path, render_a
+from flows.sample_site.server import serving
 from tests.sites.faults import _articles
 
 Layout = Literal["full", "bare"]
@@ -93,11 +93,5 @@ class DriftSite(ThreadingHTTPServer):
 @contextmanager
 def serve_drift_site(listed: list[int], layout: Layout = "full") -> Iterator[DriftSite]:
     """Serve a drift site until the block ends."""
-    server = DriftSite(listed, layout)
-    thread = threading.Thread(target=server.serve_forever, name="drift-site", daemon=True)
-    thread.start()
-    try:
+    with serving(DriftSite(listed, layout), "drift-site") as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from flows.sample_site.build import HERE, render_a
+from flows.sample_site.server import serving
 
 # Fault route -> the article (index into articles.json) it serves when it serves one;
 # /a/0.html.. /a/2.html use articles 0-2, so every page has text of its own.
@@ -448,11 +449,5 @@ class FaultServer(ThreadingHTTPServer):
 @contextmanager
 def serve_faults(host: str = "127.0.0.1", **options) -> Iterator[FaultServer]:
     """Start a fault server on ``host`` (any loopback address) until the block ends."""
-    server = FaultServer(host, **options)
-    thread = threading.Thread(target=server.serve_forever, name=f"faults-{host}", daemon=True)
-    thread.start()
-    try:
+    with serving(FaultServer(host, **options), f"faults-{host}") as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

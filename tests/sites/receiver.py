@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from flows.sample_site.server import serving
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: Receiver
@@ -53,11 +55,5 @@ class Receiver(ThreadingHTTPServer):
 @contextmanager
 def receive_webhooks(status: int = 200, delay: float = 0.0) -> Iterator[Receiver]:
     """A receiver on 127.0.0.1 until the block ends."""
-    server = Receiver(status, delay)
-    thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
-    thread.start()
-    try:
+    with serving(Receiver(status, delay), "webhook-receiver") as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
