@@ -22,7 +22,7 @@ from copy import deepcopy
 
 from lxml import etree
 
-from tasks.extract.conventions import PHOTO_CREDIT, credits_someone, is_widget_label, looks_like_byline
+from tasks.extract.conventions import credits_someone, is_photo_credit, is_widget_label, looks_like_byline
 from tasks.extract.furniture import FURNITURE_TAGS, in_junk, junk_words
 from tasks.extract.page import (
     BLOCK_TAGS,
@@ -132,7 +132,7 @@ class Body:
         scope = dense.getparent() if dense is not None and dense.getparent() is not None else self.page.root
         captions = _page_captions(scope)
         self.captions.extend(c for c in captions if c not in self.captions)
-        credits = [p for p in paragraphs if PHOTO_CREDIT.match(p) and len(p) < 200]
+        credits = [p for p in paragraphs if is_photo_credit(p)]
         self.captions.extend(c for c in credits if c not in self.captions)
         kept = set(captions) | set(credits)
         text = [p for p in paragraphs if p not in kept and not is_widget_label(p)]
@@ -238,7 +238,7 @@ class Body:
                 self._order.append((kind, text))
             elif is_widget_label(text):
                 continue
-            elif PHOTO_CREDIT.match(text) and len(text) < 200:
+            elif is_photo_credit(text):
                 self.captions.append(text)
             elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once;
                 self.paragraphs.append(text)  # within one container a repeat is the author's (a meal plan's days)
@@ -412,7 +412,7 @@ def _page_captions(root: etree._Element) -> list[str]:
             text = text_of(el)
         elif el.tag == "p":
             text = text_of(el)
-            text = text if PHOTO_CREDIT.match(text) and len(text) < 200 else None
+            text = text if is_photo_credit(text) else None
         else:
             text = None
         if text and text not in found and not any(text in f for f in found):

@@ -33,6 +33,9 @@ COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|d�
 # A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).
 BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av|af|od|tác giả)\s*:?\s+", re.IGNORECASE)
 PHOTO_CREDIT = re.compile(r"^\s*\(?(?:ảnh|foto|fotos|photo|photos|bild|image|credit)\s*:", re.IGNORECASE)
+# A caption that ends with its picture's copyright (``Das Pflegeheim in Debant © Gemeinde Debant``,
+# ``© dpa-infocom, dpa:230428-99-483045/5``): a sentence of text does not end with a rights holder.
+COPYRIGHT_TAIL = re.compile(r"©\s*[^.!?©]{1,60}$")
 # Calls to action that templates print inside the text: sign-ups, follow buttons, reader surveys.
 CALL_TO_ACTION = re.compile(
     r"^(?:sign up|subscribe|follow (?:us|[\w .'-]{1,40}? on)|download (?:the|our) app|you must confirm|"
@@ -62,6 +65,12 @@ RELATED_LABEL = re.compile(
     re.IGNORECASE,
 )
 MAX_BYLINE_CHARS = 120
+
+
+def is_photo_credit(text: str) -> bool:
+    """A picture's credit or a caption signed with one, set apart from the text (short: a caption is
+    a line or two)."""
+    return len(text) < 200 and bool(PHOTO_CREDIT.match(text)) or len(text) < 300 and bool(COPYRIGHT_TAIL.search(text))
 
 
 def is_widget_label(text: str) -> bool:

@@ -41,6 +41,23 @@ def test_photo_credit_paragraph_is_a_caption_and_capitals_byline_is_split_off():
     assert got.paragraphs == (TEXT.strip(), TEXT2.strip())
 
 
+@pytest.mark.parametrize("caption", [
+    "Das Wohn- und Pflegeheim in Nußdorf © Gemeinde Nußdorf",  # a caption signed with its rights holder
+    "© dpa-infocom, dpa:230428-99-483045/5",  # an agency's rights line under the text
+])
+def test_line_ending_in_a_copyright_is_a_caption_not_text(caption):
+    body = f"<h1>Tiêu đề</h1><div class='noidung'><p>{TEXT}</p><p>{caption}</p><p>{TEXT2}</p></div>"
+    got = extract_page(page(body=body), "https://x.vn/a.html")
+    assert got.captions == (caption,)
+    assert got.paragraphs == (TEXT.strip(), TEXT2.strip())
+
+
+def test_sentence_naming_a_copyright_stays_text():
+    said = "Der Verlag hält das © an dem Bild, sagte die Sprecherin am Montag in Berlin."
+    body = f"<h1>Tiêu đề</h1><div class='noidung'><p>{TEXT}</p><p>{said}</p><p>{TEXT2}</p></div>"
+    assert extract_page(page(body=body), "https://x.vn/a.html").paragraphs == (TEXT.strip(), said, TEXT2.strip())
+
+
 def test_relative_image_and_canonical_resolve_against_base_href():
     head = "<base href='https://cdn.x.vn/news/'><meta property='og:image' content='img/a.jpg'>" \
            "<link rel='canonical' href='/bai/a.html'>"
