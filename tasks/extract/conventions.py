@@ -65,6 +65,9 @@ RELATED_LABEL = re.compile(
     re.IGNORECASE,
 )
 MAX_BYLINE_CHARS = 120
+# A note that ends by giving the newsroom's e-mail address (a call for tips or for letters): how to reach
+# the paper, not part of the story.
+CONTACT_TAIL = re.compile(r"\S+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}[.)]?$", re.IGNORECASE)
 
 
 def is_photo_credit(text: str) -> bool:
@@ -74,9 +77,11 @@ def is_photo_credit(text: str) -> bool:
 
 
 def is_widget_label(text: str) -> bool:
-    """A widget's own text (``Chia sẻ bài viết``) or a related-stories heading (``Mehr zum Thema:``)."""
+    """A widget's own text (``Chia sẻ bài viết``), a related-stories heading (``Mehr zum Thema:``) or a
+    call for tips or letters ending in the newsroom's address."""
     return (text.lower() in BOILERPLATE or (len(text) <= 60 and bool(RELATED_LABEL.match(text)))
-            or (len(text) <= 200 and bool(CALL_TO_ACTION.match(text))))
+            or (len(text) <= 200 and bool(CALL_TO_ACTION.match(text)))
+            or (len(text) <= 300 and bool(CONTACT_TAIL.search(text))))
 
 
 def credit_match(text: str) -> re.Match | None:

@@ -58,6 +58,21 @@ def test_sentence_naming_a_copyright_stays_text():
     assert extract_page(page(body=body), "https://x.vn/a.html").paragraphs == (TEXT.strip(), said, TEXT2.strip())
 
 
+@pytest.mark.parametrize("note", [
+    "Do you have a story to tell? Email: tips@example.com",
+    "Wir freuen uns über Leserbriefe an leserbriefe@zeitung.example.de.",
+])
+def test_call_for_tips_ending_in_an_address_is_not_text(note):
+    body = f"<h1>Tiêu đề</h1><div class='noidung'><p>{TEXT}</p><p>{TEXT2}</p><p>{note}</p></div>"
+    assert extract_page(page(body=body), "https://x.vn/a.html").paragraphs == (TEXT.strip(), TEXT2.strip())
+
+
+def test_sentence_giving_an_address_midway_stays_text():
+    said = "Die Polizei bittet unter hinweise@polizei.example.de um Hinweise und sucht weitere Zeugen."
+    body = f"<h1>Tiêu đề</h1><div class='noidung'><p>{TEXT}</p><p>{said}</p><p>{TEXT2}</p></div>"
+    assert extract_page(page(body=body), "https://x.vn/a.html").paragraphs == (TEXT.strip(), said, TEXT2.strip())
+
+
 def test_relative_image_and_canonical_resolve_against_base_href():
     head = "<base href='https://cdn.x.vn/news/'><meta property='og:image' content='img/a.jpg'>" \
            "<link rel='canonical' href='/bai/a.html'>"
