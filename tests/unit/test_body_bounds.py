@@ -115,3 +115,17 @@ def test_a_story_told_in_its_captions_keeps_them_as_its_text_in_order(container)
             "</body></html>")
     got = extract_page(html, "https://sao.example.vn/hoa-hau.html")
     assert got.paragraphs == CAPTIONS
+
+
+def test_text_the_generic_reader_finds_keeps_its_first_paragraph_when_a_line_precedes_it():
+    """No container holds the text; the generic reader's text opens with a kicker line, then the first
+    paragraph, which the description rewords: printed like the next, that paragraph is text, once."""
+    kicker = "Pipes for the eastern districts are ordered this week"
+    html = ("<html lang='en'><head><meta name='description' content='The council approved the water plan "
+            "after a debate about the cost of the pipes.'></head><body><div class='wrap'>"
+            f"<p>{kicker}</p><h1>Council approves water plan</h1><p>{FIRST}</p><p>{SECOND}</p><p>{THIRD}</p>"
+            "</div></body></html>")
+    got = extract_page(html, URL)
+    assert got.provenance["body"] == "fallback"
+    assert got.lead is None
+    assert got.paragraphs.count(FIRST) == 1
