@@ -51,9 +51,6 @@ BOILERPLATE = frozenset({
     "chia sẻ bài viết", "chia sẻ", "chia sẻ:", "xem thêm", "tin liên quan", "bình luận", "in bài viết",
     "gửi bài viết", "lưu bài viết", "share", "share this article", "related articles", "read more",
     "advertisement", "quảng cáo",
-    # a "read more" button's label, alone on its line, in the languages of the papers we meet
-    "continue reading", "keep reading", "weiterlesen", "mehr lesen", "lire la suite", "leer más", "seguir leyendo",
-    "leia mais", "continua a leggere", "czytaj dalej", "lees meer", "les mer", "läs mer", "læs mere", "đọc tiếp",
     # a comment section's heading left alone at the end of the text
     "comments", "comment", "leave a comment", "post a comment", "add a comment", "kommentare", "commentaires",
     "comentarios", "comentários", "reacties", "kommentarer",
