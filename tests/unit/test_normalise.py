@@ -71,6 +71,7 @@ def test_byline_detection(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("Chia sẻ bài viết", True), ("Xem thêm: Cần Thơ đón 2 triệu khách", True), ("Mehr zum Thema:", True),
     ("分享让更多人看到", True), ("分享到：", True),
+    ("Are protests breaking out in your area? Get in touch at webnews@example.co.uk", True),  # a call for tips
     ("Chia sẻ của người dân về dự án nước sạch cho thấy nhiều hộ vẫn thiếu nước.", False),
     ("分享经济在中国发展迅速，许多城市的共享单车数量已经超过百万辆。", False),
 ])
