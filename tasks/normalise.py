@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import fields
 from datetime import datetime
 from functools import cache
@@ -33,7 +32,7 @@ from tasks.extract.conventions import (
     split_author_values,
 )
 from tasks.records import Article, ExtractedPage
-from tasks.text import clean, title_case_name, word_count
+from tasks.text import clean, squash, title_case_name, word_count
 from tasks.urls import NO_RULES, normalise_url
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -288,12 +287,12 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
 
 def _names_outlet(name: str, page: ExtractedPage, source: Source | None) -> bool:
     """``name`` is the publisher: its site name, host, or a desk of it (``Redaktion hessenschau.de``)."""
-    squashed = _squash(name)
-    outlets = {_squash(n) for n in (page.site_name, *page.outlet_names, source.title if source else None)}
+    squashed = squash(name)
+    outlets = {squash(n) for n in (page.site_name, *page.outlet_names, source.title if source else None)}
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
-    outlets |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
+    outlets |= {squash(host), squash(host.rsplit(".", 1)[0])}
     outlets.discard("")
-    words = [_squash(w) for w in name.split()]
+    words = [squash(w) for w in name.split()]
     first_word = words[0]  # "n-tv NACHRICHTEN" is the outlet; "srf/hosb" is a desk code
     return any(squashed == o or first_word == o or len(squashed) >= 4 and o.startswith(squashed)
                or len(o) >= 5 and _is_word_run(o, words) for o in outlets)
@@ -314,12 +313,6 @@ def _is_word_run(text: str, words: list[str]) -> bool:
             return True
         start = joined.find(text, start + 1)
     return False
-
-
-def _squash(text: str | None) -> str:
-    """Lower-case letters and digits without diacritics: ``Dân Trí`` and ``dantri.com.vn`` compare."""
-    text = unicodedata.normalize("NFKD", clean(text).lower().replace("đ", "d"))
-    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def canonical_url(declared: str | None, fetched: str, source: Source | None) -> str:

@@ -70,3 +70,10 @@ def unescape_html(text: str | None) -> str | None:
             break
         text = unescaped
     return clean(text)
+
+
+def squash(text: str | None) -> str:
+    """Lower-case letters and digits without diacritics: ``Dân Trí``, ``Báo Cần Thơ`` and the hosts
+    ``dantri.com.vn``, ``baocantho.com.vn`` compare."""
+    text = unicodedata.normalize("NFKD", clean(text).lower().replace("đ", "d"))
+    return re.sub(r"[\W_]+", "", "".join(c for c in text if not unicodedata.combining(c)))

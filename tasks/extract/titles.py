@@ -13,7 +13,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from tasks.extract.jsonld import ld_text
-from tasks.text import clean, unescape_html
+from tasks.text import clean, squash, unescape_html
 
 
 class TitleSignals(Protocol):
@@ -133,10 +133,14 @@ def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]
     hosts = {re.sub(r"^www\.", "", n) for n in site_names}
     hosts |= {h.split(".")[0] for h in hosts if "." in h}
 
-    def names_site(part: str) -> bool:
+    squashed_hosts = {s for s in map(squash, hosts) if len(s) >= 4}  # not a "m." or "tv." label
+
+    def names_site(part: str, *, unaccented: bool = True) -> bool:
+        """``unaccented``: the host matched without diacritics too ("Báo Cần Thơ" names baocantho.com.vn);
+        not for a title's first part, which can open with the place a host is named after."""
         low = part.lower().strip()
-        squashed = re.sub(r"[\s.\-]", "", low)
-        return any(n and (n in low or low in n or re.sub(r"[\s.\-]", "", n) in squashed) for n in hosts)
+        return any(n and (n in low or low in n) for n in hosts) \
+            or unaccented and any(n in squash(part) for n in squashed_hosts)
 
     def lone_title_suffix(head: str, part: str) -> bool:
         """A page whose only title is ``<title>``: a short end part after a separator is the site's."""
@@ -151,6 +155,6 @@ def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]
         if not (names_site(parts[-1]) or shorter_elsewhere(head) or lone_title_suffix(head, parts[-1])):
             break
         title, parts = head, parts[:-1]
-    if len(parts) > 1 and names_site(parts[0]):
+    if len(parts) > 1 and names_site(parts[0], unaccented=False):
         title = title[len(parts[0]):].lstrip(" |–—-:·»•：｜")
     return clean(title)

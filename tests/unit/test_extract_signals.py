@@ -93,6 +93,17 @@ def test_site_name_is_not_part_of_the_title(head, h1, title):
     assert extract_page(page(head, body), URL).title == title
 
 
+def test_title_suffix_naming_the_host_with_diacritics_is_the_site_name():
+    """``- Báo Cần Thơ`` on baocantho.example.vn, with no site name in the metadata; a headline opening
+    with the place a host is named after (``Cần Thơ`` on cantho.example.vn) keeps it."""
+    for host, title, want in (
+            ("baocantho.example.vn", "Giá lúa tăng nhẹ ở miền Tây - Báo Cần Thơ", "Giá lúa tăng nhẹ ở miền Tây"),
+            ("cantho.example.vn", "Cần Thơ đón hai triệu lượt khách - Tin mới",
+             "Cần Thơ đón hai triệu lượt khách - Tin mới")):
+        head = f"<title>{title}</title><meta property='og:title' content='{title}'>"
+        assert extract_page(page(head, article_body(TEXT)), f"https://{host}/xa-hoi/a.html").title == want
+
+
 def test_social_title_loses_to_the_json_ld_headline_and_h1_layout_loses_to_metadata():
     head = ("<meta property='og:title' content='Bạn sẽ không tin điều xảy ra ở An Hòa'>"
             + ld('{"@type": "NewsArticle", "headline": "Dân An Hòa có nước sạch: dự án hoàn thành"}'))
