@@ -131,9 +131,10 @@ def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]
     if len(parts) < 2:
         return title
     hosts = {re.sub(r"^www\.", "", n) for n in site_names}
-    hosts |= {h.split(".")[0] for h in hosts if "." in h}
+    # a host's first label names the site (vnexpress.net), unless it is a short one (m., tv., www2.)
+    hosts |= {h.split(".")[0] for h in hosts if "." in h and len(h.split(".")[0]) >= 4}
 
-    squashed_hosts = {s for s in map(squash, hosts) if len(s) >= 4}  # not a "m." or "tv." label
+    squashed_hosts = {s for s in map(squash, hosts) if s}
 
     def names_site(part: str, *, unaccented: bool = True) -> bool:
         """``unaccented``: the host matched without diacritics too ("Báo Cần Thơ" names baocantho.com.vn);

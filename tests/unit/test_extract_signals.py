@@ -99,7 +99,10 @@ def test_title_suffix_naming_the_host_with_diacritics_is_the_site_name():
     for host, title, want in (
             ("baocantho.example.vn", "Giá lúa tăng nhẹ ở miền Tây - Báo Cần Thơ", "Giá lúa tăng nhẹ ở miền Tây"),
             ("cantho.example.vn", "Cần Thơ đón hai triệu lượt khách - Tin mới",
-             "Cần Thơ đón hai triệu lượt khách - Tin mới")):
+             "Cần Thơ đón hai triệu lượt khách - Tin mới"),
+            # a mobile host's "m" label names nothing (it is in "Tin mới nhất")
+            ("m.example.vn", "Giá lúa tăng nhẹ ở miền Tây - Tin mới nhất hôm nay",
+             "Giá lúa tăng nhẹ ở miền Tây - Tin mới nhất hôm nay")):
         head = f"<title>{title}</title><meta property='og:title' content='{title}'>"
         assert extract_page(page(head, article_body(TEXT)), f"https://{host}/xa-hoi/a.html").title == want
 
