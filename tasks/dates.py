@@ -30,6 +30,9 @@ _ISO = re.compile(
 )
 # Day (or month) first; a two-digit year only with slashes (``24/12/12``), as Vietnamese papers printed it.
 _DMY = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|(?<=/)\d{2})(?![\d/])")
+# A Vietnamese date in words: "ngày 7 tháng 3 năm 2026", "7 tháng 3, 2026" (day, month, year, always).
+_VI_WORDS = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:,|năm)?\s*(?P<y>(?:19|20)\d{2})(?!\d)",
+                       re.IGNORECASE)
 _YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>\d{1,2})(?:[:hg](?P<min>\d{2}))(?::(?P<s>\d{2}))?(?!\d)(?:\.\d+)?"
@@ -100,7 +103,7 @@ def parse_date(raw: str | None, tz: tzinfo, order: str = "dmy") -> datetime | No
     text = clean(raw)
     if not text:
         return None
-    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_rfc2822, _parse_other):
+    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_vi_words, _parse_rfc2822, _parse_other):
         try:
             value = parse(text, tz, order)
         except (ValueError, OverflowError, TypeError):
@@ -163,6 +166,16 @@ def _parse_dmy(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     day, month = (int(date["d"]), int(date["m"])) if order == "dmy" else (int(date["m"]), int(date["d"]))
     year = int(date["y"]) if len(date["y"]) == 4 else 2000 + int(date["y"])
     return _with_time(year, month, day, text[: date.start()] + " " + text[date.end():], tz)
+
+
+def _parse_vi_words(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
+    """``Thứ Bảy, ngày 7 tháng 3 năm 2026 10:20``: the month is the number after "tháng" (month), so
+    the order setting does not apply; the general parser read "Ngày 7 tháng 3" month-first (July)."""
+    date = _VI_WORDS.search(text)
+    if not date:
+        return None
+    return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), text[: date.start()] + " " + text[date.end():],
+                      tz)
 
 
 def _with_time(year: int, month: int, day: int, rest: str, tz: tzinfo) -> datetime:

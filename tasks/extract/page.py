@@ -554,7 +554,8 @@ def _simple_match(el: etree._Element, match: re.Match) -> bool:
 
 
 DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}"
-                        r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}")
+                        r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}"
+                        r"|\d{1,2}\s+tháng\s+\d{1,2}\D{1,6}\d{4}", re.IGNORECASE)  # "7 tháng 3 năm 2026"
 
 
 def meta_key(key: str) -> str:

@@ -23,6 +23,10 @@ UTC7 = timezone(timedelta(hours=7))
     ("2018-01-23T22:19:00+07:00", datetime(2018, 1, 23, 22, 19, tzinfo=UTC7)),
     ("Tue, 23 Jan 2018 15:19:00 GMT", datetime(2018, 1, 23, 22, 19, tzinfo=UTC7)),
     ("Tue, 23 Jan 2018 22:19:00 +0700", datetime(2018, 1, 23, 22, 19, tzinfo=UTC7)),
+    # the date in words: day, then "tháng" (month) and its number, then the year
+    ("Thứ Bảy, ngày 7 tháng 3 năm 2026 10:20", datetime(2026, 3, 7, 10, 20, tzinfo=UTC7)),
+    ("Ngày 7 tháng 3 năm 2026", datetime(2026, 3, 7, tzinfo=UTC7)),
+    ("Cập nhật 20:15 ngày 12 tháng 11 năm 2025 (GMT+7)", datetime(2025, 11, 12, 20, 15, tzinfo=UTC7)),
 ])
 def test_same_instant(raw, expected):
     value = parse_date(raw, VN)

@@ -733,3 +733,11 @@ def test_a_related_story_link_printed_in_the_standfirst_is_not_part_of_it():
                 "<h1>Tiêu đề bài</h1>" + lead + article_body(TEXT, TEXT2))
     got = extract_article(html, URL, SOURCE_VN)
     assert got.lead == "Tết Dương lịch được nghỉ 4 ngày liên tục từ 29/12/2012 đến hết ngày 1/1/2013."
+
+
+def test_date_printed_in_vietnamese_words_is_the_printed_date():
+    """``ngày 7 tháng 3 năm 2026`` in a date element: found as a printed date and read day, month, year."""
+    body = "<h1>Tiêu đề bài viết mẫu</h1><span class='date'>Thứ Bảy, ngày 7 tháng 3 năm 2026 - 10:20</span>" \
+           + article_body(TEXT, TEXT2)
+    got = extract_article(page("", body), URL)
+    assert got.published_at == datetime(2026, 3, 7, 10, 20, tzinfo=timezone(timedelta(hours=7)))
