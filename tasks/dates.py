@@ -18,6 +18,7 @@ import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -33,6 +34,13 @@ _DMY = re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=se
 # A Vietnamese date in words: "ngày 7 tháng 3 năm 2026", "7 tháng 3, 2026" (day, month, year, always).
 _VI_WORDS = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:,|năm)?\s*(?P<y>(?:19|20)\d{2})(?!\d)",
                        re.IGNORECASE)
+# A date with the month in words, in any language of tasks.month_names: day first (``7. März 2026``,
+# ``7 de marzo de 2026``, ``7th March 2026``) or month first (``March 7, 2026``); and the CJK year-month-day.
+_WORDS_DAY_FIRST = re.compile(r"(?<![\d.])(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?(?P<w>[^\W\d_]{3,})\.?,?"
+                              r"\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})(?!\d)")
+_WORDS_MONTH_FIRST = re.compile(r"(?<!\w)(?P<w>[^\W\d_]{3,})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+                                r"(?P<y>(?:19|20)\d{2})(?!\d)")
+_CJK = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?")
 _YMD = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>\d{1,2})(?:[:hg](?P<min>\d{2}))(?::(?P<s>\d{2}))?(?!\d)(?:\.\d+)?"
@@ -44,6 +52,9 @@ _AFTERNOON = {"pm": range(1, 12), "ch": range(1, 12), "chiều": range(1, 12), "
               "trưa": range(1, 4), "đêm": range(6, 12)}
 _MIDNIGHT = {"am": 12, "sa": 12, "đêm": 12, "sáng": 12}
 DATE_ORDERS = ("dmy", "mdy")
+# The longest string read as a date: a date line with its labels is under a hundred characters; a longer
+# value is no date, and the fuzzy parser would spend half a second on 80 KB of numbers.
+MAX_DATE_CHARS = 256
 EARLIEST_YEAR = 1990  # no news page of the web was published before: an earlier date is a placeholder
 _GMT = re.compile(r"(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", re.IGNORECASE)
 # Any stated offset: "+07:00", "+0700", "Z" after a time, "GMT+7", "UTC", a zone abbreviation dateutil knows.
@@ -101,9 +112,9 @@ def parse_date(raw: str | None, tz: tzinfo, order: str = "dmy") -> datetime | No
     default, Vietnamese and most papers) or ``mdy`` (a source configured so).
     """
     text = clean(raw)
-    if not text:
+    if not text or len(text) > MAX_DATE_CHARS:
         return None
-    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_vi_words, _parse_rfc2822, _parse_other):
+    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_vi_words, _parse_rfc2822, _parse_words, _parse_other):
         try:
             value = parse(text, tz, order)
         except (ValueError, OverflowError, TypeError):
@@ -178,6 +189,35 @@ def _parse_vi_words(text: str, tz: tzinfo, order: str = "dmy") -> datetime | Non
                       tz)
 
 
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    from tasks.month_names import month_numbers
+
+    return month_numbers()
+
+
+def _parse_words(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
+    """A date whose month is a word of one of the languages of ``tasks.month_names``, or a CJK date."""
+    cjk = _CJK.search(text)
+    if cjk:
+        return _with_time(int(cjk["y"]), int(cjk["m"]), int(cjk["d"]), text[: cjk.start()] + " " + text[cjk.end():],
+                          tz)
+    months = _month_numbers()
+    for pattern in (_WORDS_DAY_FIRST, _WORDS_MONTH_FIRST):
+        for date in pattern.finditer(text):
+            month = months.get(date["w"].lower())
+            if month:
+                return _with_time(int(date["y"]), month, int(date["d"]),
+                                  text[: date.start()] + " " + text[date.end():], tz)
+    return None
+
+
+def _unknown_month_word(text: str) -> bool:
+    """A day, a word and a year, the word no month we know: guessing would give a wrong date."""
+    months = _month_numbers()
+    return any(date["w"].lower() not in months for date in _WORDS_DAY_FIRST.finditer(text))
+
+
 def _with_time(year: int, month: int, day: int, rest: str, tz: tzinfo) -> datetime:
     """The day with the time of day, offset and part of the day (``PM``, ``chiều``) the rest of the string gives."""
     hour = minute = second = 0
@@ -211,6 +251,8 @@ def _parse_rfc2822(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None
 def _parse_other(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     if not re.search(r"\b(?:19|20)\d{2}\b", text):
         return None  # fuzzy parsing of text without a year invents today's date
+    if _unknown_month_word(text):
+        return None  # fuzzy parsing takes the day for the month and invents the day (7 <word> 2026 -> 1 July)
     # dateutil reads "GMT+7" the POSIX way (UTC-7): take the offset out and apply it as news sites mean it.
     offset = _GMT.search(text)
     if offset:

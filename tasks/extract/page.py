@@ -555,7 +555,9 @@ def _simple_match(el: etree._Element, match: re.Match) -> bool:
 
 DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}"
                         r"|\d{1,2}\.?\s+[^\W\d]{3,}\.?,?\s+\d{4}|[^\W\d]{3,}\.?\s+\d{1,2},?\s+\d{4}"
-                        r"|\d{1,2}\s+tháng\s+\d{1,2}\D{1,6}\d{4}", re.IGNORECASE)  # "7 tháng 3 năm 2026"
+                        r"|\d{1,2}\s+tháng\s+\d{1,2}\D{1,6}\d{4}"  # "7 tháng 3 năm 2026"
+                        r"|\d{1,2}\s+de\s+[^\W\d]{3,}\s+(?:de\s+|del\s+)?\d{4}"  # "7 de marzo de 2026"
+                        r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]", re.IGNORECASE)  # "2026年3月7日"
 
 
 def meta_key(key: str) -> str:

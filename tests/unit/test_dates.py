@@ -99,3 +99,25 @@ def test_implausible_dates_and_midnights():
     assert plausible(datetime(1990, 1, 1, tzinfo=UTC7), now)
     assert is_midnight("2012-12-25T00:00:00+07:00") and not is_midnight("2012-12-25")
     assert not is_midnight("25/12/2012 10:03")
+
+
+@pytest.mark.parametrize("raw", [
+    "7 mars 2026 à 10h20", "Veröffentlicht am 7. März 2026, 10:20 Uhr", "07 de marzo de 2026, 10:20",
+    "7 марта 2026, 10:20", "7 marca 2026 10:20", "07 maart 2026 10:20", "7 de março de 2026 às 10h20",
+    "7 Mart 2026 10:20", "March 7, 2026 10:20", "2026年3月7日 10:20", "2026년 3월 7일 10:20",
+])
+def test_month_in_words_of_many_languages(raw):
+    """The month in words, in the page's language: 7 March, not 1 July (the day taken for the month)."""
+    assert parse_date(raw, UTC7) == datetime(2026, 3, 7, 10, 20, tzinfo=UTC7)
+
+
+@pytest.mark.parametrize("raw", ["7 Zorgl 2026 10:20", "7 listopada 2026"])
+def test_month_word_unknown_or_of_two_months_gives_no_date(raw):
+    """A word no language makes a month, or one two languages give to different months (listopad:
+    November in Polish, October in Croatian): no date rather than a guessed one."""
+    assert parse_date(raw, UTC7) is None
+
+
+def test_a_long_string_is_no_date():
+    """A value longer than any date line (a field filled with other text) is not read for a date in it."""
+    assert parse_date("Cập nhật: 07/03/2026 08:01 " + "và " * 200, UTC7) is None

@@ -4,6 +4,7 @@ page, dates with and without offsets, bylines, captions, images, language and si
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -741,3 +742,10 @@ def test_date_printed_in_vietnamese_words_is_the_printed_date():
            + article_body(TEXT, TEXT2)
     got = extract_article(page("", body), URL)
     assert got.published_at == datetime(2026, 3, 7, 10, 20, tzinfo=timezone(timedelta(hours=7)))
+
+
+def test_date_printed_with_a_german_month_name_is_read_in_words():
+    body = "<h1>Titel des Artikels hier</h1><span class='date'>Samstag, 7. März 2026, 10:20 Uhr</span>" \
+           + article_body(TEXT, TEXT2)
+    got = extract_article(page("", body, lang="de"), "https://zeitung.example.de/politik/artikel.html")
+    assert got.published_at == datetime(2026, 3, 7, 10, 20, tzinfo=ZoneInfo("Europe/Berlin"))
