@@ -29,6 +29,7 @@ from tasks.extract.conventions import (
     DESK,
     PERSON_AT_OUTLET,
     credit_match,
+    credited_name,
     split_author_values,
 )
 from tasks.records import Article, ExtractedPage
@@ -187,7 +188,7 @@ def split_byline(byline: str) -> tuple[tuple[str, ...], str | None]:
     names: list[str] = []
     for chunk in BYLINE_ROLE.split(text):
         for name in _NAME_SPLIT.split(chunk):
-            name = title_case_name(_strip_name(name))
+            name = title_case_name(_strip_name(credited_name(name) or ""))
             if name and name not in names and not _NOT_A_NAME.search(name) and not _NOT_A_PERSON.search(name) \
                     and len(name.split()) <= 6 and not DESK.fullmatch(name):
                 names.append(name)

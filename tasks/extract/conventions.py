@@ -129,6 +129,45 @@ def starts_with_dateline(text: str) -> bool:
 
 
 # Separators between names in author metadata: "A und B, C", "A; B", "A & B".
+# A credit's label before its names: one word and a colon (``Autor:``, ``Text:``, ``Tekst:``, ``Redaktion:``,
+# ``Fotos:``), or a "... by" of writing (``Written by``, ``Reporting by``, ``Words by``).
+CREDIT_LABEL = re.compile(r"^(?:[^\W\d_]{2,14}\s*:|(?:written|reported|reporting|additional reporting|words|text|"
+                          r"story|interview|compiled|geschrieben|écrit|escrito|scritto)\s+(?:by|von|par|por|da)\b:?)\s*",
+                          re.IGNORECASE)
+# Credits that name who edited or translated a piece, not who wrote it (Reuters' "Editing by ...").
+EDITOR_CREDIT = re.compile(r"^(?:edit(?:ed|ing)|translat(?:ed|ion)|übersetzt|produced|graphics?)\s+by\b", re.IGNORECASE)
+# Words of a role printed beside a name (``Staff Writer``, ``Redakteurin``, ``Correspondant``): a part made of
+# these alone is a job title, not a second author.
+ROLE_WORDS = frozenset({
+    "staff", "writer", "writers", "reporter", "reporters", "correspondent", "correspondents", "editor",
+    "editors", "senior", "chief", "contributing", "contributor", "columnist", "journalist", "journalists",
+    "photographer", "photojournalist", "freelance", "special", "political", "business", "sports", "science",
+    "health", "economics", "foreign", "deputy", "associate", "managing", "news", "desk", "intern",
+    "editorial", "assistant", "redakteur", "redakteurin", "korrespondent", "korrespondentin", "journalistin",
+    "autorin", "reporterin", "fotograf", "fotografin", "rédacteur", "rédactrice", "correspondant",
+    "correspondante", "envoyé", "envoyée", "spécial", "spéciale", "journaliste", "redactor", "redactora",
+    "corresponsal", "periodista", "redattore", "redattrice", "inviato", "inviata", "giornalista", "redacteur",
+    "verslaggever", "correspondente",
+})
+# Where the author wrote from, after the name: "Jane Doe in London", "Anna Schmidt aus Berlin".
+_FILED_FROM = re.compile(r"\s+(?:in|aus|from)\s+[^\W\d_][\w.'-]*(?:\s+[^\W\d_][\w.'-]*)?$")
+
+
+def credited_name(part: str) -> str | None:
+    """One name of a credit without its label, role or place (``Autor: Jan Kowalski`` -> ``Jan Kowalski``,
+    ``Jane Doe in London`` -> ``Jane Doe``); None for a part that names a job title or an editor."""
+    part = part.strip()
+    if EDITOR_CREDIT.match(part):
+        return None
+    part = CREDIT_LABEL.sub("", part, count=1).strip()
+    if len(part.split()) >= 3:
+        part = _FILED_FROM.sub("", part)
+    words = part.lower().split()
+    if words and all(w.strip(".,") in ROLE_WORDS for w in words):
+        return None
+    return part or None
+
+
 _META_NAME_SPLIT = re.compile(r"\s*[;,|]\s*|\s+(?:and|und|og|och|et|y|e|i|en|&)\s+", re.IGNORECASE)
 _DESK_CODE = re.compile(r"\s*\([^()]{1,12}\)$")  # "Elena Oberholzer (obe)"
 
@@ -139,7 +178,7 @@ def split_author_values(values: tuple[str, ...] | list[str]) -> list[str]:
     names: list[str] = []
     for value in values:
         for name in _META_NAME_SPLIT.split(clean(value)):
-            name = _DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()
+            name = credited_name(_DESK_CODE.sub("", BYLINE_PREFIX.sub("", name.strip(" .,;"))).strip()) or ""
             if name and name not in names:
                 names.append(name)
     return names

@@ -749,3 +749,13 @@ def test_date_printed_with_a_german_month_name_is_read_in_words():
            + article_body(TEXT, TEXT2)
     got = extract_article(page("", body, lang="de"), "https://zeitung.example.de/politik/artikel.html")
     assert got.published_at == datetime(2026, 3, 7, 10, 20, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+@pytest.mark.parametrize(("printed", "authors"), [
+    ("Tekst: Ola Nordmann", ("Ola Nordmann",)),  # a label and a colon: the name was refused for its colon
+    ("By John Smith | Reporter", ("John Smith",)),  # a job title beside the name is not a second author
+    ("Von Anna Schmidt aus Berlin", ("Anna Schmidt",)),
+])
+def test_printed_byline_gives_the_names_without_labels_roles_or_places(printed, authors):
+    body = f"<h1>Council approves the water plan</h1><p class='byline'>{printed}</p>" + article_body(TEXT, TEXT2)
+    assert extract_article(page("", body, lang="en"), "https://news.example.com/a.html").authors == authors

@@ -32,6 +32,16 @@ from tasks.text import clean, title_case_name
     # a desk or a role is not a person
     ("Nhóm PV", ()),
     ("PV", ()),
+    # a label and a colon, in any language, before the names
+    ("Autor: Jan Kowalski", ("Jan Kowalski",)),
+    ("Redaktion: Marcus Bensmann, Elena Müller", ("Marcus Bensmann", "Elena Müller")),
+    ("Text: Max Muster, Fotos: Erika Muster", ("Max Muster", "Erika Muster")),
+    ("Written by Anna Nowak", ("Anna Nowak",)),
+    # a job title beside the name, the place it was filed from, an editor: no author
+    ("By Jane Doe, Staff Writer", ("Jane Doe",)),
+    ("Jane Doe, Senior Correspondent", ("Jane Doe",)),
+    ("By Jane Doe in London", ("Jane Doe",)),
+    ("Reporting by Jane Doe; Editing by John Roe", ("Jane Doe",)),
 ])
 def test_byline_to_authors(byline, authors):
     assert parse_byline(byline) == authors
