@@ -130,8 +130,10 @@ def starts_with_dateline(text: str) -> bool:
 
 # Separators between names in author metadata: "A und B, C", "A; B", "A & B".
 # A credit's label before its names: one word and a colon (``Autor:``, ``Text:``, ``Tekst:``, ``Redaktion:``,
-# ``Fotos:``), or a "... by" of writing (``Written by``, ``Reporting by``, ``Words by``).
-CREDIT_LABEL = re.compile(r"^(?:[^\W\d_]{2,14}\s*:|(?:written|reported|reporting|additional reporting|words|text|"
+# ``Fotos:``), or a "... by" of writing (``Written by``, ``Reporting by``, ``Words by``); a credit word's colon
+# (``Nguồn: VTV``, ``Quelle: dpa``) names an outlet and stays for the credit reader.
+CREDIT_LABEL = re.compile(r"^(?:(?!(?:theo|nguồn|source|quelle|fuente)\s*:)[^\W\d_]{2,14}\s*:|"
+                          r"(?:written|reported|reporting|additional reporting|words|text|"
                           r"story|interview|compiled|geschrieben|écrit|escrito|scritto)\s+(?:by|von|par|por|da)\b:?)\s*",
                           re.IGNORECASE)
 # Credits that name who edited or translated a piece, not who wrote it (Reuters' "Editing by ...").

@@ -112,6 +112,7 @@ def test_fields_a_page_and_the_record_share_are_carried_as_extracted():
     ("Theo TTXVN/Vietnam+", (), "TTXVN/Vietnam+"),  # agencies both
     ("Ca Tiếu(theo online-tech-tips)", ("Ca Tiếu",), "online-tech-tips"),
     ("Hà Thu (tổng hợp)", ("Hà Thu",), None),
+    ("Nguồn: VTV", (), "VTV"),  # a credit word's colon is no label
 ])
 def test_credit_words_leave_the_names_and_the_outlet_goes_to_source_credit(byline, authors, credit):
     assert split_byline(byline) == (authors, credit)
