@@ -33,8 +33,11 @@ class TitleSignals(Protocol):
 # of 64,000 `` | x`` parts took minutes.
 MAX_TITLE_CHARS = 1000
 # What opens a tail a metadata title adds after the printed headline: a separator, spaced or not.
-_TAIL_START = re.compile(r"\s*[|–—\-:·»•：｜]")
-_SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»•]\s+|\s+[|–—·»•]|[|–—·»•]\s+|[：｜]")
+_TAIL_START = re.compile(r"\s*[|–—\-:·»«•：｜]")
+_SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·»«•]\s+|\s+[|–—·»«•]|[|–—·»«•]\s+|[：｜]")
+# A title quoting with guillemets (``Macron : « Nous allons gagner »``): they are quotation marks, not separators.
+_QUOTED_SUFFIX_SPLIT = re.compile(r"\s+[|–—\-:·•]\s+|\s+[|–—·•]|[|–—·•]\s+|[：｜]")
+_SEPARATORS = " |–—-:·»«•：｜"
 
 
 def title_candidates(page: TitleSignals, ld: dict, h1s: list[str]) -> list[tuple[str, str | None]]:
@@ -127,7 +130,9 @@ def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]
     """
     if not title:
         return None
-    parts = _SUFFIX_SPLIT.split(title)
+    quoted = "«" in title and "»" in title
+    parts = (_QUOTED_SUFFIX_SPLIT if quoted else _SUFFIX_SPLIT).split(title)
+    separators = _SEPARATORS.replace("»", "").replace("«", "") if quoted else _SEPARATORS
     if len(parts) < 2:
         return title
     hosts = {re.sub(r"^www\.", "", n) for n in site_names}
@@ -151,11 +156,11 @@ def strip_site_suffix(title: str | None, site_names: set[str], others: list[str]
         """Another metadata title is just the part before the suffix (``headline`` beside ``headline | X``)."""
         return any(same_title(head, other) for other in others if other != title)
 
-    while len(parts) > 1:
-        head = title[: title.rfind(parts[-1])].rstrip(" |–—-:·»•：｜")
+    while len(parts) > 1 and parts[-1].strip():  # nothing after the last mark (a closing quote) names nothing
+        head = title[: title.rfind(parts[-1])].rstrip(separators)
         if not (names_site(parts[-1]) or shorter_elsewhere(head) or lone_title_suffix(head, parts[-1])):
             break
         title, parts = head, parts[:-1]
-    if len(parts) > 1 and names_site(parts[0], unaccented=False):
-        title = title[len(parts[0]):].lstrip(" |–—-:·»•：｜")
+    if len(parts) > 1 and parts[0].strip() and names_site(parts[0], unaccented=False):
+        title = title[len(parts[0]):].lstrip(separators)
     return clean(title)

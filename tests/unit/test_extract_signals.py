@@ -84,6 +84,13 @@ def test_headline_escaped_twice_is_unescaped():
      "content='Giá lúa tăng nhẹ ở miền Tây'>", "", "Giá lúa tăng nhẹ ở miền Tây"),
     # a page whose only title is <title>
     ("<title>Cấp nước sạch cho dân - Báo Cần Thơ Online</title>", "", "Cấp nước sạch cho dân"),
+    # guillemets quote, they separate nothing: the closing one stays, and so does the text after a quote
+    ("<title>Macron : « Nous allons gagner cette bataille »</title>", "",
+     "Macron : « Nous allons gagner cette bataille »"),
+    ("<title>Grève : « C'est une journée noire » pour les usagers</title>", "",
+     "Grève : « C'est une journée noire » pour les usagers"),
+    ("<title>Macron : « Nous allons gagner » - Le Monde</title><meta property='og:site_name' content='Le Monde'>",
+     "", "Macron : « Nous allons gagner »"),
     # a title whose dash is part of the headline keeps it (og:title and <title> are the same string)
     ("<title>Rückschlag im Titelkampf - Liverpool verliert bei Everton</title><meta property='og:title' "
      "content='Rückschlag im Titelkampf - Liverpool verliert bei Everton'>", "",
