@@ -40,6 +40,7 @@ import gzip
 import json
 import os
 import pstats
+import re
 import subprocess
 import sys
 import tempfile
@@ -299,6 +300,7 @@ def profiled_run(out: str, argv: list[str]) -> int:
             profiles.append(profile)
         profile.enable()
 
+    statements = statement_timer()
     threading.setprofile(start)
     main_profile = cProfile.Profile(clock)
     profiles.append(main_profile)
@@ -313,6 +315,35 @@ def profiled_run(out: str, argv: list[str]) -> int:
                 with suppress(TypeError):  # a thread's profile with nothing in it
                     stats.add(profile)
         stats.dump_stats(out)
+        Path(f"{out}.sql.json").write_text(json.dumps(statements), encoding="utf-8")
+
+
+BIND = re.compile(r"%\((\w+)\)s")  # a bound parameter as the driver is sent it: back to the file's :name
+
+
+def statement_timer() -> dict[str, list[float]]:
+    """Count and time (wall: the round trip, the server's work in it) every statement this process sends, by
+    its ``sql/`` file (named by the file's first line, which the statement's text begins with); filled as the
+    statements run: ``{file: [count, seconds]}``, "other" for statements of no file (SQLAlchemy's, Prefect's)."""
+    import sqlalchemy as sa
+
+    files = {path.read_text(encoding="utf-8").splitlines()[0]: str(path.relative_to(ROOT / "sql"))
+             for path in (ROOT / "sql").rglob("*.sql")}
+    times: dict[str, list[float]] = {}
+    began = threading.local()
+
+    def before(conn, cursor, statement, *_) -> None:
+        began.at = time.perf_counter()
+
+    def after(conn, cursor, statement, *_) -> None:
+        name = files.get(BIND.sub(r":\1", statement.split("\n", 1)[0]), "other")
+        entry = times.setdefault(name, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - began.at
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    sa.event.listen(sa.engine.Engine, "after_cursor_execute", after)
+    return times
 
 
 def stage_profile(path: Path, pages: int) -> list[tuple[str, float]]:
@@ -416,6 +447,15 @@ def print_profile(profile: Path, pages: int) -> None:
     print("CPU per page by the package that spent it (ms, each function's own time; rows of 0.3 ms or more)")
     for name, ms in package_profile(profile, pages):
         print(f"  {name[:60]:<60} {ms:7.1f}")
+    timed = Path(f"{profile}.sql.json")
+    if timed.exists():
+        statements = json.loads(timed.read_text(encoding="utf-8"))
+        print("SQL statements of the run's process by file: per page, count and wall ms (round trip and the "
+              "server's work)")
+        for name, (count, seconds) in sorted(statements.items(), key=lambda r: -r[1][1]):
+            print(f"  {name:<40} {count / pages:6.2f} {seconds * 1000 / pages:7.2f}")
+        count = sum(c for c, _ in statements.values())
+        print(f"  {'all':<40} {count / pages:6.2f} {sum(t for _, t in statements.values()) * 1000 / pages:7.2f}")
 
 
 # Log lines that mark where a run's seconds go, in the order they come (the first of each counts).
