@@ -4,7 +4,7 @@ Papers republish each other and the news agency with small edits: a new title, t
 first paragraph trimmed, a "Theo TTXVN" credit added, a few words changed. Such a
 copy keeps most of the original's word shingles, so the check is:
 
-1. Candidates: the article's MinHash signature (datasketch's affine32 scheme) is cut into LSH bands; each
+1. Candidates: the article's MinHash signature (datasketch) is cut into LSH bands; each
    band's values hash to a 64-bit *bucket* stored in ``news.article_buckets``. Articles
    sharing a bucket are candidates. Finding them is an index lookup on the bucket key,
    so its cost does not grow with the warehouse (see ``benchmarks/dedupe.py``).
@@ -103,28 +103,11 @@ def shingle_keys(text: str) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """The affine permutations (a odd, b) of ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")``, drawn
-    as datasketch draws them. Not taken from datasketch: importing it brings scipy into the run's process (0.9 s
-    and tens of MB) for these two arrays and the pre-mix (:func:`_fmix32`). ``tests/unit/test_neardup_signatures.py``
-    holds the signatures equal to datasketch's."""
-    import numpy as np
+    # datasketch (with scipy and redis behind its package) and numpy are imported when the first batch
+    # is fingerprinted, not with the flow: a run with nothing new never pays their half second.
+    from datasketch import MinHash
 
-    gen = np.random.RandomState(SEED)
-    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-    return a, b
-
-
-def _fmix32(hashed: np.ndarray) -> np.ndarray:
-    """The 32-bit MurmurHash3 finalizer (datasketch's ``_fmix(hv, 32)``): affine32's pre-mix of each hash."""
-    import numpy as np
-
-    s1, m1, s2, m2, s3 = (np.uint32(v) for v in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
-    hashed = hashed ^ (hashed >> s1)
-    hashed = hashed * m1
-    hashed = hashed ^ (hashed >> s2)
-    hashed = hashed * m2
-    return hashed ^ (hashed >> s3)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 # Shingle hashes permuted at once in one matrix (hashes x NUM_PERM, 4 bytes each): about 2 MB, a few such
@@ -186,11 +169,12 @@ def _sliced_signature(digests: np.ndarray) -> np.ndarray:
 def _signatures(digests: list[np.ndarray]) -> np.ndarray:
     """One MinHash signature (NUM_PERM uint32 values) per text's shingle digests, as datasketch's affine32 gives it."""
     import numpy as np
+    from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
 
     # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian.
     hashed = np.concatenate([np.ascontiguousarray(d[:, :4]).view("<u4").ravel() for d in digests]).astype(np.uint32)
     a, b = _permutations()
-    permuted = _fmix32(hashed).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
+    permuted = _fmix(hashed, 32).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
     starts = np.cumsum([0, *(len(d) for d in digests[:-1])])
     return np.minimum.reduceat(permuted, starts, axis=0)
 
