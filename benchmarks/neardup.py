@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.common import reset_schema, scratch_engine
-from tasks.dedupe.near import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, SHINGLE_WORDS, containment, shingles, story_text
+from tasks.dedupe.near import BANDS, DEFAULT_THRESHOLD, NUM_PERM, ROWS, containment
+from tasks.dedupe.shingles import SHINGLE_WORDS, shingles, story_text
 from tests.data.neardup_set import build, load_labelled, score
 
 SWEEP = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)

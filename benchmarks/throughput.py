@@ -40,6 +40,7 @@ import gzip
 import json
 import os
 import pstats
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from benchmarks.common import in_processes
+from benchmarks.cpu_by_process import CpuSampler
 from flows.sample_site.server import send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,17 +175,21 @@ def fresh_database(server: str) -> Iterator[str]:
 class Child:
     """What one child process (and every process it waited for) cost: wall, CPU, peak RSS; its output."""
 
-    def __init__(self, args: list[str], env: dict[str, str]):
+    def __init__(self, args: list[str], env: dict[str, str], server: int | None = None):
+        """``server``: the pid of the Prefect server the child reports to, whose CPU is sampled beside its own."""
         began = time.monotonic()
         self.started_at = time.time()
         process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**os.environ, **env},
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        database = env["DATABASE_URL"].rsplit("/", 1)[-1] if "DATABASE_URL" in env else None
+        sampler = CpuSampler(process.pid, database, server)
         out, errors = [], []
         readers = [threading.Thread(target=lambda s, o: o.append(s.read()), args=(stream, sink))
                    for stream, sink in ((process.stdout, out), (process.stderr, errors))]
         for reader in readers:
             reader.start()
         _, status, usage = os.wait4(process.pid, 0)
+        self.by_process = sampler.stop()  # CPU seconds by process group (benchmarks.cpu_by_process)
         for reader in readers:
             reader.join()
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -201,20 +207,20 @@ class Child:
 
 
 def newsetl_run(sources: Path, url: str, profile: Path | None = None, logged: bool = False,
-                env: dict[str, str] | None = None) -> Child:
+                env: dict[str, str] | None = None, server: int | None = None) -> Child:
     """``newsetl run`` in a child process; with ``profile``, under the per-thread profiler (slower: not timed);
     ``logged``: with its INFO log, whose times show what its seconds went to (:func:`phases`); ``env`` adds to
-    its environment."""
+    its environment; ``server`` is the pid of the Prefect server it reports to (its CPU is sampled)."""
     env = {**(env or {}), "DATABASE_URL": url, "PREFECT_LOGGING_LEVEL": "INFO" if logged else "WARNING"}
     if profile is None:
         quiet = [] if logged else ["-q"]
-        return Child(["-m", "flows.cli", *quiet, "run", "--sources", str(sources)], env).check("newsetl run")
+        return Child(["-m", "flows.cli", *quiet, "run", "--sources", str(sources)], env, server).check("newsetl run")
     return Child(["-m", "benchmarks.throughput", "--profiled-run", str(profile), "--", "-q", "run",
-                  "--sources", str(sources)], env).check("newsetl run (profiled)")
+                  "--sources", str(sources)], env, server).check("newsetl run (profiled)")
 
 
 @contextmanager
-def prefect_server(folder: Path) -> Iterator[dict[str, str]]:
+def prefect_server(folder: Path) -> Iterator[tuple[dict[str, str], int]]:
     """``newsetl prefect-server`` up in a child process (its own ``PREFECT_HOME`` and ``NEWSETL_DATA_DIR`` under
     ``folder``); yields the environment under which a ``newsetl run`` reports to it. Stopped afterwards."""
     env = {"NEWSETL_DATA_DIR": str(folder / "data"), "PREFECT_HOME": str(folder / "prefect")}
@@ -228,7 +234,7 @@ def prefect_server(folder: Path) -> Iterator[dict[str, str]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"newsetl prefect-server did not come up: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.5)
-        yield {"NEWSETL_DATA_DIR": env["NEWSETL_DATA_DIR"]}
+        yield {"NEWSETL_DATA_DIR": env["NEWSETL_DATA_DIR"]}, process.pid
     finally:
         process.terminate()
         process.wait(30)
@@ -294,6 +300,7 @@ def profiled_run(out: str, argv: list[str]) -> int:
             profiles.append(profile)
         profile.enable()
 
+    statements = statement_timer()
     threading.setprofile(start)
     main_profile = cProfile.Profile(clock)
     profiles.append(main_profile)
@@ -308,6 +315,35 @@ def profiled_run(out: str, argv: list[str]) -> int:
                 with suppress(TypeError):  # a thread's profile with nothing in it
                     stats.add(profile)
         stats.dump_stats(out)
+        Path(f"{out}.sql.json").write_text(json.dumps(statements), encoding="utf-8")
+
+
+BIND = re.compile(r"%\((\w+)\)s")  # a bound parameter as the driver is sent it: back to the file's :name
+
+
+def statement_timer() -> dict[str, list[float]]:
+    """Count and time (wall: the round trip, the server's work in it) every statement this process sends, by
+    its ``sql/`` file (named by the file's first line, which the statement's text begins with); filled as the
+    statements run: ``{file: [count, seconds]}``, "other" for statements of no file (SQLAlchemy's, Prefect's)."""
+    import sqlalchemy as sa
+
+    files = {path.read_text(encoding="utf-8").splitlines()[0]: str(path.relative_to(ROOT / "sql"))
+             for path in (ROOT / "sql").rglob("*.sql")}
+    times: dict[str, list[float]] = {}
+    began = threading.local()
+
+    def before(conn, cursor, statement, *_) -> None:
+        began.at = time.perf_counter()
+
+    def after(conn, cursor, statement, *_) -> None:
+        name = files.get(BIND.sub(r":\1", statement.split("\n", 1)[0]), "other")
+        entry = times.setdefault(name, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - began.at
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    sa.event.listen(sa.engine.Engine, "after_cursor_execute", after)
+    return times
 
 
 def stage_profile(path: Path, pages: int) -> list[tuple[str, float]]:
@@ -371,30 +407,31 @@ def main() -> int:
         sources = Path(tmp) / "sources.toml"
         profile = Path(tmp) / "run.prof" if args.profile else None
         # With --prefect-server every run reports to one long-lived server, up before the first starts.
-        served = long_lived.enter_context(prefect_server(Path(tmp) / "prefect-server")) if args.prefect_server else {}
+        served, server = (long_lived.enter_context(prefect_server(Path(tmp) / "prefect-server"))
+                          if args.prefect_server else ({}, None))
         with ExitStack() as stack:
             bases, hits = stack.enter_context(sites(folders))
             sources.write_text(sources_toml(bases), encoding="utf-8")
             if args.profile_only:
                 with fresh_database(args.database_url) as profile_url:
-                    newsetl_run(sources, profile_url, args.profile_only, env=served)
+                    newsetl_run(sources, profile_url, args.profile_only, env=served, server=server)
                 print_profile(args.profile_only, args.pages)
                 return 0
             url = stack.enter_context(fresh_database(args.database_url))
-            first = newsetl_run(sources, url, env=served)
+            first = newsetl_run(sources, url, env=served, server=server)
             extract = extract_only(folders)
-            rerun = newsetl_run(sources, url, logged=True, env=served)
+            rerun = newsetl_run(sources, url, logged=True, env=served, server=server)
             other_rerun = newsetl_run(sources, url, logged=True) if args.prefect_server else None  # temporary server
             if profile is not None:  # another fresh database: the same pages fetched and loaded again, profiled
                 with fresh_database(args.database_url) as profile_url:
-                    newsetl_run(sources, profile_url, profile, env=served)
+                    newsetl_run(sources, profile_url, profile, env=served, server=server)
         seen = hits()
         quarter_run = None
         if not args.no_quarter:
             with sites(small) as (small_bases, _), fresh_database(args.database_url) as small_url:
                 small_sources = Path(tmp) / "small.toml"
                 small_sources.write_text(sources_toml(small_bases), encoding="utf-8")
-                quarter_run = newsetl_run(small_sources, small_url, env=served)
+                quarter_run = newsetl_run(small_sources, small_url, env=served, server=server)
         report(args.pages, first, extract, rerun, quarter_run, seen, quarter, other_rerun)
         if profile is not None:
             print_profile(profile, args.pages)
@@ -410,6 +447,15 @@ def print_profile(profile: Path, pages: int) -> None:
     print("CPU per page by the package that spent it (ms, each function's own time; rows of 0.3 ms or more)")
     for name, ms in package_profile(profile, pages):
         print(f"  {name[:60]:<60} {ms:7.1f}")
+    timed = Path(f"{profile}.sql.json")
+    if timed.exists():
+        statements = json.loads(timed.read_text(encoding="utf-8"))
+        print("SQL statements of the run's process by file: per page, count and wall ms (round trip and the "
+              "server's work)")
+        for name, (count, seconds) in sorted(statements.items(), key=lambda r: -r[1][1]):
+            print(f"  {name:<40} {count / pages:6.2f} {seconds * 1000 / pages:7.2f}")
+        count = sum(c for c, _ in statements.values())
+        print(f"  {'all':<40} {count / pages:6.2f} {sum(t for _, t in statements.values()) * 1000 / pages:7.2f}")
 
 
 # Log lines that mark where a run's seconds go, in the order they come (the first of each counts).
@@ -434,6 +480,21 @@ def phases(run: Child) -> list[tuple[str, float]]:
                 found[label] = at - run.started_at
     ordered = [(label, found[label]) for _, label in PHASES if label in found]
     return [*ordered, ("process exited (server stopped)", run.wall)]
+
+
+# The process groups of ``Child.by_process``, in the order they are printed.
+GROUPS = ("run's process", "read workers", "run's other children", "Postgres backends", "Prefect server")
+
+
+def by_process(run: Child) -> list[tuple[str, float]]:
+    """The run's CPU seconds by process group, in ``GROUPS`` order, with their sum."""
+    rows = [(group, run.by_process[group]) for group in GROUPS if group in run.by_process]
+    return [*rows, ("all", sum(seconds for _, seconds in rows))]
+
+
+def machine_cores(run: Child) -> float:
+    """Cores the run kept busy, counting the Postgres backends and the Prefect server that worked for it."""
+    return sum(seconds for _, seconds in by_process(run)[:-1]) / run.wall
 
 
 def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | None,
@@ -463,6 +524,10 @@ def report(n: int, first: Child, extract: Child, rerun: Child, quarter: Child | 
     line("CPU per page, end to end vs extract-only", f"{cpu_e2e:.0f} ms vs {cpu_loop:.0f} ms",
          f"ratio {cpu_e2e / cpu_loop:.2f}, target <= {TARGETS['cpu ratio']}")
     line("CPU cores used during the run", f"{first.cpu / first.wall:.2f} of {os.cpu_count()}")
+    print("  CPU per page by process (ms; sampled from /proc, benchmarks.cpu_by_process; the run's and its "
+          "workers' make the figure above):")
+    print("  " + "; ".join(f"{group} {seconds * 1000 / n:.1f}" for group, seconds in by_process(first)))
+    print(f"  cores busy with Postgres and the Prefect server counted too: {machine_cores(first):.2f}")
     line("time to first request", f"{first_hit - first.started_at:.1f} s" if first_hit else "none seen")
     reruns = [("second run, nothing changed", rerun)]
     if other_rerun is not None:

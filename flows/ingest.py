@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,7 @@ from tasks.fetch.client import Fetcher
 from tasks.fetch.hosts import shared_schedule
 from tasks.records import Article, DiscoveredUrl, FetchedPage, Reject, SourceStats, Validators
 from tasks.warehouse.db import engine, ensure_current, is_transient
+from tasks.warehouse.packing import Packed
 from tasks.warehouse.reads import known_urls, listing_validators, page_validators
 from tasks.warehouse.runs import sync_sources
 from tasks.warehouse.writes import load_batch, mark_unchanged, save_listing_validators, save_rejects
@@ -168,6 +169,9 @@ class FetchedBatch:
     rejects: list[Reject] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)  # URLs that answered 304: the article is as stored
     fetched: int = 0
+    # What the read workers packed (tasks.warehouse.packing): pages by URL, shingle digests by (lead, body).
+    packed: dict[str, Packed] = field(default_factory=dict)
+    digests: dict[tuple[str | None, str], bytes] = field(default_factory=dict)
 
 
 def fetch_batch(source: Source, urls: list[DiscoveredUrl], fetcher: Fetcher, pool: ThreadPoolExecutor,
@@ -181,7 +185,7 @@ def fetch_batch(source: Source, urls: list[DiscoveredUrl], fetcher: Fetcher, poo
     cap = settings().batch_bytes
     todo = iter(enumerate(urls))
     running: dict[Future, int] = {}
-    done: list[tuple[int, tuple[FetchedPage | None, Article | None, Reject | None]]] = []
+    done: list[tuple[int, Fetched]] = []
     held = 0
 
     def start_next() -> None:
@@ -196,7 +200,7 @@ def fetch_batch(source: Source, urls: list[DiscoveredUrl], fetcher: Fetcher, poo
         for future in finished:
             outcome = future.result()
             done.append((running.pop(future), outcome))
-            page, _, reject = outcome
+            page, _, reject, _ = outcome
             held += len(page.body) if page is not None and page.status != 304 else 0
             progress.report(source.name, fetched=1, rejected=int(reject is not None))
             start_next()
@@ -206,15 +210,19 @@ def fetch_batch(source: Source, urls: list[DiscoveredUrl], fetcher: Fetcher, poo
     yield _part(done)
 
 
-def _part(done: list[tuple[int, tuple[FetchedPage | None, Article | None, Reject | None]]]) -> FetchedBatch:
+def _part(done: list[tuple[int, Fetched]]) -> FetchedBatch:
     part = FetchedBatch(fetched=len(done))
-    for _, (page, article, reject) in sorted(done, key=lambda d: d[0]):
+    for _, (page, article, reject, packed) in sorted(done, key=lambda d: d[0]):
         if page is not None and page.status == 304:
             part.not_modified.append(page.url)
         elif page is not None:
             part.pages.append(page)
+            if packed is not None:
+                part.packed[page.url] = packed
         if article is not None:
             part.articles.append(article)
+            if packed is not None and packed.shingle_digests is not None:
+                part.digests[(article.lead, article.body)] = packed.shingle_digests
         if reject is not None:
             part.rejects.append(reject)
     return part
@@ -225,7 +233,7 @@ def load_fetched(source: Source, run_id: int, label: str, part: FetchedBatch) ->
     batch = f"batch {label}: {part.fetched} pages"
     try:
         return dedupe_and_load(source, run_id, batch, part.pages, part.articles, part.rejects, part.not_modified,
-                               fetched=part.fetched)
+                               packed=part.packed, digests=part.digests, fetched=part.fetched)
     except Exception as exc:
         if not is_transient(exc):
             raise
@@ -233,7 +241,7 @@ def load_fetched(source: Source, run_id: int, label: str, part: FetchedBatch) ->
                              exc, LOAD_RETRY_DELAY)
     time.sleep(LOAD_RETRY_DELAY)
     return dedupe_and_load(source, run_id, batch, part.pages, part.articles, part.rejects, part.not_modified,
-                           fetched=part.fetched)
+                           packed=part.packed, digests=part.digests, fetched=part.fetched)
 
 
 def _settle(loading: tuple[str, Future] | None, tally: BatchTally) -> None:
@@ -248,35 +256,46 @@ def _settle(loading: tuple[str, Future] | None, tally: BatchTally) -> None:
         tally.fail(label, exc)
 
 
+# What one URL gave: the page to store, its article, its reject, and what the read worker packed for the load.
+Fetched = tuple[FetchedPage | None, Article | None, Reject | None, Packed | None]
+
+
 def fetch_and_read(source: Source, item: DiscoveredUrl, fetcher: Fetcher, validators: Validators | None = None,
-                   reader: ReadPool | None = None) -> tuple[FetchedPage | None, Article | None, Reject | None]:
-    """One page through fetch -> read (by ``reader``, else in this thread): (page to store, article, reject).
+                   reader: ReadPool | None = None) -> Fetched:
+    """One page through fetch -> read (by ``reader``, else in this thread): (page to store, article, reject,
+    packed: the page compressed and its article's shingles hashed by the worker that read it, else None).
 
     A 304 to a conditional request comes back as the page (status 304) alone: nothing to read.
     """
     try:
         page = fetcher.fetch(item.url, validators=validators)
     except FetchError as exc:
-        return None, None, Reject(source.name, item.url, "fetch", exc.code, exc.detail, exc.status)
+        return None, None, Reject(source.name, item.url, "fetch", exc.code, exc.detail, exc.status), None
     if page.status == 304:
-        return page, None, None
+        return page, None, None, None
     stored = page if page.status in FINAL_STATUSES else None
     if page.status != 200:
-        return stored, None, Reject(source.name, item.url, "fetch", "http_status", f"HTTP {page.status}", page.status)
-    read = reader.read if reader is not None else read_fetched
-    article, reject = read(source, page, title_hint=item.title_hint, published_hint=item.published_hint)
-    return stored, article, reject
+        return (stored, None, Reject(source.name, item.url, "fetch", "http_status", f"HTTP {page.status}",
+                                     page.status), None)
+    hints = {"title_hint": item.title_hint, "published_hint": item.published_hint}
+    if reader is None:
+        return (stored, *read_fetched(source, page, **hints), None)
+    return (stored, *reader.read_packed(source, page, **hints))
 
 
 def dedupe_and_load(source: Source, run_id: int, batch: str, pages: list[FetchedPage], articles: list[Article],
-                    rejects: list[Reject], not_modified: Sequence[str] = (), **counts: int) -> SourceStats:
+                    rejects: list[Reject], not_modified: Sequence[str] = (), *,
+                    packed: Mapping[str, Packed] | None = None,
+                    digests: Mapping[tuple[str | None, str], bytes] | None = None, **counts: int) -> SourceStats:
     """The end of every batch, fetched or reprocessed: one article per URL and text, loaded in one transaction.
 
     ``not_modified`` are URLs that answered 304 (their articles are marked seen); ``counts`` are the
     batch's own (``fetched``, ``discovered``); ``batch`` names it in the log ("batch 2/5: 25 pages").
+    ``packed`` and ``digests`` are what the read workers computed for the load (``FetchedBatch``).
     """
     unique, duplicates = dedupe_batch(articles)  # one article per URL and text within the batch
-    result = load_batch(engine(), run_id, source.name, pages, BatchDedupe(unique), rejects)
+    result = load_batch(engine(), run_id, source.name, pages, BatchDedupe(unique, digests=digests), rejects,
+                        packed)
     if not_modified:
         mark_unchanged(engine(), list(not_modified))
     stats = SourceStats(source.name, new=result.new, updated=result.updated, unchanged=result.unchanged,

@@ -44,6 +44,7 @@ from typing import Any
 from flows.read import read_fetched
 from tasks.config import Source, settings
 from tasks.records import Article, FetchedPage, Reject
+from tasks.warehouse.packing import Packed, pack
 
 log = logging.getLogger("newsetl")
 READY = "ready"
@@ -54,6 +55,7 @@ STARTUP_TIMEOUT = 300.0
 STOP_GRACE = 2.0
 
 ReadResult = tuple[Article | None, Reject | None]
+PackedResult = tuple[Article | None, Reject | None, Packed | None]  # ReadResult and what the worker packed
 _LIBC = ctypes.CDLL(None)  # the C library the process runs on (glibc's malloc_trim: _release_memory)
 
 
@@ -70,8 +72,9 @@ def _serve(conn: Connection, language_model: bool) -> None:
         if job is None:
             return
         source, page, hints = job
-        result = read_fetched(source, page, **hints)
-        del job, page  # the page's bytes, before the answer is pickled beside them
+        article, reject = read_fetched(source, page, **hints)
+        result = (article, reject, pack(page.body, article))  # off the run's process (tasks.warehouse.packing)
+        del job, page, article, reject  # the page's bytes, before the answer is pickled beside them
         conn.send(result)
         del result
         _release_memory()
@@ -217,10 +220,15 @@ class ReadPool:
 
     def read(self, source: Source, page: FetchedPage, **hints: Any) -> ReadResult:
         """The page's article, or the reject that says why there is none (``timeout`` past the limit)."""
+        return self.read_packed(source, page, **hints)[:2]
+
+    def read_packed(self, source: Source, page: FetchedPage, **hints: Any) -> PackedResult:
+        """:meth:`read`, and the page packed for loading where it was read (``tasks.warehouse.packing``); None
+        when the page was not read by a worker (in-process reading, a timeout, a worker that died)."""
         self.start()
         if self.in_process:
             with self._one_at_a_time:
-                return read_fetched(source, page, **hints)
+                return (*read_fetched(source, page, **hints), None)
         size = len(page.body)
         self._admit(size)
         try:
@@ -239,7 +247,7 @@ class ReadPool:
                 self._room.wait(1.0)
             self._reading += size
 
-    def _read_in_worker(self, source: Source, page: FetchedPage, hints: dict[str, Any]) -> ReadResult:
+    def _read_in_worker(self, source: Source, page: FetchedPage, hints: dict[str, Any]) -> PackedResult:
         worker = self._next_idle()  # waits while every worker is busy: the bound on pages in extraction
         healthy = False
         try:
@@ -250,14 +258,14 @@ class ReadPool:
                             self.timeout)
                 return None, Reject(source.name, page.url, "extract", "timeout",
                                     f"reading the page took over {self.timeout:g} s "
-                                    "(NEWSETL_EXTRACT_TIMEOUT)", page.status)
-            result: ReadResult = worker.conn.recv()
+                                    "(NEWSETL_EXTRACT_TIMEOUT)", page.status), None
+            result: PackedResult = worker.conn.recv()
             healthy = True
             return result
         except (EOFError, OSError, TimeoutError) as exc:  # the worker died under the page, or never started
             worker.process.join(1)
             detail = f"read worker process died (exit code {worker.process.exitcode}): {type(exc).__name__}"
-            return None, Reject(source.name, page.url, "extract", "extractor_bug", detail, page.status)
+            return None, Reject(source.name, page.url, "extract", "extractor_bug", detail, page.status), None
         finally:
             self._give_back(worker, healthy)
 

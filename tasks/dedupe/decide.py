@@ -20,7 +20,7 @@ which the article is a copy or a revision of.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.engine import Connection, Row
 
@@ -32,13 +32,15 @@ from tasks.warehouse.db import query
 class BatchDedupe:
     """The decisions for one batch: fingerprints computed up front, buckets locked, then one decision per article."""
 
-    def __init__(self, articles: Iterable[Article], neardup_threshold: float | None = None):
-        """``neardup_threshold`` overrides the configured containment threshold (for evaluating it)."""
+    def __init__(self, articles: Iterable[Article], neardup_threshold: float | None = None,
+                 digests: Mapping[tuple[str | None, str], bytes] | None = None):
+        """``neardup_threshold`` overrides the configured containment threshold (for evaluating it); ``digests``
+        are the shingle digests of (lead, body) texts taken where the pages were read (``near.fingerprints``)."""
         self.articles = tuple(articles)
         self.limit = threshold() if neardup_threshold is None else neardup_threshold
         # Keyed by what a fingerprint is made of, so an article finds its own without an index.
         texts = list(dict.fromkeys((a.lead, a.body) for a in self.articles))
-        self._fingerprints: dict[tuple[str | None, str], Fingerprint] = dict(zip(texts, fingerprints(texts),
+        self._fingerprints: dict[tuple[str | None, str], Fingerprint] = dict(zip(texts, fingerprints(texts, digests),
                                                                                  strict=True))
         self._index = {id(article): i for i, article in enumerate(self.articles)}
         self._held: dict[int, Row | None] = {}  # filled by lock(), in the batch's transaction

@@ -23,9 +23,7 @@ This module only reads: the warehouse writer stores the buckets and the cluster 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -33,6 +31,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Connection
 
 from tasks.config import Settings, settings
+from tasks.dedupe.shingles import DIGEST_BYTES, shingle_digests, story_text
 from tasks.warehouse.db import query
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 
 NUM_PERM = 128  # MinHash permutations
 BANDS, ROWS = 32, 4  # LSH: 32 bands of 4 values; a pair with Jaccard 0.6 shares a band with p = 0.988
-SHINGLE_WORDS = 4  # words (Vietnamese syllables) per shingle
 SEED = 4_210_001
 # Pinned: stored buckets are only comparable with signatures of the same scheme and seed.
 SCHEME = "affine32"
@@ -49,8 +47,6 @@ SCHEME = "affine32"
 DEFAULT_THRESHOLD = Settings.neardup_threshold
 MIN_SHINGLES = 20  # shorter texts are too small to call a copy: each is a story of its own
 MAX_CANDIDATES = 20  # candidates confirmed per article, most shared buckets first
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,19 +67,6 @@ def threshold() -> float:
     return settings().neardup_threshold
 
 
-def story_text(lead: str | None, body: str) -> str:
-    """What is compared: lead and body. Titles are left out because syndicating papers rewrite them."""
-    return f"{lead or ''}\n{body}"
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
-    """Overlapping runs of ``size`` words, lower-cased and NFC-normalised, punctuation ignored."""
-    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
-    if len(words) < size:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(map(" ".join, zip(*(words[k:] for k in range(size)), strict=False)))  # runs of `size` words
-
-
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
     """|A∩B| / min(|A|,|B|): 1.0 when the smaller text is wholly inside the larger."""
     if not a or not b:
@@ -100,12 +83,11 @@ def key_containment(a: np.ndarray, b: np.ndarray) -> float:
     return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
 
 
-def _digests(sh: frozenset[str]) -> np.ndarray:
-    """The SHA-1 digest of each shingle, one row of 20 bytes each (datasketch's ``sha1_hash32`` is the first 4)."""
+def _digest_rows(digests: bytes) -> np.ndarray:
+    """``shingles.shingle_digests`` as one row of ``DIGEST_BYTES`` bytes per shingle."""
     import numpy as np
 
-    joined = b"".join(hashlib.sha1(s.encode("utf-8")).digest() for s in sh)
-    return np.frombuffer(joined, dtype=np.uint8).reshape(-1, 20)
+    return np.frombuffer(digests, dtype=np.uint8).reshape(-1, DIGEST_BYTES)
 
 
 def _keys(digests: np.ndarray) -> np.ndarray:
@@ -116,7 +98,7 @@ def _keys(digests: np.ndarray) -> np.ndarray:
 
 def shingle_keys(text: str) -> np.ndarray:
     """The shingle keys of a text (``story_text``), as :attr:`Fingerprint.keys` holds them."""
-    return _keys(_digests(shingles(text)))
+    return _keys(_digest_rows(shingle_digests(text)))
 
 
 @cache
@@ -137,31 +119,35 @@ def fingerprint(lead: str | None, body: str) -> Fingerprint:
     return fingerprints([(lead, body)])[0]
 
 
-def fingerprints(texts: Sequence[tuple[str | None, str]]) -> list[Fingerprint]:
+def fingerprints(texts: Sequence[tuple[str | None, str]],
+                 digests: Mapping[tuple[str | None, str], bytes] | None = None) -> list[Fingerprint]:
     """The fingerprints of a batch's (lead, body) texts, the MinHash signatures computed together.
 
     The same values as ``MinHash(...).update_batch`` per text (datasketch's ``sha1_hash32``, its
     murmur finalizer and affine permutations: ``tests/unit/test_neardup_signatures.py`` holds them
     equal), but each shingle hashed without a Python call per hash and the whole batch permuted and
     reduced in a few numpy operations instead of one round of them per article. Each text's shingle
-    strings live only while its digests are taken: the batch holds 20 bytes a shingle, not the strings.
+    strings live only while its digests are taken: the batch holds 8 bytes a shingle, not the strings.
+    ``digests`` are the texts' ``shingles.shingle_digests`` where they were taken already (by the read workers).
     """
-    digests = [_digests(shingles(story_text(lead, body))) for lead, body in texts]
-    out = [Fingerprint(_keys(d), ()) for d in digests]
-    compared = [i for i, d in enumerate(digests) if len(d) >= MIN_SHINGLES]
+    known = digests or {}
+    rows = [_digest_rows(known[(lead, body)] if (lead, body) in known else shingle_digests(story_text(lead, body)))
+            for lead, body in texts]
+    out = [Fingerprint(_keys(d), ()) for d in rows]
+    compared = [i for i, d in enumerate(rows) if len(d) >= MIN_SHINGLES]
     chunk: list[int] = []
     size = 0
 
     def flush() -> None:
-        for j, signature in zip(chunk, _signatures([digests[j] for j in chunk]), strict=True):
+        for j, signature in zip(chunk, _signatures([rows[j] for j in chunk]), strict=True):
             out[j] = Fingerprint(out[j].keys, band_buckets(signature))
 
     for i in compared:
-        if len(digests[i]) > CHUNK_SHINGLES:  # a long text alone, in slices (see _sliced_signature)
-            out[i] = Fingerprint(out[i].keys, band_buckets(_sliced_signature(digests[i])))
+        if len(rows[i]) > CHUNK_SHINGLES:  # a long text alone, in slices (see _sliced_signature)
+            out[i] = Fingerprint(out[i].keys, band_buckets(_sliced_signature(rows[i])))
             continue
         chunk.append(i)
-        size += len(digests[i])
+        size += len(rows[i])
         if size >= CHUNK_SHINGLES:
             flush()
             chunk, size = [], 0

@@ -11,7 +11,8 @@ needs savepoints pays for them. Values the database would refuse are kept out be
 that: a header value holding NUL is not stored, a listing's validators that cannot be
 stored are skipped with a warning, and a reject's words are written so that they always
 can be. Raw pages are gzip-compressed at level 1 (a quarter of level 6's CPU for about a
-fifth more bytes) before the transaction opens. What an article
+fifth more bytes) before the transaction opens, or were already where they were read
+(``tasks.warehouse.packing``). What an article
 is (new, updated, unchanged, a duplicate; its story) is decided by ``tasks.dedupe``
 on the batch's connection, which also takes the batch's locks (the held row ``FOR
 UPDATE``, the LSH buckets advisory-locked); this module applies the decision.
@@ -22,11 +23,9 @@ same article twice: an insert that meets a row is decided again, seeing that row
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, fields
 from datetime import date
@@ -39,6 +38,7 @@ from tasks.errors import DatabaseError
 from tasks.records import Article, DedupeDecision, FetchedPage, Reject, Validators
 from tasks.text import storable, storable_text
 from tasks.warehouse.db import is_row_fault, query, timeout_reason
+from tasks.warehouse.packing import Packed, pack_body
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,6 @@ KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "date
 # and the driver's ValueError for a value it cannot send. Anything else (connection lost, server
 # gone, a timeout) fails the whole batch, which rolls back.
 ROW_FAULTS = (sa.exc.DBAPIError, ValueError)
-# gzip level of stored raw pages: level 1 costs about a quarter of level 6's CPU on news pages
-# (2.1 vs 8.6 ms for a 270 KB page here) for 23 % of the size instead of 19 %.
-PAGE_GZIP_LEVEL = 1
 
 
 
@@ -121,8 +118,10 @@ class Decisions(Protocol):
 
 
 def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], decisions: Decisions,
-               rejects: list[Reject]) -> BatchResult:
+               rejects: list[Reject], packed: Mapping[str, Packed] | None = None) -> BatchResult:
     """Store a batch's raw pages, its articles as the dedupe step decides them, and rejects, in one transaction.
+
+    ``packed``: pages (by URL) compressed and hashed already where they were read (``tasks.warehouse.packing``).
 
     A lock not granted or a statement over its time (``NEWSETL_LOCK_TIMEOUT``, ``NEWSETL_STATEMENT_TIMEOUT``)
     is a DatabaseError saying so: the batch is not loaded, the run goes on.
@@ -131,7 +130,7 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
     pages = sorted(pages, key=lambda p: p.url)
     articles = sorted(decisions.articles, key=lambda a: a.canonical_url)
     try:
-        return _load(eng, run_id, source, pages, articles, rejects, decisions)
+        return _load(eng, run_id, source, pages, articles, rejects, decisions, packed or {})
     except sa.exc.OperationalError as exc:
         reason = timeout_reason(exc)
         if reason is None:
@@ -140,10 +139,10 @@ def load_batch(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], 
 
 
 def _load(eng: Engine, run_id: int, source: str, pages: list[FetchedPage], articles: list[Article],
-          rejects: list[Reject], decisions: Decisions) -> BatchResult:
+          rejects: list[Reject], decisions: Decisions, packed: Mapping[str, Packed]) -> BatchResult:
     # Compressed before the transaction opens: no lock is held while the CPU works. A URL fetched twice
     # keeps its last page, as one upsert after the other would.
-    page_rows = [_page_row(page, source, run_id) for page in {p.url: p for p in pages}.values()]
+    page_rows = [_page_row(page, source, run_id, packed.get(page.url)) for page in {p.url: p for p in pages}.values()]
     try:
         with eng.begin() as conn:
             return _write(conn, run_id, source, page_rows, articles, rejects, decisions, isolate=False)
@@ -311,13 +310,13 @@ def _json_value(value: object) -> str:
     raise TypeError(f"no JSON form for a {type(value).__name__} field")
 
 
-def _page_row(page: FetchedPage, source: str, run_id: int) -> dict:
+def _page_row(page: FetchedPage, source: str, run_id: int, packed: Packed | None = None) -> dict:
     headers = {k: v for k, v in page.headers.items() if k in KEPT_HEADERS and storable(v)}
+    body_gzip, body_sha256 = (packed.body_gzip, packed.body_sha256) if packed is not None else pack_body(page.body)
     return {
         "source": source, "url": page.url, "final_url": page.final_url, "status": page.status,
         "content_type": page.content_type or None, "headers": json.dumps(headers),
-        "body_gzip": gzip.compress(page.body, compresslevel=PAGE_GZIP_LEVEL),
-        "body_sha256": hashlib.sha256(page.body).hexdigest(),
+        "body_gzip": body_gzip, "body_sha256": body_sha256,
         "fetched_at": page.fetched_at, "run_id": run_id,
         "warc_file": page.warc_file, "warc_offset": page.warc_offset,
     }

@@ -5,7 +5,10 @@ Real flow runs (``prefect_backend``) against fault sites on two loopback address
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import threading
+import urllib.request
 from contextlib import ExitStack
 
 import pytest
@@ -13,6 +16,7 @@ import sqlalchemy as sa
 
 import flows.ingest
 from flows.ingest import ingest
+from tasks.dedupe.near import fingerprint
 from tests.conftest import flow_environment
 from tests.integration.test_read_pool import spawned_children
 from tests.sites.faults import SLOW_READ_PAGE, _Handler, serve_faults
@@ -102,3 +106,27 @@ def test_the_read_workers_are_stopped_when_the_run_fails(database_url, prefect_b
             (articles,) = rows(eng, "SELECT count(*) FROM news.articles")
     assert run.status == "failed" and articles[0] == 3  # the workers had read the pages when the run failed
     assert spawned_children() == []
+
+
+def test_pages_read_by_the_workers_are_stored_as_served_and_indexed_by_their_text(database_url, prefect_backend,
+                                                                                   tmp_path):
+    """The workers compress each raw page and hash its article's shingles for the load (tasks.warehouse.packing):
+    what is stored is the page the site served, and the article's LSH buckets are those of its stored text."""
+    with serve_faults(crawl_delay=None, pages=3) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(site.source_toml(feeds=("/pages.rss",), sitemaps=()), encoding="utf-8")
+        with flow_environment(database_url, {"NEWSETL_EXTRACT_PROCESSES": "2"}) as eng:
+            summary = ingest(sources_file=str(sources))
+            pages = rows(eng, "SELECT url, body_gzip, body_sha256 FROM news.pages ORDER BY url")
+            articles = rows(eng, "SELECT a.lead, a.body, array_agg(b.bucket ORDER BY b.bucket) AS buckets "
+                                 "FROM news.articles a JOIN news.article_buckets b ON b.article_id = a.id "
+                                 "GROUP BY a.id ORDER BY a.id")
+        served = {page.url: urllib.request.urlopen(page.url, timeout=10).read() for page in pages}
+    assert summary.status == "completed", summary.errors
+    assert [p.url for p in pages] == [f"{site.base}/a/{n}.html" for n in range(3)]
+    for page in pages:
+        body = gzip.decompress(page.body_gzip)
+        assert body == served[page.url] and hashlib.sha256(body).hexdigest() == page.body_sha256
+    assert len(articles) == 3
+    for article in articles:
+        assert sorted(fingerprint(article.lead, article.body).buckets) == article.buckets

@@ -105,3 +105,21 @@ def test_the_slot_of_a_process_that_died_frees_itself(warehouse):
     assert rows.claim_start(warehouse, "e.example", interval=0, crawl_delay=None, connections=1, lease=60) is None
     time.sleep(0.25)
     assert rows.claim_start(warehouse, "e.example", interval=0, crawl_delay=None, connections=1, lease=60)
+
+
+def test_a_request_goes_on_after_the_server_dropped_the_schedule_connections(warehouse):
+    """The schedule's connections are not pinged before use: one the server closed between two requests costs
+    that statement a second try on a fresh connection, not the request."""
+    limiter, schedule = HostLimiter(8), HostSchedule(warehouse)
+    with limiter.slot("f.example", connections=1, interval=0, max_wait=5, schedule=schedule) as arrived:
+        arrived()
+    with db.autocommit_engine(warehouse).connect() as conn:  # the pooled connection the schedule just used
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    with warehouse.connect() as conn:  # as a server restart or an idle timeout would
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    with limiter.slot("f.example", connections=1, interval=0, max_wait=5, schedule=schedule) as arrived:
+        arrived()
+    with warehouse.connect() as conn:
+        row = conn.execute(sa.text("SELECT requests, leases FROM news.host_schedule "
+                                   "WHERE host = 'f.example'")).one()
+    assert (row.requests, row.leases) == (2, [])

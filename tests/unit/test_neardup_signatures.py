@@ -12,9 +12,8 @@ from tasks.dedupe.near import (
     SEED,
     band_buckets,
     fingerprints,
-    shingles,
-    story_text,
 )
+from tasks.dedupe.shingles import shingles, story_text
 from tests.data.neardup_set import build
 
 
