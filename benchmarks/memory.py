@@ -8,7 +8,8 @@ processes, and prints the run's maximum resident set size and its rejects. The b
 is the default (NEWSETL_MAX_BYTES, 5 MB), so both bodies must be cut off early. The
 large-page run reads 2 sources x 8 pages of a 1.7 MB data table (4 connections each): it
 prints the peak of the run's process and the peak of its whole process tree (the run and its
-read workers, sampled every 50 ms; the temporary Prefect server left out, as it is not the run's).
+read workers, sampled every 50 ms; the temporary Prefect server left out, as it is not the run's), and the
+tree's PSS and USS at that moment (pages the processes share counted once, or not at all).
 The attribute-heavy run reads 2 sources x 8 pages of 4.8 MB whose every element carries forty
 attributes (4 connections each; ``tests.sites.faults.attribute_heavy_html``), the shape that once
 peaked at 4.2 GB. The target is under 500 MB for the tree in both.
@@ -44,11 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = _bombs() if "bombs" in cases else True
     for name in (c for c in CASES if c in cases):
         feed, label = CASES[name]
-        run_peak, tree_peak, parts, wall, code = _large_pages(feed)
+        run_peak, (tree_peak, parts, pss, uss), wall, code = _large_pages(feed)
         print(f"large pages (2 sources x 8 pages of {label}, 4 connections each): exit code {code}, wall "
               f"{wall:.1f}s, peak RSS of the run's process {run_peak / 1024:.0f} MB, of its process tree "
               f"(read workers included) {tree_peak / 1024:.0f} MB "
-              f"({' + '.join(f'{kb / 1024:.0f}' for kb in parts)} MB, largest process first)")
+              f"({' + '.join(f'{kb / 1024:.0f}' for kb in parts)} MB, largest process first; at that moment "
+              f"PSS {pss / 1024:.0f} MB, USS {uss / 1024:.0f} MB)")
         ok = ok and tree_peak < 500 * 1024 and code == 0
     return 0 if ok else 1
 
@@ -87,9 +89,9 @@ def _bombs() -> bool:
 LARGE_ROWS = 10_000  # about 1.7 MB of HTML per page (CASES["large"])
 
 
-def _large_pages(feed: str) -> tuple[int, int, list[int], float, int]:
+def _large_pages(feed: str) -> tuple[int, TreePeak, float, int]:
     """A run over the pages of ``feed`` (``/large.rss``, ``/attrs.rss``) on two sources at once: (peak kB of
-    the run's process, peak kB of its process tree, each process's kB at the tree's peak, seconds, exit code)."""
+    the run's process, its process tree at its peak (:func:`_sample_tree`), seconds, exit code)."""
     hosts = ["127.0.0.1", "127.0.0.2"]
     with scratch_database() as url, fault_sites(hosts, crawl_delay=None, slow_read_rows=LARGE_ROWS,
                                                 large_pages=8) as (servers, _), \
@@ -103,20 +105,28 @@ def _large_pages(feed: str) -> tuple[int, int, list[int], float, int]:
                                  str(sources)], env={**os.environ, "DATABASE_URL": url}, cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         sampler = threading.Thread(target=lambda: tree_peaks.append(_sample_tree(proc)), daemon=True)
-        tree_peaks: list[tuple[int, list[int]]] = []
+        tree_peaks: list[TreePeak] = []
         sampler.start()
         _, stderr = proc.communicate()
         sampler.join()
-        tree_peak, parts = tree_peaks[0] if tree_peaks else (0, [])
+        tree_peak = tree_peaks[0] if tree_peaks else (0, [], 0, 0)
         took = time.monotonic() - began
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
-    return int(found.group(1)) if found else 0, tree_peak, parts, took, proc.returncode
+    return int(found.group(1)) if found else 0, tree_peak, took, proc.returncode
 
 
-def _sample_tree(proc: subprocess.Popen) -> tuple[int, list[int]]:
+# The tree at its peak: (sum of VmRSS kB, each process's VmRSS kB largest first, sum of Pss kB, sum of USS kB).
+TreePeak = tuple[int, list[int], int, int]
+
+
+def _sample_tree(proc: subprocess.Popen) -> TreePeak:
     """The largest sum of VmRSS (kB) over the descendants of ``proc`` seen while it runs, Prefect's server
-    excluded, and the processes' VmRSS at that moment, largest first (the run's process, then its workers)."""
-    peak, parts = 0, []
+    excluded, and the processes' VmRSS at that moment, largest first (the run's process, then its workers).
+
+    Also the tree's PSS and USS at that moment (``/proc/PID/smaps_rollup``): pages the processes share (the
+    interpreter, libraries) count once in a sum of PSS and not at all in USS, where RSS counts them in each.
+    """
+    peak, parts, pss, uss = 0, [], 0, 0
     while proc.poll() is None:
         table: dict[int, tuple[int, int, bytes]] = {}  # pid -> (parent, rss kB, command line)
         for status in Path("/proc").glob("[0-9]*/status"):
@@ -135,9 +145,20 @@ def _sample_tree(proc: subprocess.Popen) -> tuple[int, list[int]]:
         total = sum(rss for _, rss in counted)
         if total > peak:
             peak, parts = total, sorted((rss for _, rss in counted), reverse=True)
+            pss, uss = map(sum, zip(*(_proportional(pid) for pid, _ in counted), strict=True))
 
         time.sleep(0.05)
-    return peak, parts
+    return peak, parts, pss, uss
+
+
+def _proportional(pid: int) -> tuple[int, int]:
+    """(Pss, Private_Clean + Private_Dirty) of a process in kB; zeros once it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0, 0
+    fields = {name: int(value.split()[0]) for name, _, value in (line.partition(":") for line in lines[1:])}
+    return fields.get("Pss", 0), fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
 
 
 def _peak(result) -> int:

@@ -395,8 +395,15 @@ def _run_flow(sources_file: str, only: list[str] | None, limit: int | None) -> i
 
 
 def _summarised(run, what: str) -> int:
-    """Run a flow and print its summary; a failure other than config or database is exit code 1."""
+    """Run a flow and print its summary; a failure other than config or database is exit code 1.
+
+    Without a Prefect API to report to, the flow reports to a temporary server started for it (see
+    ``flows.prefect_server.start_temporary_prefect_server``), stopped when the process exits.
+    """
+    from flows.prefect_server import start_temporary_prefect_server
+
     try:
+        start_temporary_prefect_server()
         with _progress_bars():
             summary = run()
     except (ConfigError, DatabaseError):

@@ -11,23 +11,33 @@ in ``NEWSETL_DATA_DIR/prefect-server.json`` while it is up (``newsetl prefect-se
 up for that alone), and the commands that run flows report to it instead
 (:func:`use_announced_server`): only a server newsetl started and that answers is taken, never
 some other process that happens to listen on the port.
+
+With neither (and no API in Prefect's profile or settings files), a command that runs flows starts
+that temporary server itself, before its flow runs (:func:`start_temporary_prefect_server`): the same
+command with the same settings as Prefect's client, but Prefect's client imports the whole server
+application (FastAPI, its ORM models, its services) into the run's process to start it, about
+65 MB resident held for the whole run; started from here, that code is loaded in the server alone.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import logging
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tasks.config import settings
 from tasks.errors import PrefectServerError
+
+log = logging.getLogger("newsetl")
 
 DEFAULT_PORT = 4200
 STARTUP_TIMEOUT = 120.0  # seconds; the server takes about 10 s on a 2-core machine
@@ -36,14 +46,51 @@ ANNOUNCEMENT = "prefect-server.json"  # in NEWSETL_DATA_DIR: the API URL and pid
 HEALTH_TIMEOUT = 2.0
 
 
-def _free_port(preferred: int) -> int:
+# What Prefect's client sets for the temporary server it starts when no API is named
+# (prefect.server.api.server.SubprocessASGIServer): the API alone, without the UI, in ephemeral mode.
+TEMPORARY_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+
+def _free_port(preferred: int = 0) -> int:
+    """``preferred`` if it is free on 127.0.0.1, else a port the system picks (0: any free port)."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", preferred))
-            return preferred
         except OSError:
             sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A Prefect API server in a child process of this one, started at once; :meth:`wait_up` waits for it."""
+
+    def __init__(self, argv: list[str], api: str, env: Mapping[str, str], stderr: int | None = subprocess.PIPE):
+        self.api = api
+        self.process = subprocess.Popen([sys.executable, "-m", *argv], stdout=subprocess.DEVNULL, stderr=stderr,
+                                        env={**os.environ, **env})
+        self._up = False
+
+    def wait_up(self) -> None:
+        """Return once the server answers its health check; :class:`PrefectServerError` if it exits or is late."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self._up and not _healthy(self.api):
+            if self.process.poll() is not None:
+                output = self.process.stderr.read() if self.process.stderr else b""
+                detail = (output or b"").decode(errors="replace").strip().splitlines()[-3:]
+                raise PrefectServerError(f"prefect server exited with code {self.process.returncode}: "
+                                         f"{' '.join(detail)}")
+            if time.monotonic() > deadline:
+                raise PrefectServerError(f"prefect server did not answer on {self.api} within {STARTUP_TIMEOUT:.0f}s")
+            time.sleep(0.2)
+        self._up = True
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @contextmanager
@@ -57,27 +104,54 @@ def local_prefect_server(port: int = DEFAULT_PORT, env: dict[str, str] | None = 
     """
     port = _free_port(port)
     api = f"http://127.0.0.1:{port}/api"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {}), "PREFECT_API_URL": api},
-    )
+    server = ServerProcess(["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)], api,
+                           {**(env or {}), "PREFECT_API_URL": api})
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(api):
-            if process.poll() is not None:
-                detail = (process.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-3:]
-                raise PrefectServerError(f"prefect server exited with code {process.returncode}: {' '.join(detail)}")
-            if time.monotonic() > deadline:
-                raise PrefectServerError(f"prefect server did not answer on {api} within {STARTUP_TIMEOUT:.0f}s")
-            time.sleep(0.5)
-        with _announced(api, process.pid) if announce else _nothing():
+        server.wait_up()
+        with _announced(api, server.process.pid) if announce else _nothing():
             yield api
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
+
+
+def start_temporary_prefect_server() -> str | None:
+    """Before a command's flow runs: where Prefect would start its temporary server (no API named by the
+    environment, a profile or a settings file, and ephemeral mode on, as in Prefect's default profile), start
+    it from here, point this process's Prefect at it and return its API URL; None where nothing was needed.
+
+    The server is the one Prefect's client would start, with the same command and settings; only the code
+    that starts it is not imported into this process (see the module's doc). As Prefect's own, it is stopped
+    when the process exits (``atexit``), so after Prefect's log and event workers have sent what they hold
+    (they drain when threading shuts down, before ``atexit`` hooks run): stopped sooner, their last
+    batch is lost and they wait on connection retries. Its errors go to this process's stderr.
+    """
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import get_current_settings
+
+    current = get_current_settings()
+    if current.api.url or not current.server.ephemeral.enabled:
+        return None
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    log.info("Starting temporary server on %s", api.removesuffix("/api"))
+    argv = ["uvicorn", "--app-dir", str(_prefect_package().parent), "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    server = ServerProcess(argv, api, TEMPORARY_SERVER_ENV, stderr=None)
+    atexit.register(server.stop)
+    server.wait_up()
+    os.environ["PREFECT_API_URL"] = api
+    refresh_global_settings_context()  # Prefect's settings were read at its import: again, with the variable
+    return api
+
+
+def _prefect_package() -> Path:
+    """The folder of the installed ``prefect`` package, found without importing it (its settings would be read)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise PrefectServerError("the prefect package is not installed")
+    return Path(spec.origin).parent
 
 
 def _healthy(api: str, timeout: float = 2.0) -> bool:

@@ -103,11 +103,28 @@ def shingle_keys(text: str) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    # datasketch (with scipy and redis behind its package) and numpy are imported when the first batch
-    # is fingerprinted, not with the flow: a run with nothing new never pays their half second.
-    from datasketch import MinHash
+    """The affine permutations (a odd, b) of datasketch's ``MinHash(num_perm=NUM_PERM, seed=SEED,
+    scheme="affine32")``, drawn here as it draws them. datasketch itself is not imported: its package
+    imports its LSH indexes, hence scipy and redis, about 45 MB resident in the run's process for two
+    arrays (measured: 41 MB over numpy's 11). ``tests/unit/test_neardup_signatures.py`` holds the
+    signatures equal to datasketch's own, so stored buckets stay comparable."""
+    import numpy as np
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, the pre-mix of datasketch's affine schemes (uint32: multiplication wraps)."""
+    import numpy as np
+
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 # Shingle hashes permuted at once in one matrix (hashes x NUM_PERM, 4 bytes each): about 2 MB, a few such
@@ -169,12 +186,11 @@ def _sliced_signature(digests: np.ndarray) -> np.ndarray:
 def _signatures(digests: list[np.ndarray]) -> np.ndarray:
     """One MinHash signature (NUM_PERM uint32 values) per text's shingle digests, as datasketch's affine32 gives it."""
     import numpy as np
-    from datasketch.minhash import _fmix  # the scheme's pre-mix; held equal to MinHash by a test
 
     # sha1_hash32: the first 4 bytes of each SHA-1 digest, little-endian.
     hashed = np.concatenate([np.ascontiguousarray(d[:, :4]).view("<u4").ravel() for d in digests]).astype(np.uint32)
     a, b = _permutations()
-    permuted = _fmix(hashed, 32).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
+    permuted = _fmix32(hashed).reshape(-1, 1) * a + b  # uint32: wraps, as datasketch's does
     starts = np.cumsum([0, *(len(d) for d in digests[:-1])])
     return np.minimum.reduceat(permuted, starts, axis=0)
 
