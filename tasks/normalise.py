@@ -23,6 +23,7 @@ from tasks.dates import country_zone, has_offset, language_zone, parse_date, pla
 from tasks.extract.conventions import (
     BYLINE_PREFIX,
     BYLINE_ROLE,
+    CMS_ACCOUNT,
     COMPILED_NOTE,
     CREDIT_WORD,
     DATELINE,
@@ -283,7 +284,7 @@ def _is_person(name: str, page: ExtractedPage, source: Source | None) -> bool:
     """Author metadata that names the outlet, a URL, an id or a photo credit is not a person."""
     if not name or _NOT_A_NAME.search(name) or _NOT_A_PERSON.search(name) or len(name.split()) > 6:
         return False
-    return not DESK.fullmatch(name) and not _names_outlet(name, page, source)
+    return not DESK.fullmatch(name) and not CMS_ACCOUNT.fullmatch(name) and not _names_outlet(name, page, source)
 
 
 def _names_outlet(name: str, page: ExtractedPage, source: Source | None) -> bool:

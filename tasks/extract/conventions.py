@@ -28,6 +28,9 @@ PERSON_AT_OUTLET = re.compile(r"^(?:theo|nguồn)\s*:?\s+(?P<person>[^()/:]{2,40
 CREDIT_WORD = re.compile(r"^(?:theo|nguồn)\s*:?\s+", re.IGNORECASE)
 # A desk or a role credited instead of a person: "PV" (phóng viên, reporter), "Nhóm PV", "CTV" (contributor).
 DESK = re.compile(r"(?:nhóm\s+)?(?:pv|ptv|ctv|phóng viên|cộng tác viên|biên tập viên|btv)", re.IGNORECASE)
+# A CMS account that filed the piece, not a writer: "admin", "jdadmin", "webmaster", "Guest" / "Гость" / "Gast".
+CMS_ACCOUNT = re.compile(r"\w*admin\w*|administrator|webmaster|root|guest|gast|гость|invité|invitado|khách",
+                         re.IGNORECASE)
 # Notes that say how a piece was made, not who made it: "(tổng hợp)", "(lược dịch)", "(TH)".
 COMPILED_NOTE = re.compile(r"\(\s*(?:tổng hợp|lược dịch|biên dịch|dịch|th|st|sưu tầm|compiled)\s*\)", re.IGNORECASE)
 # A leading "By", "Von", "Par", "Por", "Di", "Av" (English, German, French, Spanish, Italian, Nordic).

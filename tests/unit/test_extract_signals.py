@@ -766,3 +766,12 @@ def test_date_printed_with_a_german_month_name_is_read_in_words():
 def test_printed_byline_gives_the_names_without_labels_roles_or_places(printed, authors):
     body = f"<h1>Council approves the water plan</h1><p class='byline'>{printed}</p>" + article_body(TEXT, TEXT2)
     assert extract_article(page("", body, lang="en"), "https://news.example.com/a.html").authors == authors
+
+
+@pytest.mark.parametrize("account", ["admin", "jdadmin", "Webmaster", "Гость"])
+def test_a_cms_account_named_as_author_is_no_author(account):
+    """The account that filed the piece (``admin``, a guest account) is not who wrote it."""
+    head = ld('{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Tiêu đề bài viết mẫu",'
+              f' "author": {{"@type": "Person", "name": "{account}"}}}}')
+    got = extract_article(page(head, "<h1>Tiêu đề bài viết mẫu</h1>" + article_body(TEXT, TEXT2)), URL)
+    assert got.authors == ()
