@@ -114,7 +114,7 @@ def parse_date(raw: str | None, tz: tzinfo, order: str = "dmy") -> datetime | No
     text = clean(raw)
     if not text or len(text) > MAX_DATE_CHARS:
         return None
-    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_vi_words, _parse_rfc2822, _parse_words, _parse_other):
+    for parse in (_parse_iso, _parse_ymd, _parse_dmy, _parse_rfc2822, _parse_words, _parse_other):
         try:
             value = parse(text, tz, order)
         except (ValueError, OverflowError, TypeError):
@@ -166,8 +166,7 @@ def _parse_ymd(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     date = _YMD.search(text)
     if not date:
         return None
-    return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), text[: date.start()] + " " + text[date.end():],
-                      tz)
+    return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), _around(text, date), tz)
 
 
 def _parse_dmy(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
@@ -176,17 +175,7 @@ def _parse_dmy(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
         return None
     day, month = (int(date["d"]), int(date["m"])) if order == "dmy" else (int(date["m"]), int(date["d"]))
     year = int(date["y"]) if len(date["y"]) == 4 else 2000 + int(date["y"])
-    return _with_time(year, month, day, text[: date.start()] + " " + text[date.end():], tz)
-
-
-def _parse_vi_words(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
-    """``Thứ Bảy, ngày 7 tháng 3 năm 2026 10:20``: the month is the number after "tháng" (month), so
-    the order setting does not apply; the general parser read "Ngày 7 tháng 3" month-first (July)."""
-    date = _VI_WORDS.search(text)
-    if not date:
-        return None
-    return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), text[: date.start()] + " " + text[date.end():],
-                      tz)
+    return _with_time(year, month, day, _around(text, date), tz)
 
 
 @lru_cache(maxsize=1)
@@ -197,19 +186,25 @@ def _month_numbers() -> dict[str, int]:
 
 
 def _parse_words(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
-    """A date whose month is a word of one of the languages of ``tasks.month_names``, or a CJK date."""
-    cjk = _CJK.search(text)
-    if cjk:
-        return _with_time(int(cjk["y"]), int(cjk["m"]), int(cjk["d"]), text[: cjk.start()] + " " + text[cjk.end():],
-                          tz)
+    """A date whose month is spelled out, so the order setting does not apply: the number after "tháng"
+    (``ngày 7 tháng 3 năm 2026``, which the general parser read as July), a CJK date, or a month word of
+    one of the languages of ``tasks.month_names``."""
+    for pattern in (_VI_WORDS, _CJK):
+        date = pattern.search(text)
+        if date:
+            return _with_time(int(date["y"]), int(date["m"]), int(date["d"]), _around(text, date), tz)
     months = _month_numbers()
     for pattern in (_WORDS_DAY_FIRST, _WORDS_MONTH_FIRST):
         for date in pattern.finditer(text):
             month = months.get(date["w"].lower())
             if month:
-                return _with_time(int(date["y"]), month, int(date["d"]),
-                                  text[: date.start()] + " " + text[date.end():], tz)
+                return _with_time(int(date["y"]), month, int(date["d"]), _around(text, date), tz)
     return None
+
+
+def _around(text: str, date: re.Match) -> str:
+    """The string without its date: where the time of day and the offset are looked for."""
+    return text[: date.start()] + " " + text[date.end():]
 
 
 def _unknown_month_word(text: str) -> bool:
