@@ -179,21 +179,15 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
     if not paragraphs and ld.get("articleBody"):
         paragraphs = [p for p in (clean(x) for x in re.split(r"\n\s*\n|\n", str(ld["articleBody"]))) if p]
         provenance["body"] = "json-ld"
-    if lead and provenance.get("lead") == "page" and body.signal == "fallback":
-        # No container holds the text and the generic reader's text opens with the block taken for the
-        # standfirst, printed like the paragraphs after it: it is the text's first paragraph (pages of
-        # 4 sites of fundus-dev and aeb-dev gain, 2 lose; no fold moves down).
-        first = next((page.element_with_text(p) for p in paragraphs[:3] if _echoes(p, lead)), None)
-        if first is not None and plain_paragraph(first):
-            lead = None
-            provenance.pop("lead", None)
-    if lead and provenance.get("lead") == "meta" and paragraphs and _echoes(paragraphs[0], lead):
-        first = page.element_with_text(paragraphs[0])
-        if first is not None and plain_paragraph(first):
-            # The description repeats the article's first paragraph, printed like the others: that
-            # paragraph is text, and the page has no standfirst of its own.
-            lead = None
-            provenance.pop("lead", None)
+    # A lead the text repeats, printed like the paragraph after it, is the text's first paragraph, not a
+    # standfirst: the description copied from that paragraph (checked against the first), or, when no
+    # container holds the text, the block the generic reader's text holds among its first three (after a
+    # kicker line; pages of 4 sites of fundus-dev and aeb-dev gain, 2 lose; no fold moves down).
+    reach = {"meta": 1, "page": 3 if body.signal == "fallback" else 0}.get(provenance.get("lead", ""), 0)
+    first = next((page.element_with_text(p) for p in paragraphs[:reach] if _echoes(p, lead)), None) if lead else None
+    if first is not None and plain_paragraph(first):
+        lead = None
+        provenance.pop("lead", None)
     paragraphs = _drop_lead_echo(paragraphs, lead, title)
     paragraphs, top_byline = _drop_head_furniture(paragraphs, title)
     byline = body.byline or top_byline
