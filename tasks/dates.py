@@ -262,25 +262,3 @@ def _parse_other(text: str, tz: tzinfo, order: str = "dmy") -> datetime | None:
     if value.year < EARLIEST_YEAR:
         return None
     return value if value.tzinfo else value.replace(tzinfo=tz)
-
-
-def restated_offset(structured: str | None, printed: str | None, order: str = "dmy") -> str | None:
-    """``structured`` with the offset the page prints, when the two give the same wall-clock minute
-    under different offsets (JSON-LD ``17:08:25+08:00`` beside a printed ``17:08 (GMT+7)``); else None.
-    ``printed`` is the line a reader sees: a machine timestamp (ISO 8601, a ``datetime`` attribute) is
-    only another structured value, with no more authority than the first.
-
-    The same local time under another offset is no conversion (a conversion moves the clock too):
-    it is a CMS stamping its server's zone on the newsroom's local time. The printed line is what the
-    reader is told, in the zone the page declares, so its offset wins; the structured value keeps
-    its seconds.
-    """
-    if not (structured and printed and has_offset(printed) and has_time(printed) and has_offset(structured)) \
-            or _ISO.search(printed):
-        return None
-    declared, shown = parse_date(structured, UTC, order), parse_date(printed, UTC, order)
-    if declared is None or shown is None or declared.utcoffset() == shown.utcoffset():
-        return None
-    if declared.replace(tzinfo=None, second=0, microsecond=0) != shown.replace(tzinfo=None, second=0, microsecond=0):
-        return None
-    return declared.replace(tzinfo=shown.tzinfo).isoformat()

@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from tasks.config import Source
-from tasks.dates import has_time, is_midnight, parse_date, plausible, restated_offset, utc
+from tasks.dates import has_time, is_midnight, parse_date, plausible, utc
 from tasks.errors import ExtractError
 from tasks.extract.body import Body, _set_apart, _short_name_line, plain_paragraph
 from tasks.extract.conventions import credits_someone, looks_like_byline, split_author_values, starts_with_dateline
@@ -128,13 +128,6 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
         if printed:
             published_raw = printed
             provenance["published_at"] += "+page-time"
-    elif published_raw and provenance.get("published_at") != "page":
-        # the printed line's offset over a structured one that gives the same local time under another
-        restated = next(filter(None, (restated_offset(str(published_raw), v, order)
-                                         for v in page.printed_dates(furniture=True))), None)
-        if restated:
-            published_raw = restated
-            provenance["published_at"] += "+page-offset"
     modified = (("json-ld", ld_text(ld.get("dateModified"))),
                 ("meta", first_meta(meta, "article:modified_time", "og:updated_time", "lastmod",
                                     "dateModified", "datemodified")),
@@ -191,7 +184,7 @@ def extract_page(text: str, url: str, source: Source | None = None, *, profile: 
     paragraphs = _drop_lead_echo(paragraphs, lead, title)
     paragraphs, top_byline = _drop_head_furniture(paragraphs, title)
     byline = body.byline or top_byline
-    if not byline and not _printed_anywhere(page, meta_authors):
+    if not byline and not meta_authors:
         byline = closing_signature(page, title)
     if byline and not body.byline:
         provenance["byline"] = "page"
@@ -301,7 +294,6 @@ def _names_more(printed: list[str], declared: tuple[str, ...]) -> bool:
 # it, among which none may be text (a related story's teaser nested in its own box is not beside it).
 SIGNATURE_REACH = 60
 SIGNATURE_AFTER = 3
-_NOT_SHOWN = ("script", "style", "noscript", "template")
 # What may print a signature: an emphasis element (its block must hold nothing else), or a block aligned right.
 _SIGNATURE_CANDIDATES = etree.XPath("//strong | //b | //em | //i | //p[@align or @style] | //div[@align or @style]")
 SIGNATURE_TEXT = 100  # characters of a paragraph of text (a signature or a crosshead is far shorter)
@@ -338,18 +330,6 @@ def closing_signature(page: Page, title: str | None) -> str | None:
         if before is not None and _is_text(before) and not any(_is_text(e) for e in after):
             return line
     return None
-
-
-def _printed_anywhere(page: Page, names: tuple[str, ...]) -> bool:
-    """Whether the page shows a reader one of the metadata's author names. One it never prints is often
-    the CMS account that filed the piece (an editor), where a signature under the text is the writer."""
-    if not names:
-        return False
-    body = page.root.find("body")
-    body = page.root if body is None else body
-    shown = body.text_content().casefold()  # lxml's, in C: a page's whole text costs ~0.1 ms
-    hidden = " ".join(el.text or "" for el in body.iter(*_NOT_SHOWN)).casefold()  # JSON-LD names the author too
-    return any(shown.count(n) > hidden.count(n) for n in (clean(name).casefold() for name in names) if n)
 
 
 def _is_text(el: etree._Element) -> bool:

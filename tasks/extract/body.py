@@ -6,12 +6,10 @@ containers (``BODY_SELECTORS``) that holds enough text; furniture inside it
 other fields. Blocks are read in document order: leaf blocks are paragraphs, figures
 and image tables are captions, text between ``<br>`` tags forms paragraphs of its own.
 When no container holds enough text, trafilatura's main text (run on the already-parsed
-tree) or else the densest block of paragraphs is the text. A story told in its pictures'
-captions (they hold twice the words of the paragraphs between them) has those captions, in print
-order, as its text (measured: vn-articles-dev last sentence 0.95 -> 1.00; no fold of fundus-dev or
-aeb-dev moves). The standfirst is found between the headline and the text (a lead class, the
-block the description repeats) and kept out of the paragraphs. ``tasks.extract.article`` decides the fields from what is
-read here. Pure: no network, no database.
+tree) or else the densest block of paragraphs is the text. The standfirst is found between the
+headline and the text (a lead class, the block the description repeats) and kept out of the
+paragraphs. ``tasks.extract.article`` decides the fields from what is read here. Pure: no network,
+no database.
 """
 
 from __future__ import annotations
@@ -59,10 +57,6 @@ MIN_CONTAINER_TEXT = 200
 # Paragraphs from the end of a fallback text within which its byline is looked for (the generic reader
 # takes along a related story or a footer line after the signature).
 TRAILING_BYLINE_REACH = 3
-# Below this share of its text inside the densest block that holds the headline, the generic reader's
-# text is taken from elsewhere on the page (a comments or "most read" box), and the block is the text.
-ELSEWHERE_SHARE = 0.2
-PHOTO_STORY_CAPTIONS = 3  # the fewest captions that can tell a story
 LEAD_REACH = 100  # elements after the headline within which a standfirst is looked for, without a known container
 
 
@@ -84,7 +78,6 @@ class Body:
         self.captions: list[str] = []
         self.paragraphs: list[str] = []
         self._seen: set[str] = set()
-        self._order: list[tuple[str, str]] = []  # the container's paragraphs and picture captions, as printed
         self.signal = "page"
         self.title, self.descriptions = title, descriptions
         self.description = descriptions[0] if descriptions else None  # the search one, else the first given
@@ -99,9 +92,6 @@ class Body:
                 remove_keeping_tail(_matching(work, lead_el, part))
             self._read(work, profile)
             self._seen.update(self.paragraphs)  # a later container repeating them is a print or AMP copy
-        if _photo_story(self.paragraphs, self._order):
-            kept = set(self.paragraphs)
-            self.paragraphs = [text for kind, text in self._order if kind == "caption" or text in kept]
         self._split_trailing_byline()
         if not self.paragraphs or sum(len(p) for p in self.paragraphs) < MIN_CONTAINER_TEXT:
             fallback, signal = self._fallback(profile)
@@ -117,14 +107,10 @@ class Body:
     def _fallback(self, profile: dict[str, str]) -> tuple[list[str], str]:
         """Text when no known container holds it: trafilatura's main text, else the densest block of
         paragraphs (measured: trafilatura first is 0.04 body F1 better on both dev sets); captions
-        printed anywhere on the page are taken out. The densest block wins when it holds the headline
-        and trafilatura's text is mostly not in it: that text was taken from a box of other stories
-        or comments (vn-articles-dev first and last sentence 0.90 -> 0.95; no fold of fundus-dev or
-        aeb-dev moves, at a threshold of 0.2 or 0.5)."""
+        printed anywhere on the page are taken out."""
         dense = _densest_container(self.page.root)
         paragraphs = _generic_body(self.page.root, self.page.url)
-        if dense is not None and (not paragraphs or self._under_headline(dense)
-                                  and _shared_text(text_of(dense), paragraphs) < ELSEWHERE_SHARE):
+        if dense is not None and not paragraphs:
             before = len(self.paragraphs)
             self._read(deepcopy(dense), profile)
             return self.paragraphs[before:], "page"
@@ -136,15 +122,7 @@ class Body:
         self.captions.extend(c for c in credits if c not in self.captions)
         kept = set(captions) | set(credits)
         text = [p for p in paragraphs if p not in kept and not is_widget_label(p)]
-        if _photo_story(text, [("caption", c) for c in captions]):
-            printed = text_of(scope)  # the captions and the lines between them, in the order printed
-            text = sorted(dict.fromkeys(text + captions), key=lambda t: printed.find(t) % (len(printed) + 1))
         return text, "fallback"
-
-    def _under_headline(self, block: etree._Element) -> bool:
-        """The block holds the page's headline: the article's own column, whatever the generic reader chose."""
-        h1 = self.page.main_h1(self.title)
-        return h1 is not None and _is_descendant(h1, block)
 
     def _containers(self, profile: dict[str, str]) -> tuple[list[etree._Element], str]:
         """The elements holding the article text: every match of the first selector that holds enough
@@ -235,14 +213,12 @@ class Body:
         for kind, text in _blocks(container):
             if kind == "caption":
                 self.captions.append(text)
-                self._order.append((kind, text))
             elif is_widget_label(text):
                 continue
             elif is_photo_credit(text):
                 self.captions.append(text)
             elif len(text) < 80 or text not in self._seen:  # text printed twice (print or AMP copy) counts once;
                 self.paragraphs.append(text)  # within one container a repeat is the author's (a meal plan's days)
-                self._order.append(("paragraph", text))
 
     def _split_trailing_byline(self) -> None:
         """The byline among the last paragraphs: papers sign an article under its last paragraph, and
@@ -359,19 +335,6 @@ def _agrees(text: str, description: str | None) -> bool:
     words = set(re.findall(r"\w+", description.lower()))
     found = set(re.findall(r"\w+", text.lower()))
     return bool(words) and len(words & found) >= 0.3 * len(words)
-
-
-def _photo_story(paragraphs: list[str], order: list[tuple[str, str]]) -> bool:
-    """A story told in its pictures' captions: they hold most of the container's words, the paragraphs
-    between them a few lines; the captions, in the order printed, are then the text."""
-    captions = [text for kind, text in order if kind == "caption"]
-    return len(captions) >= PHOTO_STORY_CAPTIONS and sum(map(len, captions)) > 2 * sum(map(len, paragraphs))
-
-
-def _shared_text(text: str, paragraphs: list[str]) -> float:
-    """The share of the paragraphs' characters printed in ``text``."""
-    total = sum(map(len, paragraphs))
-    return sum(len(p) for p in paragraphs if p in text) / total if total else 0.0
 
 
 def _densest_container(root: etree._Element) -> etree._Element | None:

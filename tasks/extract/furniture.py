@@ -48,10 +48,6 @@ RELATED_STORIES = ("related", "relate", "recommend", "recommended", "read-?more"
 READER_BOXES = ("comments?", "author-?box", "subscribe", "newsletter", "signup", "apphint", "app-?promo")
 CONSENT = ("cookie", "consent", "privacy")
 EMBEDS = ("embed", "outbrain", "taboola")  # embedded widgets and the two common "around the web" recommenders
-# Boxes the reader opens (a person's profile, a glossary entry, a dossier's links): closed on the page,
-# and the screen-reader labels of their buttons (the article reader; measured: fundus-dev fold 4 body F1
-# 0.968 -> 0.974, no other fold of fundus-dev, aeb-dev or vn-articles-dev moves).
-COLLAPSED = ("expandable", "collapsible", "accordion", "sr-only", "visually-?hidden", "screen-reader-text")
 
 # Printed around a section page's column of stories (the listing reader only).
 SITE_CHROME = ("header", "navbar", "megamenu", "submenu", "side-?bar")
@@ -85,7 +81,7 @@ def _words(*groups: tuple[str, ...], numbered: bool = False) -> re.Pattern[str]:
 # Only the listing reader lets a number follow a word (numbered boxes, ``banner2``): in an article's
 # container an id holding a UUID (``…-4e61-ad4f-…``) would read as an advert.
 ARTICLE_JUNK_WORDS = _words(NAVIGATION, PAGE_FRAME, ADVERTS, SHARING, TAG_LISTS, RANKINGS,
-                            ARTICLE_TOOLS, RELATED_STORIES, READER_BOXES, CONSENT, EMBEDS, COLLAPSED)
+                            ARTICLE_TOOLS, RELATED_STORIES, READER_BOXES, CONSENT, EMBEDS)
 LISTING_FURNITURE_WORDS = _words(NAVIGATION, PAGE_FRAME, ADVERTS, SHARING, TAG_LISTS, RANKINGS,
                                  SITE_CHROME, PAGING, TAG_CLOUDS, SPONSORED, MOST_VIEWED, WIDGETS, numbered=True)
 # Where the article's printed date may sit: a "print" or toolbar box often wraps the whole printable

@@ -23,7 +23,7 @@ from tasks.errors import ExtractError
 from tasks.extract.furniture import DATE_JUNK_WORDS, in_junk
 from tasks.extract.jsonld import ld_article, ld_nodes, ld_text, ld_types
 from tasks.extract.titles import contains_title, norm_title, same_title
-from tasks.text import clean, unescape_html
+from tasks.text import clean
 
 DATE_SELECTORS = (
     "time[datetime]", "[itemprop=datePublished]", ".date", ".time", ".publish-date", ".published", ".post-date",
@@ -31,10 +31,6 @@ DATE_SELECTORS = (
 )
 # A class or id token that names a printed date (``spanTime``, ``lblCreateDate``, ``post-date``).
 DATE_NAME = re.compile(r"date|time", re.IGNORECASE)
-AUTHOR_NAME = re.compile(r"author", re.IGNORECASE)
-# An inline script filling an element by id with a string literal (a short one: a date line, not markup).
-_SCRIPT_WRITE = re.compile(r"""getElementById\(\s*["'](?P<id>[^"']{1,80})["']\s*\)\s*\.\s*inner(?:HTML|Text)\s*=\s*"""
-                           r"""(?P<q>["'])(?P<text>[^"'<>\n]{1,120})(?P=q)""")
 BYLINE_SELECTORS = (".author", ".byline", ".author_mail", ".article-author", "[rel=author]", ".tacgia",
                     "[itemprop=author]", ".author-name", ".article__author", ".byline__name")
 # Author archive paths (WordPress ``/author/slug/``, ``/autoren/name/…``, ``/auteur/…``, ``/journalist/…``).
@@ -168,8 +164,6 @@ class Page:
         self.ld_site_name = next((ld_text(n.get("name")) for n in self.ld_nodes
                                   if ld_types(n) & {"website", "newsmediaorganization", "organization"}), None)
         self._visible_date: list[str] | bool = False
-        self._furniture_dates: list[str] | bool = False
-        self._script_writes: dict[str, str] | None = None
         self._order: dict | None = None
 
     def order(self) -> dict:
@@ -382,25 +376,7 @@ class Page:
                 text = text_of(node)
                 if 3 <= len(text) <= 100:
                     return [text, *self._next_author_nodes(selector, node, text)]
-        return self.author_links(start) or self.labelled_author() or self.author_named_element(start)
-
-    def author_named_element(self, start: int) -> list[str]:
-        """A name alone in an element whose class or id says it holds the author (``Lbl_Author``,
-        ``ArticleAuthor``): the usual selectors name whole class tokens, a CMS glues the word onto others."""
-        if not hasattr(self, "_by_class"):
-            self._index()
-        order = self.order()
-        named = {el for key, els in self._by_id.items() if AUTHOR_NAME.search(key) for el in els}
-        named.update(self.with_class_matching(AUTHOR_NAME))
-        for node in sorted(named, key=lambda el: order.get(el, -1)):
-            if order.get(node, -1) < start - 100 or len(node.text_content()) > 100 or in_junk(node):
-                continue
-            text = text_of(node)
-            words = text.split()
-            if 3 <= len(text) <= 60 and 1 <= len(words) <= 6 and not re.search(r"\d|@|:", text) \
-                    and all(w[:1].isupper() for w in words):
-                return [text]
-        return []
+        return self.author_links(start) or self.labelled_author()
 
     def _next_author_nodes(self, selector: str, first: etree._Element, text: str) -> list[str]:
         """The other names of a byline that prints one element per author (``<a rel=author>`` twice)."""
@@ -445,17 +421,13 @@ class Page:
         dates = self.printed_dates()
         return dates[0] if dates else None
 
-    def printed_dates(self, *, furniture: bool = False) -> list[str]:
+    def printed_dates(self) -> list[str]:
         """Every printed date of the page, best first: the usual date elements in the order of
         ``DATE_SELECTORS``, then any element whose class or id names a date or time (``spanTime``,
         ``lblCreateDate``), in document order. A date inside a link that says more than the date
-        belongs to a listed story (a "latest news" ticker), not to this article, and is left out.
-
-        With ``furniture``, dates inside page furniture are kept too (a layout that puts the article in a
-        ``sidebar`` column): for checks that only a date agreeing with another to the minute passes."""
-        cached = self._furniture_dates if furniture else self._visible_date
-        if cached is not False:
-            return cached  # type: ignore[return-value]
+        belongs to a listed story (a "latest news" ticker), not to this article, and is left out."""
+        if self._visible_date is not False:
+            return self._visible_date  # type: ignore[return-value]
         if not hasattr(self, "_by_class"):
             self._index()
         named = {el for key, els in self._by_id.items() if DATE_NAME.search(key) for el in els}
@@ -465,10 +437,9 @@ class Page:
         nodes += sorted(named, key=lambda el: order.get(el, -1))
         found: list[str] = []
         for node in nodes:
-            value = clean(node.get("datetime") or node.get("content") or text_of(node)) or self._scripted_text(node)
+            value = clean(node.get("datetime") or node.get("content") or text_of(node))
             # The length first: DATE_LIKE's letter runs are quadratic on a long run of letters.
-            if len(value) >= 120 or value in found or not DATE_LIKE.search(value) \
-                    or not furniture and in_junk(node, DATE_JUNK_WORDS):
+            if len(value) >= 120 or value in found or not DATE_LIKE.search(value) or in_junk(node, DATE_JUNK_WORDS):
                 continue
             link = next(node.iterancestors("a"), None) if node.tag != "a" else node
             if link is not None and len(text_of(link)) > len(value) + 20:
@@ -483,25 +454,8 @@ class Page:
                 words = len(re.sub(r"[\d\W]+", "", around))
                 if words <= 12 and has_time(around) and around not in found:
                     found.append(around)
-        if furniture:
-            self._furniture_dates = found
-        else:
-            self._visible_date = found
+        self._visible_date = found
         return found
-
-    def _scripted_text(self, node: etree._Element) -> str:
-        """The text an inline script writes into an empty element (``getElementById("pDate").innerHTML
-        = "20/12/2012, 16:10 GMT+7"``): how some CMSs print the date, so the page shows it though the
-        markup holds none."""
-        key = node.get("id")
-        if not key or len(node) or (node.text or "").strip():
-            return ""
-        if self._script_writes is None:
-            self._script_writes = {}
-            for script in self.root.iter("script"):
-                for match in _SCRIPT_WRITE.finditer((script.text or "")[:100_000]):
-                    self._script_writes.setdefault(match["id"], clean(unescape_html(match["text"])) or "")
-        return self._script_writes.get(key, "")
 
     def breadcrumb_section(self, title: str | None) -> str | None:
         for selector in BREADCRUMB_SELECTORS:

@@ -6,8 +6,6 @@ description from it); printed like the paragraphs after it, it is text, not a st
 
 from __future__ import annotations
 
-import pytest
-
 from tasks.extract.article import extract_page
 
 FIRST = ("The city council approved the new water supply plan on Tuesday after a long debate about "
@@ -54,31 +52,6 @@ OTHER_STORY = ("Anh cặp bồ rất công khai, không một chút e dè hay gi
                "người đó. ") * 2
 
 
-def test_text_under_the_headline_wins_over_a_larger_box_of_other_stories():
-    """No known container: the generic reader's text, mostly a "most commented" box elsewhere on the
-    page, loses to the block of paragraphs that holds the headline."""
-    stories = "".join(f"<div class='item'><p><a href='/a{i}.html'>Chuyện số {i}</a> {OTHER_STORY}(Lâm)</p></div>"
-                      for i in range(12))
-    html = ("<html lang='vi'><head><title>Vợ ngoại tình</title></head><body><div id='content'>"
-            "<div class='cxtLeft'><h1 class='Title'>Vợ ngoại tình</h1>"
-            + "".join(f"<p class='Normal'>{p}</p>" for p in LETTER)
-            + f"</div><div class='box-comment-top'><h3>Bình luận được xem nhiều nhất</h3>{stories}</div>"
-            "</div></body></html>")
-    got = extract_page(html, "https://tin.example.vn/tam-su/vo-ngoai-tinh.html")
-    assert got.paragraphs == LETTER
-
-
-def test_a_closed_box_the_reader_opens_is_not_article_text():
-    """A person's profile box inside the text, closed on the page behind a button, and its screen-reader label."""
-    box = ("<div class='expandable-box'><div class='expandable-box__header' role='button'>"
-           "<p>Political scientist</p><span class='sr-only'>Open the box</span></div>"
-           "<div class='expandable-box__body'><p>She teaches international politics at the university "
-           "and has written two books about the region.</p></div></div>")
-    html = page("A water plan.", f"<div class='article-body'><p>{SECOND}</p>{box}<p>{THIRD}</p></div>")
-    got = extract_page(html, URL)
-    assert got.paragraphs == (SECOND.strip(), THIRD.strip())
-
-
 def test_a_figure_inside_a_custom_element_is_a_caption_not_a_paragraph():
     """A web component (``<x-lightbox>``) wrapping a figure is a block: its caption stays out of the text."""
     figure = ("<x-lightbox><figure><img src='/a.png'><figcaption>The new pipes are laid along the river."
@@ -102,19 +75,6 @@ CAPTIONS = ("Leila Lopes bước lên sân khấu trao lại vương miện cho 
             "Hình ảnh mới của cô rất khác so với những đêm trước đó, với mái tóc vừa cắt ngắn.",
             "Năm ngoái, cô từng gây bất ngờ khi đăng quang, vượt qua nhiều nhan sắc nổi trội khác.",
             "Có lẽ, cô hợp hơn với mái tóc xoăn dài. Kiểu tóc này khiến cô trông rất sang trọng.")
-
-
-@pytest.mark.parametrize("container", ["detail", "article-body"])  # read by the generic reader, a known container
-def test_a_story_told_in_its_captions_keeps_them_as_its_text_in_order(container):
-    """A photo story: the captions under the pictures hold the words, so they are the body, first to last."""
-    pictures = "".join(f"<table class='showborder'><tr><td><p><img src='/l{i}.jpg'></p></td></tr>"
-                       f"<tr><td class='Image'>{caption}</td></tr></table>" for i, caption in enumerate(CAPTIONS))
-    html = ("<html lang='vi'><head><title>Hoa hậu</title></head><body>"
-            "<h1>Hoa hậu hoàn vũ gây thất vọng</h1><h2 class='Lead'>Cô xuất hiện trong đêm chung kết.</h2>"
-            f"<div class='{container}'>{pictures}<p class='Normal' align='right'><strong>H.V.</strong></p></div>"
-            "</body></html>")
-    got = extract_page(html, "https://sao.example.vn/hoa-hau.html")
-    assert got.paragraphs == CAPTIONS
 
 
 def test_text_the_generic_reader_finds_keeps_its_first_paragraph_when_a_line_precedes_it():
